@@ -1,0 +1,67 @@
+//! The audit log: who did what to which object, when, from where.
+
+use crate::{
+    Timestamp,
+    ids::{AuditId, UserId},
+};
+use serde::Serialize;
+
+/// Who acts, as the audit log records it. `user` is `None` for the system itself (first start,
+/// command line).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: Option<UserId>,
+    pub name: String,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Self {
+        Actor {
+            user: None,
+            name: name.to_owned(),
+            ip: None,
+        }
+    }
+}
+
+/// The actions written to the log. Kept in one place so that the log reads consistently.
+pub mod action {
+    pub const LOGIN: &str = "session.login";
+    pub const LOGIN_FAILED: &str = "session.login_failed";
+    pub const LOGOUT: &str = "session.logout";
+    pub const USER_CREATE: &str = "user.create";
+    pub const USER_UPDATE: &str = "user.update";
+    pub const TEMPLATE_CREATE: &str = "template.create";
+    pub const TEMPLATE_UPDATE: &str = "template.update";
+    pub const REQUEST_CREATE: &str = "request.create";
+    pub const REQUEST_APPROVE: &str = "request.approve";
+    pub const REQUEST_REJECT: &str = "request.reject";
+    pub const REQUEST_CANCEL: &str = "request.cancel";
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    pub id: AuditId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    pub actor_id: Option<UserId>,
+    pub actor: String,
+    pub ip: Option<String>,
+    pub action: String,
+    /// Kind of object acted on: `user`, `template`, `request`, `machine`, `session`.
+    pub object_type: String,
+    pub object_id: Option<i64>,
+    pub detail: String,
+}
+
+/// An entry to write, alongside the change it describes.
+#[derive(Debug, Clone)]
+pub struct NewAuditEvent {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Option<i64>,
+    pub detail: String,
+}

@@ -1,0 +1,82 @@
+//! Durable units of hypervisor work. The portal core only enqueues them; workers come with the
+//! provisioning engine.
+
+use crate::{
+    Timestamp,
+    ids::{JobId, MachineId, UserId},
+    user::str_enum,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Provision,
+    Start,
+    Shutdown,
+    Stop,
+    Reboot,
+    Delete,
+    Reconcile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+str_enum!(JobKind {
+    Provision => "provision",
+    Start => "start",
+    Shutdown => "shutdown",
+    Stop => "stop",
+    Reboot => "reboot",
+    Delete => "delete",
+    Reconcile => "reconcile",
+});
+str_enum!(JobState {
+    Queued => "queued",
+    Running => "running",
+    Succeeded => "succeeded",
+    Failed => "failed",
+});
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Job {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub machine_id: Option<MachineId>,
+    /// Owner of the machine the job works on; decides who may see the job.
+    #[serde(skip)]
+    pub owner_id: Option<UserId>,
+    pub state: JobState,
+    /// Percent done, 0 to 100.
+    pub progress: i64,
+    pub message: String,
+    pub error: Option<String>,
+    pub attempts: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+}
+
+/// The part of a job shown with its machine.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobSummary {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub state: JobState,
+    pub progress: i64,
+    pub message: String,
+}

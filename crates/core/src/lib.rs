@@ -1,0 +1,27 @@
+//! vmportal's domain: the types that parse, the state machines, the authorization rules and the
+//! `Store` trait. Nothing here knows about HTTP, SQL or hypervisors.
+
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod ids;
+pub mod job;
+pub mod machine;
+pub mod names;
+pub mod password;
+pub mod quota;
+pub mod request;
+pub mod resources;
+pub mod store;
+pub mod template;
+pub mod user;
+
+pub use error::{FieldError, Invalid};
+pub use time::OffsetDateTime as Timestamp;
+
+/// Now, truncated to whole seconds: that is what the store keeps, so values compare equal after a
+/// round trip.
+pub fn now() -> Timestamp {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
+}

@@ -1,0 +1,132 @@
+//! Requests for a machine and their decision.
+
+use crate::{
+    Invalid, Timestamp,
+    ids::{RequestId, TemplateId, UserId},
+    names::{self, Hostname, Username},
+    resources::Resources,
+    template::Template,
+    user::str_enum,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    Pending,
+    Approved,
+    Rejected,
+    Cancelled,
+}
+
+str_enum!(RequestState {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Cancelled => "cancelled",
+});
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MachineRequest {
+    pub id: RequestId,
+    pub user_id: UserId,
+    pub username: Username,
+    pub template_id: TemplateId,
+    pub template_name: String,
+    pub name: Hostname,
+    #[serde(flatten)]
+    pub resources: Resources,
+    pub purpose: String,
+    pub state: RequestState,
+    /// The administrator's reason, for a rejection.
+    pub reason: Option<String>,
+    pub decided_by: Option<Username>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub decided_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+}
+
+/// A validated request, ready to be stored (the quota is checked by the store, atomically).
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub user_id: UserId,
+    pub template_id: TemplateId,
+    pub name: Hostname,
+    pub resources: Resources,
+    pub purpose: String,
+}
+
+/// What a user typed into the request form.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInput {
+    pub name: String,
+    pub cpus: i64,
+    pub memory_mib: i64,
+    pub disk_gib: i64,
+    pub purpose: String,
+}
+
+impl NewRequest {
+    /// Parses the form against the chosen template's limits.
+    pub fn parse(
+        user_id: UserId,
+        template: &Template,
+        input: &RequestInput,
+    ) -> Result<Self, Invalid> {
+        let mut invalid = Invalid::default();
+        if !template.enabled {
+            invalid.push("template_id", "this template is not offered any more");
+        }
+        let name = invalid.check(Hostname::parse("name", &input.name));
+        let resources = invalid.check(Resources::parse_within(
+            input.cpus,
+            input.memory_mib,
+            input.disk_gib,
+            &template.limits,
+        ));
+        let purpose = invalid.check(names::text("purpose", &input.purpose, true, 2000));
+        invalid.or(|| NewRequest {
+            user_id,
+            template_id: template.id,
+            name: name.expect("checked"),
+            resources: resources.expect("checked"),
+            purpose: purpose.expect("checked"),
+        })
+    }
+}
+
+/// Why a request could not change state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the request is already {0}")]
+pub struct NotPending(pub RequestState);
+
+impl RequestState {
+    /// Only a pending request can be decided or cancelled.
+    pub fn decide(self, to: RequestState) -> Result<RequestState, NotPending> {
+        if self == RequestState::Pending && to != RequestState::Pending {
+            Ok(to)
+        } else {
+            Err(NotPending(self))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RequestState::*;
+
+    #[test]
+    fn only_pending_requests_change() {
+        assert_eq!(Pending.decide(Approved), Ok(Approved));
+        assert_eq!(Pending.decide(Cancelled), Ok(Cancelled));
+        assert_eq!(Approved.decide(Approved), Err(NotPending(Approved)));
+        assert_eq!(Rejected.decide(Cancelled), Err(NotPending(Rejected)));
+        assert!(Pending.decide(Pending).is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! The catalogue: what users may ask for.
+
+use crate::{
+    Invalid, Timestamp,
+    ids::TemplateId,
+    names,
+    resources::{MAX_CPUS, MAX_DISK_GIB, MAX_MEMORY_MIB, Resources},
+    user::str_enum,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MachineKind {
+    Container,
+    Vm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OsFamily {
+    Linux,
+    Windows,
+}
+
+str_enum!(MachineKind { Container => "container", Vm => "vm" });
+str_enum!(OsFamily { Linux => "linux", Windows => "windows" });
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Template {
+    pub id: TemplateId,
+    pub name: String,
+    pub description: String,
+    /// Name of a configured provider.
+    pub provider: String,
+    pub kind: MachineKind,
+    pub os_family: OsFamily,
+    /// Provider-specific source: a PVE template vmid or OS template archive, a libvirt base volume.
+    pub source: String,
+    pub defaults: Resources,
+    pub limits: Resources,
+    /// Seconds a graceful shutdown may take before the portal stops the machine hard.
+    pub shutdown_timeout_secs: i64,
+    pub enabled: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+}
+
+/// A parsed, consistent catalogue entry: defaults within limits, limits within absolute bounds.
+#[derive(Debug, Clone)]
+pub struct TemplateSpec {
+    pub name: String,
+    pub description: String,
+    pub provider: String,
+    pub kind: MachineKind,
+    pub os_family: OsFamily,
+    pub source: String,
+    pub defaults: Resources,
+    pub limits: Resources,
+    pub shutdown_timeout_secs: i64,
+    pub enabled: bool,
+}
+
+/// Unparsed template fields, as a form or a JSON body gives them.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateInput {
+    pub name: String,
+    pub description: String,
+    pub provider: String,
+    pub kind: String,
+    pub os_family: String,
+    pub source: String,
+    pub defaults: Resources,
+    pub limits: Resources,
+    pub shutdown_timeout_secs: i64,
+    pub enabled: bool,
+}
+
+impl From<&Template> for TemplateInput {
+    fn from(t: &Template) -> Self {
+        TemplateInput {
+            name: t.name.clone(),
+            description: t.description.clone(),
+            provider: t.provider.clone(),
+            kind: t.kind.to_string(),
+            os_family: t.os_family.to_string(),
+            source: t.source.clone(),
+            defaults: t.defaults,
+            limits: t.limits,
+            shutdown_timeout_secs: t.shutdown_timeout_secs,
+            enabled: t.enabled,
+        }
+    }
+}
+
+impl TemplateSpec {
+    /// Parses `input`; `providers` are the names of the configured providers.
+    pub fn parse(input: &TemplateInput, providers: &[String]) -> Result<Self, Invalid> {
+        let mut invalid = Invalid::default();
+        let name = invalid.check(names::text("name", &input.name, true, 80));
+        let description =
+            invalid.check(names::text("description", &input.description, false, 2000));
+        let source = invalid.check(names::text("source", &input.source, true, 500));
+        if !providers.iter().any(|p| p == &input.provider) {
+            invalid.push(
+                "provider",
+                if providers.is_empty() {
+                    "no provider is configured".to_owned()
+                } else {
+                    format!("must be one of: {}", providers.join(", "))
+                },
+            );
+        }
+        let kind = input.kind.parse::<MachineKind>();
+        if let Err(m) = &kind {
+            invalid.push("kind", m.clone());
+        }
+        let os_family = input.os_family.parse::<OsFamily>();
+        if let Err(m) = &os_family {
+            invalid.push("os_family", m.clone());
+        }
+        let l = &input.limits;
+        let limits = invalid.check(
+            Resources::parse(l.cpus, l.memory_mib, l.disk_gib).map_err(|e| prefixed("max_", e)),
+        );
+        let d = &input.defaults;
+        let defaults = invalid.check(
+            Resources::parse_within(
+                d.cpus,
+                d.memory_mib,
+                d.disk_gib,
+                &limits.unwrap_or(Resources {
+                    cpus: MAX_CPUS,
+                    memory_mib: MAX_MEMORY_MIB,
+                    disk_gib: MAX_DISK_GIB,
+                }),
+            )
+            .map_err(|e| prefixed("default_", e)),
+        );
+        if !(0..=3600).contains(&input.shutdown_timeout_secs) {
+            invalid.push(
+                "shutdown_timeout_secs",
+                "must be between 0 and 3600 seconds",
+            );
+        }
+        invalid.or(|| TemplateSpec {
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            provider: input.provider.clone(),
+            kind: kind.unwrap_or(MachineKind::Vm),
+            os_family: os_family.unwrap_or(OsFamily::Linux),
+            source: source.unwrap_or_default(),
+            defaults: defaults.unwrap_or_default(),
+            limits: limits.unwrap_or_default(),
+            shutdown_timeout_secs: input.shutdown_timeout_secs,
+            enabled: input.enabled,
+        })
+    }
+}
+
+fn prefixed(prefix: &str, e: Invalid) -> Invalid {
+    Invalid(
+        e.0.into_iter()
+            .map(|mut f| {
+                f.field = format!("{prefix}{}", f.field);
+                f
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> TemplateInput {
+        TemplateInput {
+            name: "Debian 12".into(),
+            provider: "local".into(),
+            kind: "vm".into(),
+            os_family: "linux".into(),
+            source: "debian-12-base.qcow2".into(),
+            defaults: Resources {
+                cpus: 1,
+                memory_mib: 1024,
+                disk_gib: 10,
+            },
+            limits: Resources {
+                cpus: 4,
+                memory_mib: 8192,
+                disk_gib: 100,
+            },
+            shutdown_timeout_secs: 60,
+            enabled: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn parses_a_consistent_template() {
+        let spec = TemplateSpec::parse(&input(), &["local".into()]).unwrap();
+        assert_eq!(spec.kind, MachineKind::Vm);
+    }
+
+    #[test]
+    fn names_each_bad_field() {
+        let mut i = input();
+        i.provider = "nope".into();
+        i.kind = "box".into();
+        i.defaults.cpus = 8;
+        let err = TemplateSpec::parse(&i, &["local".into()]).unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["provider", "kind", "default_cpus"]);
+    }
+}

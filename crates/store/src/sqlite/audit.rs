@@ -1,0 +1,51 @@
+use super::{
+    backend,
+    rows::{AuditRow, all},
+};
+use sqlx::{SqliteConnection, SqlitePool};
+use vmportal_core::{
+    audit::{Actor, AuditEvent, NewAuditEvent},
+    now,
+    store::{Page, StoreResult},
+};
+
+/// Writes `event` on `conn`, inside the caller's transaction.
+pub(crate) async fn write(
+    conn: &mut SqliteConnection,
+    by: &Actor,
+    event: NewAuditEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor_id, actor, ip, action, object_type, object_id, detail) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(now().unix_timestamp())
+    .bind(by.user.map(|u| u.0))
+    .bind(&by.name)
+    .bind(&by.ip)
+    .bind(event.action)
+    .bind(event.object_type)
+    .bind(event.object_id)
+    .bind(event.detail)
+    .execute(conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) async fn list(pool: &SqlitePool, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT id, at, actor_id, actor, ip, action, object_type, object_id, detail \
+         FROM audit_events ORDER BY id DESC LIMIT ? OFFSET ?",
+    )
+    .bind(page.size)
+    .bind(page.offset())
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(pool)
+        .await
+        .map_err(backend)?;
+    Ok((all(rows, AuditRow::into_event)?, total))
+}

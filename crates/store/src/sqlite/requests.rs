@@ -1,0 +1,236 @@
+use super::{
+    SqliteStore, audit, backend,
+    rows::{RequestRow, all, secs},
+};
+use sqlx::SqliteConnection;
+use vmportal_core::{
+    audit::{Actor, NewAuditEvent, action},
+    ids::{JobId, MachineId, RequestId, UserId},
+    now,
+    quota::{Quota, Usage},
+    request::{MachineRequest, NewRequest, RequestState},
+    store::{Approval, RequestFilter, StoreError, StoreResult},
+};
+
+impl SqliteStore {
+    pub(crate) async fn usage_of(&self, user: UserId) -> StoreResult<Usage> {
+        usage(&mut *self.pool.acquire().await.map_err(backend)?, user).await
+    }
+
+    pub(crate) async fn insert_request(
+        &self,
+        new: NewRequest,
+        quota: Quota,
+        by: &Actor,
+    ) -> StoreResult<MachineRequest> {
+        let mut tx = self.write().await?;
+        quota.admit(&usage(&mut tx, new.user_id).await?, &new.resources)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+        )
+        .bind(new.user_id.0)
+        .bind(new.template_id.0)
+        .bind(new.name.as_str())
+        .bind(new.resources.cpus)
+        .bind(new.resources.memory_mib)
+        .bind(new.resources.disk_gib)
+        .bind(&new.purpose)
+        .bind(now().unix_timestamp())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let request = fetch(&mut tx, RequestId(id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit::write(
+            &mut tx,
+            by,
+            event(action::REQUEST_CREATE, &request, String::new()),
+        )
+        .await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(request)
+    }
+
+    pub(crate) async fn fetch_request(&self, id: RequestId) -> StoreResult<Option<MachineRequest>> {
+        fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
+    }
+
+    pub(crate) async fn list_requests(
+        &self,
+        filter: RequestFilter,
+    ) -> StoreResult<Vec<MachineRequest>> {
+        let rows: Vec<RequestRow> = sqlx::query_as(concat!(
+            request_select!(),
+            " WHERE (?1 IS NULL OR r.user_id = ?1) AND (?2 IS NULL OR r.state = ?2) \
+             ORDER BY r.state = 'pending' DESC, r.id DESC"
+        ))
+        .bind(filter.owner.map(|u| u.0))
+        .bind(filter.state.map(|s| s.as_str()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows, RequestRow::into_request)
+    }
+
+    pub(crate) async fn approve(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {
+        let mut tx = self.write().await?;
+        let request = decide(&mut tx, id, RequestState::Approved, None, by).await?;
+        let t = now().unix_timestamp();
+        let template_provider: String =
+            sqlx::query_scalar("SELECT provider FROM templates WHERE id = ?")
+                .bind(request.template_id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+        let machine_id: i64 = sqlx::query_scalar(
+            "INSERT INTO machines (request_id, owner_id, template_id, provider, name, cpus, memory_mib, \
+             disk_gib, state, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?) RETURNING id",
+        )
+        .bind(request.id.0)
+        .bind(request.user_id.0)
+        .bind(request.template_id.0)
+        .bind(&template_provider)
+        .bind(request.name.as_str())
+        .bind(request.resources.cpus)
+        .bind(request.resources.memory_mib)
+        .bind(request.resources.disk_gib)
+        .bind(t)
+        .bind(t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let job_id: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
+             VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+        )
+        .bind(machine_id)
+        .bind(t)
+        .bind(t)
+        .bind(t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        audit::write(
+            &mut tx,
+            by,
+            event(
+                action::REQUEST_APPROVE,
+                &request,
+                format!("machine {machine_id}, job {job_id}"),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(backend)?;
+        let machine = self
+            .fetch_machine(MachineId(machine_id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let job = self
+            .fetch_job(JobId(job_id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Approval {
+            request,
+            machine,
+            job,
+        })
+    }
+
+    pub(crate) async fn decide_alone(
+        &self,
+        id: RequestId,
+        to: RequestState,
+        reason: Option<&str>,
+        by: &Actor,
+    ) -> StoreResult<MachineRequest> {
+        let mut tx = self.write().await?;
+        let request = decide(&mut tx, id, to, reason, by).await?;
+        let action = match to {
+            RequestState::Rejected => action::REQUEST_REJECT,
+            _ => action::REQUEST_CANCEL,
+        };
+        audit::write(
+            &mut tx,
+            by,
+            event(action, &request, reason.unwrap_or_default().to_owned()),
+        )
+        .await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(request)
+    }
+}
+
+/// Moves a pending request to `to`, inside the caller's transaction; refuses any other state.
+async fn decide(
+    conn: &mut SqliteConnection,
+    id: RequestId,
+    to: RequestState,
+    reason: Option<&str>,
+    by: &Actor,
+) -> StoreResult<MachineRequest> {
+    let current = fetch(conn, id).await?.ok_or(StoreError::NotFound)?;
+    let to = current.state.decide(to)?;
+    sqlx::query("UPDATE requests SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'")
+        .bind(to.as_str())
+        .bind(reason)
+        .bind(by.user.map(|u| u.0))
+        .bind(secs(now()))
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    fetch(conn, id).await?.ok_or(StoreError::NotFound)
+}
+
+async fn fetch(conn: &mut SqliteConnection, id: RequestId) -> StoreResult<Option<MachineRequest>> {
+    let row: Option<RequestRow> = sqlx::query_as(concat!(request_select!(), " WHERE r.id = ?"))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?;
+    row.map(RequestRow::into_request).transpose()
+}
+
+async fn usage(conn: &mut SqliteConnection, user: UserId) -> StoreResult<Usage> {
+    let (machines, cpus, memory_mib, disk_gib): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(cpus), 0), COALESCE(SUM(memory_mib), 0), COALESCE(SUM(disk_gib), 0) FROM ( \
+           SELECT cpus, memory_mib, disk_gib FROM requests WHERE user_id = ?1 AND state = 'pending' \
+           UNION ALL \
+           SELECT cpus, memory_mib, disk_gib FROM machines WHERE owner_id = ?1 AND state <> 'deleted')",
+    )
+    .bind(user.0)
+    .fetch_one(conn)
+    .await
+    .map_err(backend)?;
+    Ok(Usage {
+        machines,
+        cpus,
+        memory_mib,
+        disk_gib,
+    })
+}
+
+fn event(action: &'static str, r: &MachineRequest, extra: String) -> NewAuditEvent {
+    let mut detail = format!(
+        "{} for {} from template {} ({} CPU, {} MiB, {} GiB)",
+        r.name,
+        r.username,
+        r.template_name,
+        r.resources.cpus,
+        r.resources.memory_mib,
+        r.resources.disk_gib
+    );
+    if !extra.is_empty() {
+        detail.push_str(": ");
+        detail.push_str(&extra);
+    }
+    NewAuditEvent {
+        action,
+        object_type: "request",
+        object_id: Some(r.id.0),
+        detail,
+    }
+}

@@ -1,0 +1,92 @@
+use super::{
+    SqliteStore, backend,
+    rows::{SessionRow, UserRow, secs},
+};
+use vmportal_core::{
+    Timestamp,
+    store::{Session, StoreResult},
+    user::User,
+};
+
+impl SqliteStore {
+    pub(crate) async fn insert_session(&self, s: Session) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id.0)
+        .bind(secs(s.created_at))
+        .bind(secs(s.last_seen_at))
+        .bind(secs(s.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    pub(crate) async fn live_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(Session, User)>> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(secs(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let session = row.into_session()?;
+        let user: Option<UserRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id = ?"
+        ))
+        .bind(session.user_id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(match user {
+            Some(u) => Some((session, u.into_user()?)),
+            None => None,
+        })
+    }
+
+    pub(crate) async fn extend_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+            .bind(secs(now))
+            .bind(secs(expires_at))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    pub(crate) async fn remove_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    pub(crate) async fn remove_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(secs(now))
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,142 @@
+use super::{SqliteStore, audit, backend};
+use async_trait::async_trait;
+use vmportal_core::{
+    Timestamp,
+    audit::{Actor, AuditEvent, NewAuditEvent},
+    ids::{JobId, MachineId, RequestId, TemplateId, UserId},
+    job::Job,
+    machine::Machine,
+    quota::{Quota, Usage},
+    request::{MachineRequest, NewRequest, RequestState},
+    store::{Approval, Page, RequestFilter, Session, Store, StoreResult},
+    template::{Template, TemplateSpec},
+    user::{NewUser, User, UserPatch},
+};
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn create_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
+        self.insert_user(new, by).await
+    }
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        self.fetch_user(id).await
+    }
+    async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>> {
+        self.fetch_user_for_login(username).await
+    }
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        self.list_users().await
+    }
+    async fn count_users(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)
+    }
+    async fn update_user(&self, id: UserId, patch: UserPatch, by: &Actor) -> StoreResult<User> {
+        self.patch_user(id, patch, by).await
+    }
+
+    async fn create_session(&self, session: Session) -> StoreResult<()> {
+        self.insert_session(session).await
+    }
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(Session, User)>> {
+        self.live_session(token_hash, now).await
+    }
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        self.extend_session(token_hash, now, expires_at).await
+    }
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        self.remove_session(token_hash).await
+    }
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
+        self.remove_expired_sessions(now).await
+    }
+
+    async fn create_template(&self, spec: TemplateSpec, by: &Actor) -> StoreResult<Template> {
+        self.insert_template(spec, by).await
+    }
+    async fn update_template(
+        &self,
+        id: TemplateId,
+        spec: TemplateSpec,
+        by: &Actor,
+    ) -> StoreResult<Template> {
+        self.replace_template(id, spec, by).await
+    }
+    async fn template(&self, id: TemplateId) -> StoreResult<Option<Template>> {
+        self.fetch_template(id).await
+    }
+    async fn templates(&self) -> StoreResult<Vec<Template>> {
+        self.list_templates().await
+    }
+
+    async fn usage(&self, user: UserId) -> StoreResult<Usage> {
+        self.usage_of(user).await
+    }
+    async fn create_request(
+        &self,
+        new: NewRequest,
+        quota: Quota,
+        by: &Actor,
+    ) -> StoreResult<MachineRequest> {
+        self.insert_request(new, quota, by).await
+    }
+    async fn request(&self, id: RequestId) -> StoreResult<Option<MachineRequest>> {
+        self.fetch_request(id).await
+    }
+    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
+        self.list_requests(filter).await
+    }
+    async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {
+        self.approve(id, by).await
+    }
+    async fn reject_request(
+        &self,
+        id: RequestId,
+        reason: &str,
+        by: &Actor,
+    ) -> StoreResult<MachineRequest> {
+        self.decide_alone(id, RequestState::Rejected, Some(reason), by)
+            .await
+    }
+    async fn cancel_request(&self, id: RequestId, by: &Actor) -> StoreResult<MachineRequest> {
+        self.decide_alone(id, RequestState::Cancelled, None, by)
+            .await
+    }
+
+    async fn machine(&self, id: MachineId) -> StoreResult<Option<Machine>> {
+        self.fetch_machine(id).await
+    }
+    async fn machines(&self, owner: Option<UserId>) -> StoreResult<Vec<Machine>> {
+        self.list_machines(owner).await
+    }
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
+        self.fetch_job(id).await
+    }
+
+    async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        audit::write(&mut conn, by, event).await
+    }
+    async fn audit(&self, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
+        audit::list(&self.pool, page).await
+    }
+}

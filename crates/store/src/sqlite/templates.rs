@@ -1,0 +1,134 @@
+use super::{
+    SqliteStore, audit, backend,
+    rows::{TemplateRow, all},
+    unique_as,
+};
+use vmportal_core::{
+    audit::{Actor, NewAuditEvent, action},
+    ids::TemplateId,
+    now,
+    store::{StoreError, StoreResult},
+    template::{Template, TemplateSpec},
+};
+
+macro_rules! template_select {
+    () => {
+        "SELECT id, name, description, provider, kind, os_family, source, default_cpus, \
+    default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
+    shutdown_timeout_secs, enabled, created_at FROM templates"
+    };
+}
+
+impl SqliteStore {
+    pub(crate) async fn insert_template(
+        &self,
+        spec: TemplateSpec,
+        by: &Actor,
+    ) -> StoreResult<Template> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO templates (name, description, provider, kind, os_family, source, \
+             default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
+             shutdown_timeout_secs, enabled, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&spec.name)
+        .bind(&spec.description)
+        .bind(&spec.provider)
+        .bind(spec.kind.as_str())
+        .bind(spec.os_family.as_str())
+        .bind(&spec.source)
+        .bind(spec.defaults.cpus)
+        .bind(spec.defaults.memory_mib)
+        .bind(spec.defaults.disk_gib)
+        .bind(spec.limits.cpus)
+        .bind(spec.limits.memory_mib)
+        .bind(spec.limits.disk_gib)
+        .bind(spec.shutdown_timeout_secs)
+        .bind(spec.enabled)
+        .bind(now().unix_timestamp())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique_as("name", "another template has this name"))?;
+        audit::write(&mut tx, by, event(action::TEMPLATE_CREATE, id, &spec)).await?;
+        tx.commit().await.map_err(backend)?;
+        self.fetch_template(TemplateId(id))
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub(crate) async fn replace_template(
+        &self,
+        id: TemplateId,
+        spec: TemplateSpec,
+        by: &Actor,
+    ) -> StoreResult<Template> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE templates SET name = ?, description = ?, provider = ?, kind = ?, os_family = ?, \
+             source = ?, default_cpus = ?, default_memory_mib = ?, default_disk_gib = ?, max_cpus = ?, \
+             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, enabled = ? WHERE id = ?",
+        )
+        .bind(&spec.name)
+        .bind(&spec.description)
+        .bind(&spec.provider)
+        .bind(spec.kind.as_str())
+        .bind(spec.os_family.as_str())
+        .bind(&spec.source)
+        .bind(spec.defaults.cpus)
+        .bind(spec.defaults.memory_mib)
+        .bind(spec.defaults.disk_gib)
+        .bind(spec.limits.cpus)
+        .bind(spec.limits.memory_mib)
+        .bind(spec.limits.disk_gib)
+        .bind(spec.shutdown_timeout_secs)
+        .bind(spec.enabled)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique_as("name", "another template has this name"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::write(&mut tx, by, event(action::TEMPLATE_UPDATE, id.0, &spec)).await?;
+        tx.commit().await.map_err(backend)?;
+        self.fetch_template(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub(crate) async fn fetch_template(&self, id: TemplateId) -> StoreResult<Option<Template>> {
+        let row: Option<TemplateRow> = sqlx::query_as(concat!(template_select!(), " WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(TemplateRow::into_template).transpose()
+    }
+
+    pub(crate) async fn list_templates(&self) -> StoreResult<Vec<Template>> {
+        let rows: Vec<TemplateRow> = sqlx::query_as(concat!(template_select!(), " ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        all(rows, TemplateRow::into_template)
+    }
+}
+
+fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
+    NewAuditEvent {
+        action,
+        object_type: "template",
+        object_id: Some(id),
+        detail: format!(
+            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB{})",
+            spec.name,
+            spec.os_family,
+            spec.kind,
+            spec.provider,
+            spec.source,
+            spec.limits.cpus,
+            spec.limits.memory_mib,
+            spec.limits.disk_gib,
+            if spec.enabled { "" } else { ", disabled" }
+        ),
+    }
+}

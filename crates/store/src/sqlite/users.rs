@@ -1,0 +1,144 @@
+use super::{
+    SqliteStore, audit, backend,
+    rows::{UserRow, all},
+    unique_as,
+};
+use vmportal_core::{
+    audit::{Actor, NewAuditEvent, action},
+    ids::UserId,
+    now,
+    store::{StoreError, StoreResult},
+    user::{NewUser, User, UserPatch},
+};
+
+impl SqliteStore {
+    pub(crate) async fn insert_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, email, role, source, password_hash, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(new.username.as_str())
+        .bind(&new.display_name)
+        .bind(&new.email)
+        .bind(new.role.as_str())
+        .bind(new.source.as_str())
+        .bind(&new.password_hash)
+        .bind(now().unix_timestamp())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unique_as("username", "is already taken"))?;
+        audit::write(
+            &mut tx,
+            by,
+            NewAuditEvent {
+                action: action::USER_CREATE,
+                object_type: "user",
+                object_id: Some(id),
+                detail: format!("{} ({}, {})", new.username, new.role, new.source),
+            },
+        )
+        .await?;
+        let user = fetch(&mut tx, UserId(id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(user)
+    }
+
+    pub(crate) async fn fetch_user(&self, id: UserId) -> StoreResult<Option<User>> {
+        fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
+    }
+
+    pub(crate) async fn fetch_user_for_login(
+        &self,
+        username: &str,
+    ) -> StoreResult<Option<(User, Option<String>)>> {
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, password_hash FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        let Some((id, hash)) = row else {
+            return Ok(None);
+        };
+        Ok(self.fetch_user(UserId(id)).await?.map(|u| (u, hash)))
+    }
+
+    pub(crate) async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY username"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows, UserRow::into_user)
+    }
+
+    pub(crate) async fn patch_user(
+        &self,
+        id: UserId,
+        patch: UserPatch,
+        by: &Actor,
+    ) -> StoreResult<User> {
+        let mut tx = self.write().await?;
+        let before = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        let quota = patch.quota_override.unwrap_or(before.quota_override);
+        sqlx::query(
+            "UPDATE users SET display_name = ?, email = ?, role = ?, disabled = ?, \
+             password_hash = COALESCE(?, password_hash), quota_machines = ?, quota_cpus = ?, \
+             quota_memory_mib = ?, quota_disk_gib = ? WHERE id = ?",
+        )
+        .bind(patch.display_name.as_ref().unwrap_or(&before.display_name))
+        .bind(patch.email.as_ref().unwrap_or(&before.email))
+        .bind(patch.role.unwrap_or(before.role).as_str())
+        .bind(patch.disabled.unwrap_or(before.disabled))
+        .bind(&patch.password_hash)
+        .bind(quota.machines)
+        .bind(quota.cpus)
+        .bind(quota.memory_mib)
+        .bind(quota.disk_gib)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        // A disabled account or a new password ends every session: whoever held the old one is out.
+        if patch.disabled == Some(true) || patch.password_hash.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        audit::write(
+            &mut tx,
+            by,
+            NewAuditEvent {
+                action: action::USER_UPDATE,
+                object_type: "user",
+                object_id: Some(id.0),
+                detail: format!("{}: {}", before.username, patch.changed_fields().join(", ")),
+            },
+        )
+        .await?;
+        let user = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(user)
+    }
+}
+
+async fn fetch(conn: &mut sqlx::SqliteConnection, id: UserId) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = ?"
+    ))
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await
+    .map_err(backend)?;
+    row.map(UserRow::into_user).transpose()
+}

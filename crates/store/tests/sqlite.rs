@@ -1,0 +1,244 @@
+//! The SQLite store against a fresh database file per test.
+
+use std::sync::Arc;
+use time::Duration;
+use vmportal_core::{
+    audit::Actor,
+    names::{Hostname, Username},
+    now,
+    quota::Quota,
+    request::{NewRequest, NotPending, RequestState},
+    resources::Resources,
+    store::{Page, RequestFilter, Session, Store, StoreError},
+    template::{MachineKind, OsFamily, Template, TemplateSpec},
+    user::{NewUser, Role, User, UserPatch, UserSource},
+};
+use vmportal_store::SqliteStore;
+
+struct Db {
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
+}
+
+async fn db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    Db {
+        store: Arc::new(store),
+        _dir: dir,
+    }
+}
+
+fn sys() -> Actor {
+    Actor::system("test")
+}
+
+async fn user(store: &SqliteStore, name: &str, role: Role) -> User {
+    store
+        .create_user(
+            NewUser {
+                username: Username::parse("username", name).unwrap(),
+                display_name: name.into(),
+                email: None,
+                role,
+                source: UserSource::Local,
+                password_hash: None,
+            },
+            &sys(),
+        )
+        .await
+        .unwrap()
+}
+
+async fn template(store: &SqliteStore) -> Template {
+    let r = Resources {
+        cpus: 2,
+        memory_mib: 1024,
+        disk_gib: 10,
+    };
+    store
+        .create_template(
+            TemplateSpec {
+                name: "Debian".into(),
+                description: String::new(),
+                provider: "local".into(),
+                kind: MachineKind::Vm,
+                os_family: OsFamily::Linux,
+                source: "base.qcow2".into(),
+                defaults: r,
+                limits: r,
+                shutdown_timeout_secs: 30,
+                enabled: true,
+            },
+            &sys(),
+        )
+        .await
+        .unwrap()
+}
+
+fn ask(user: &User, t: &Template, name: &str) -> NewRequest {
+    NewRequest {
+        user_id: user.id,
+        template_id: t.id,
+        name: Hostname::parse("name", name).unwrap(),
+        resources: Resources {
+            cpus: 1,
+            memory_mib: 512,
+            disk_gib: 5,
+        },
+        purpose: "lab".into(),
+    }
+}
+
+const QUOTA: Quota = Quota {
+    machines: 3,
+    cpus: 8,
+    memory_mib: 8192,
+    disk_gib: 100,
+};
+
+#[tokio::test]
+async fn duplicate_username_is_a_field_error() {
+    let db = db().await;
+    user(&db.store, "alice", Role::User).await;
+    let err = db
+        .store
+        .create_user(
+            NewUser {
+                username: Username::parse("username", "alice").unwrap(),
+                display_name: String::new(),
+                email: None,
+                role: Role::User,
+                source: UserSource::Local,
+                password_hash: None,
+            },
+            &sys(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid(ref i) if i.0[0].field == "username"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn approving_twice_conflicts_and_creates_one_machine() {
+    let db = db().await;
+    let alice = user(&db.store, "alice", Role::User).await;
+    let t = template(&db.store).await;
+    let r = db
+        .store
+        .create_request(ask(&alice, &t, "web"), QUOTA, &sys())
+        .await
+        .unwrap();
+    let by = sys();
+    let (a, b) = tokio::join!(
+        db.store.approve_request(r.id, &by),
+        db.store.approve_request(r.id, &by)
+    );
+    let oks = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
+    assert_eq!(oks, 1, "exactly one approval wins");
+    let err = if let Err(e) = a { e } else { b.unwrap_err() };
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict(NotPending(RequestState::Approved))
+        ),
+        "{err:?}"
+    );
+    let machines = db.store.machines(Some(alice.id)).await.unwrap();
+    assert_eq!(machines.len(), 1);
+    let job = machines[0].current_job.as_ref().expect("a queued job");
+    assert_eq!(job.kind.as_str(), "provision");
+    assert_eq!(job.state.as_str(), "queued");
+    assert_eq!(machines[0].state.as_str(), "provisioning");
+}
+
+#[tokio::test]
+async fn concurrent_requests_cannot_exceed_the_quota() {
+    let db = db().await;
+    let alice = user(&db.store, "alice", Role::User).await;
+    let t = template(&db.store).await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (store, alice, t) = (db.store.clone(), alice.clone(), t.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .create_request(ask(&alice, &t, &format!("m{i}")), QUOTA, &sys())
+                .await
+        }));
+    }
+    let mut admitted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => admitted += 1,
+            Err(StoreError::Invalid(i)) => assert_eq!(i.0[0].field, "name"),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(admitted, 3);
+    let usage = db.store.usage(alice.id).await.unwrap();
+    assert_eq!((usage.machines, usage.cpus, usage.memory_mib), (3, 3, 1536));
+    let pending = db
+        .store
+        .requests(RequestFilter {
+            owner: Some(alice.id),
+            state: Some(RequestState::Pending),
+        })
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 3);
+}
+
+#[tokio::test]
+async fn sessions_expire_and_end_when_the_user_is_disabled() {
+    let db = db().await;
+    let alice = user(&db.store, "alice", Role::User).await;
+    let t0 = now();
+    for (hash, ttl) in [("live", 60), ("old", -1)] {
+        db.store
+            .create_session(Session {
+                token_hash: hash.into(),
+                user_id: alice.id,
+                created_at: t0,
+                last_seen_at: t0,
+                expires_at: t0 + Duration::seconds(ttl),
+            })
+            .await
+            .unwrap();
+    }
+    assert!(db.store.session("live", t0).await.unwrap().is_some());
+    assert!(db.store.session("old", t0).await.unwrap().is_none());
+    assert_eq!(db.store.delete_expired_sessions(t0).await.unwrap(), 1);
+    db.store
+        .update_user(
+            alice.id,
+            UserPatch {
+                disabled: Some(true),
+                ..Default::default()
+            },
+            &sys(),
+        )
+        .await
+        .unwrap();
+    assert!(db.store.session("live", t0).await.unwrap().is_none());
+    let (events, total) = db
+        .store
+        .audit(Page {
+            number: 1,
+            size: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(events[0].action, "user.update");
+    assert!(
+        events[0].detail.contains("disabled"),
+        "{}",
+        events[0].detail
+    );
+}
