@@ -9,6 +9,7 @@ pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 256;
 
 /// A password that satisfies the portal's policy. Never serialized, never logged.
+#[derive(Clone)]
 pub struct Password(String);
 
 impl Password {

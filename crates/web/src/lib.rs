@@ -1,1 +1,104 @@
+//! vmportal's HTTP face: HTML pages for people and `/api/v1` JSON for programs, with the same rules
+//! for both. Knows nothing of SQL or hypervisors: it talks to the `Store` trait.
 
+pub mod actions;
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+mod layers;
+mod observe;
+pub mod pages;
+mod providers;
+pub mod state;
+
+pub use config::WebConfig;
+pub use state::AppState;
+
+use axum::{
+    Router,
+    extract::State,
+    http::{Uri, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use std::{future::Future, net::SocketAddr, time::Duration};
+use tokio::net::TcpListener;
+
+/// The whole application: API, pages, assets, probes, and the protective layers around them.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::routes().split_for_parts();
+    let openapi_json = openapi
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    let router = Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            get(
+                move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) },
+            ),
+        )
+        .merge(pages::routes())
+        .route("/static/app.css", get(stylesheet))
+        .route("/metrics", get(observe::metrics))
+        .fallback(not_found)
+        .with_state(state.clone());
+    layers::wrap(router, &state.config)
+}
+
+/// The OpenAPI document of every `/api/v1` route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::routes().split_for_parts().1
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    housekeeping.abort();
+    result
+}
+
+/// Drops expired sessions and forgets idle rate-limit keys, every few minutes.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        state.limiter.forget_idle();
+        if let Err(e) = state
+            .store
+            .delete_expired_sessions(vmportal_core::now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not drop expired sessions");
+        }
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+/// JSON for API paths, a page for the rest.
+async fn not_found(State(_): State<AppState>, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        error::AppError::NotFound.into_response()
+    } else {
+        pages::PageError(error::AppError::NotFound).into_response()
+    }
+}

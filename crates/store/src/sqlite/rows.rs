@@ -197,7 +197,6 @@ impl RequestRow {
 }
 
 /// Machines with their owner's name and their newest job.
-
 macro_rules! machine_select {
     () => {
         "SELECT m.id, m.request_id, m.owner_id, u.username AS owner, \

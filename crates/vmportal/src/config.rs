@@ -1,0 +1,56 @@
+//! Configuration: the embedded defaults, then the file given with `--config`, then environment
+//! variables `VMPORTAL_<SECTION>__<KEY>`, each overriding the one before.
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::Path};
+use vmportal_web::WebConfig;
+
+pub const DEFAULTS: &str = include_str!("../default.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub web: WebConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: String,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                ));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("VMPORTAL_").split("__"))
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        config
+            .web
+            .validate()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        Ok(config)
+    }
+}

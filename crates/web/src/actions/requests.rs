@@ -1,0 +1,85 @@
+use crate::{
+    auth::Signed,
+    error::{AppError, AppResult},
+    state::AppState,
+};
+use vmportal_core::{
+    Invalid,
+    ids::{RequestId, TemplateId},
+    names,
+    request::{MachineRequest, NewRequest, RequestInput},
+    store::{Approval, RequestFilter},
+};
+
+pub async fn create(
+    state: &AppState,
+    by: &Signed,
+    template_id: i64,
+    input: &RequestInput,
+) -> AppResult<MachineRequest> {
+    let template = state
+        .store
+        .template(TemplateId(template_id))
+        .await?
+        .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
+    let new = NewRequest::parse(by.user.id, &template, input)?;
+    let quota = state.quota_of(&by.user);
+    Ok(state.store.create_request(new, quota, &by.actor()).await?)
+}
+
+/// The request, if the caller may see it; otherwise "not found", whether it exists or not.
+pub async fn visible(state: &AppState, by: &Signed, id: i64) -> AppResult<MachineRequest> {
+    let request = state
+        .store
+        .request(RequestId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    by.caller().may_see_owned_by(request.user_id)?;
+    Ok(request)
+}
+
+pub async fn list(
+    state: &AppState,
+    by: &Signed,
+    filter_state: Option<&str>,
+) -> AppResult<Vec<MachineRequest>> {
+    let state_filter = filter_state
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
+        .transpose()?;
+    Ok(state
+        .store
+        .requests(RequestFilter {
+            owner: by.caller().listing_scope(),
+            state: state_filter,
+        })
+        .await?)
+}
+
+pub async fn approve(state: &AppState, admin: &Signed, id: i64) -> AppResult<Approval> {
+    admin.caller().require_admin()?;
+    Ok(state
+        .store
+        .approve_request(RequestId(id), &admin.actor())
+        .await?)
+}
+
+pub async fn reject(
+    state: &AppState,
+    admin: &Signed,
+    id: i64,
+    reason: &str,
+) -> AppResult<MachineRequest> {
+    admin.caller().require_admin()?;
+    let reason = names::text("reason", reason, true, 1000)?;
+    Ok(state
+        .store
+        .reject_request(RequestId(id), &reason, &admin.actor())
+        .await?)
+}
+
+pub async fn cancel(state: &AppState, by: &Signed, id: i64) -> AppResult<MachineRequest> {
+    let request = visible(state, by, id).await?;
+    by.caller().may_cancel(request.user_id)?;
+    Ok(state.store.cancel_request(request.id, &by.actor()).await?)
+}

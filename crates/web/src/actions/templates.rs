@@ -1,0 +1,50 @@
+use crate::{
+    auth::Signed,
+    error::{AppError, AppResult},
+    state::AppState,
+};
+use vmportal_core::{
+    ids::TemplateId,
+    template::{Template, TemplateInput, TemplateSpec},
+};
+
+/// The catalogue as the caller may see it: users see what they can ask for, admins see everything.
+pub async fn catalogue(state: &AppState, by: &Signed) -> AppResult<Vec<Template>> {
+    let mut all = state.store.templates().await?;
+    if !by.caller().is_admin() {
+        all.retain(|t| t.enabled);
+    }
+    Ok(all)
+}
+
+pub async fn create(
+    state: &AppState,
+    admin: &Signed,
+    input: &TemplateInput,
+) -> AppResult<Template> {
+    admin.caller().require_admin()?;
+    let spec = TemplateSpec::parse(input, &state.config.provider_names())?;
+    Ok(state.store.create_template(spec, &admin.actor()).await?)
+}
+
+/// Applies `change` to the stored template and saves it if the result is consistent.
+pub async fn update(
+    state: &AppState,
+    admin: &Signed,
+    id: i64,
+    change: impl FnOnce(&mut TemplateInput),
+) -> AppResult<Template> {
+    admin.caller().require_admin()?;
+    let current = state
+        .store
+        .template(TemplateId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut input = TemplateInput::from(&current);
+    change(&mut input);
+    let spec = TemplateSpec::parse(&input, &state.config.provider_names())?;
+    Ok(state
+        .store
+        .update_template(current.id, spec, &admin.actor())
+        .await?)
+}

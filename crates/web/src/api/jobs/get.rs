@@ -1,0 +1,30 @@
+use crate::{
+    api::extract::ApiPath,
+    auth::Signed,
+    error::{AppError, AppResult, ErrorBody},
+    state::AppState,
+};
+use axum::{Json, extract::State};
+use vmportal_core::{ids::JobId, job::Job};
+
+/// A job's state, progress, message and error. Jobs not tied to a machine are for administrators.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "machines",
+    params(("id" = i64, Path, description = "Job id")),
+    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    signed: Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Job>> {
+    let job = state
+        .store
+        .job(JobId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match job.owner_id {
+        Some(owner) => signed.caller().may_see_owned_by(owner)?,
+        None if !signed.caller().is_admin() => return Err(AppError::NotFound),
+        None => {}
+    }
+    Ok(Json(job))
+}

@@ -1,0 +1,26 @@
+use crate::{
+    api::extract::ApiPath,
+    auth::Signed,
+    error::{AppError, AppResult, ErrorBody},
+    state::AppState,
+};
+use axum::{Json, extract::State};
+use vmportal_core::{ids::MachineId, machine::Machine};
+
+/// One machine: state, address, node and the current job's progress.
+#[utoipa::path(get, path = "/api/v1/machines/{id}", tag = "machines",
+    params(("id" = i64, Path, description = "Machine id")),
+    responses((status = 200, body = Machine), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    signed: Signed,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Machine>> {
+    let machine = state
+        .store
+        .machine(MachineId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    signed.caller().may_see_owned_by(machine.owner_id)?;
+    Ok(Json(machine))
+}

@@ -1,0 +1,74 @@
+//! `/api/v1`: JSON for programs. One file per action; each handler carries its OpenAPI annotation,
+//! and the router is built from those annotations so the document cannot drift from the routes.
+
+pub mod audit;
+pub mod extract;
+pub mod health;
+pub mod jobs;
+pub mod machines;
+pub mod providers;
+pub mod requests;
+pub mod session;
+pub mod templates;
+pub mod users;
+
+use crate::state::AppState;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "vmportal", description = "Self-service portal for virtual machines and containers."),
+    modifiers(&SessionCookie),
+    security(("session" = [])),
+    tags(
+        (name = "session", description = "Sign in and out"),
+        (name = "templates", description = "The catalogue"),
+        (name = "requests", description = "Asking for a machine, and the decision"),
+        (name = "machines", description = "Machines and their jobs"),
+        (name = "admin", description = "Users, providers and the audit log"),
+        (name = "health", description = "Probes"),
+    )
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every API route with its documentation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::login::login))
+        .routes(routes!(session::logout::logout))
+        .routes(routes!(session::me::me))
+        .routes(routes!(templates::list::list, templates::create::create))
+        .routes(routes!(templates::update::update))
+        .routes(routes!(providers::list::list))
+        .routes(routes!(requests::list::list, requests::create::create))
+        .routes(routes!(requests::get::get))
+        .routes(routes!(requests::approve::approve))
+        .routes(routes!(requests::reject::reject))
+        .routes(routes!(requests::cancel::cancel))
+        .routes(routes!(machines::list::list))
+        .routes(routes!(machines::get::get))
+        .routes(routes!(jobs::get::get))
+        .routes(routes!(users::list::list, users::create::create))
+        .routes(routes!(users::get::get, users::update::update))
+        .routes(routes!(audit::list::list))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}

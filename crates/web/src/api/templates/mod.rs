@@ -1,0 +1,81 @@
+pub mod create;
+pub mod list;
+pub mod update;
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+use vmportal_core::{resources::Resources, template::TemplateInput};
+
+/// A catalogue entry as an administrator writes it. On PATCH every field is optional.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateBody {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Name of a configured provider.
+    pub provider: Option<String>,
+    /// `container` or `vm`.
+    pub kind: Option<String>,
+    /// `linux` or `windows`.
+    pub os_family: Option<String>,
+    /// A PVE template vmid or OS template archive, or a libvirt base volume.
+    pub source: Option<String>,
+    pub default_cpus: Option<i64>,
+    pub default_memory_mib: Option<i64>,
+    pub default_disk_gib: Option<i64>,
+    pub max_cpus: Option<i64>,
+    pub max_memory_mib: Option<i64>,
+    pub max_disk_gib: Option<i64>,
+    pub shutdown_timeout_secs: Option<i64>,
+    pub enabled: Option<bool>,
+}
+
+impl TemplateBody {
+    /// Writes the fields that were given over `input`.
+    pub fn apply(self, input: &mut TemplateInput) {
+        let set = |dst: &mut String, v: Option<String>| {
+            if let Some(v) = v {
+                *dst = v
+            }
+        };
+        set(&mut input.name, self.name);
+        set(&mut input.description, self.description);
+        set(&mut input.provider, self.provider);
+        set(&mut input.kind, self.kind);
+        set(&mut input.os_family, self.os_family);
+        set(&mut input.source, self.source);
+        let num = |dst: &mut i64, v: Option<i64>| {
+            if let Some(v) = v {
+                *dst = v
+            }
+        };
+        num(&mut input.defaults.cpus, self.default_cpus);
+        num(&mut input.defaults.memory_mib, self.default_memory_mib);
+        num(&mut input.defaults.disk_gib, self.default_disk_gib);
+        num(&mut input.limits.cpus, self.max_cpus);
+        num(&mut input.limits.memory_mib, self.max_memory_mib);
+        num(&mut input.limits.disk_gib, self.max_disk_gib);
+        num(&mut input.shutdown_timeout_secs, self.shutdown_timeout_secs);
+        if let Some(e) = self.enabled {
+            input.enabled = e;
+        }
+    }
+
+    /// A new entry: the given fields over sensible defaults (a small machine, enabled).
+    pub fn into_input(self) -> TemplateInput {
+        let small = Resources {
+            cpus: 1,
+            memory_mib: 1024,
+            disk_gib: 10,
+        };
+        let mut input = TemplateInput {
+            defaults: small,
+            limits: small,
+            shutdown_timeout_secs: 120,
+            enabled: true,
+            ..Default::default()
+        };
+        self.apply(&mut input);
+        input
+    }
+}

@@ -1,0 +1,162 @@
+//! Who is calling: sessions stored in the database (so they survive a restart), the extractors that
+//! find the signed-in user, and the client's address.
+
+pub mod limiter;
+mod session;
+
+pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
+
+use crate::{error::AppError, state::AppState};
+use axum::{
+    extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts},
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+};
+use std::net::{IpAddr, SocketAddr};
+use vmportal_core::{audit::Actor, authz::Caller, user::User};
+
+/// A signed-in, enabled user.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub user: User,
+    pub token_hash: String,
+    pub ip: Option<IpAddr>,
+}
+
+impl Signed {
+    pub fn caller(&self) -> Caller {
+        Caller::from(&self.user)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: Some(self.user.id),
+            name: self.user.username.to_string(),
+            ip: self.ip.map(|ip| ip.to_string()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ip = client_ip(parts, state);
+        let token = session::cookie_token(parts).ok_or(AppError::Unauthenticated)?;
+        let (user, token_hash) = session::resume(state, &token)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Signed {
+            user,
+            token_hash,
+            ip,
+        })
+    }
+}
+
+/// `Option<Signed>`: `None` when not signed in; other failures (a database error) still fail.
+impl OptionalFromRequestParts<AppState> for Signed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        match <Signed as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(s) => Ok(Some(s)),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A signed-in administrator; anyone else gets 403 (401 when not signed in).
+pub struct Admin(pub Signed);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let signed =
+            <Signed as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        signed.caller().require_admin()?;
+        Ok(Admin(signed))
+    }
+}
+
+/// For HTML pages: like [`Signed`], but someone not signed in is sent to the sign-in page and back.
+pub struct Viewer(pub Signed);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match <Signed as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(s) => Ok(Viewer(s)),
+            Err(AppError::Unauthenticated) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let to = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&to).into_response())
+            }
+            Err(e) => Err(crate::pages::PageError(e).into_response()),
+        }
+    }
+}
+
+/// The client's address: the peer, or for a trusted reverse proxy the last address it added to
+/// `X-Forwarded-For` (the proxy appends the address it saw; anything before it is client-supplied).
+pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    if !state.config.trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .next_back();
+    Some(forwarded.unwrap_or(peer))
+}
+
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, state)))
+    }
+}
+
+/// Percent-encodes everything but unreserved characters, for a query parameter value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A safe place to go back to after signing in: a local path, never another site.
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/",
+    }
+}

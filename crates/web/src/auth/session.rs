@@ -1,0 +1,99 @@
+//! Session tokens: 32 random bytes in an HttpOnly cookie; the database keeps only their SHA-256, so
+//! a copy of the database does not let anyone sign in. A new token on every sign-in rules out
+//! session fixation.
+
+use crate::{error::AppResult, state::AppState};
+use axum::http::{HeaderValue, header, request::Parts};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use time::Duration;
+use vmportal_core::{now, store::Session, user::User};
+
+pub const SESSION_COOKIE: &str = "vmportal_session";
+
+/// Extending a session costs a write; once a minute per session is precise enough.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub(super) fn cookie_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Creates a session for `user`; returns the token for the cookie.
+pub async fn start_session(state: &AppState, user: &User) -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex(&bytes);
+    let t = now();
+    state
+        .store
+        .create_session(Session {
+            token_hash: hash(&token),
+            user_id: user.id,
+            created_at: t,
+            last_seen_at: t,
+            expires_at: t + Duration::minutes(state.config.sessions.idle_minutes),
+        })
+        .await?;
+    Ok(token)
+}
+
+/// The user of a live session, extending the session's idle deadline (never past its maximum age).
+pub(super) async fn resume(state: &AppState, token: &str) -> AppResult<Option<(User, String)>> {
+    let token_hash = hash(token);
+    let t = now();
+    let Some((session, user)) = state.store.session(&token_hash, t).await? else {
+        return Ok(None);
+    };
+    let cfg = &state.config.sessions;
+    let max_end = session.created_at + Duration::hours(cfg.max_hours);
+    if t >= max_end {
+        state.store.delete_session(&token_hash).await?;
+        return Ok(None);
+    }
+    if t - session.last_seen_at >= TOUCH_EVERY {
+        let expires = (t + Duration::minutes(cfg.idle_minutes)).min(max_end);
+        state.store.touch_session(&token_hash, t, expires).await?;
+    }
+    Ok(Some((user, token_hash)))
+}
+
+pub async fn end_session(state: &AppState, token_hash: &str) -> AppResult<()> {
+    Ok(state.store.delete_session(token_hash).await?)
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    cookie(state, token, "")
+}
+
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    cookie(state, "", "; Max-Age=0")
+}
+
+fn cookie(state: &AppState, value: &str, extra: &str) -> HeaderValue {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{extra}"
+    ))
+    .expect("cookie is ASCII")
+}

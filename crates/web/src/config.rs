@@ -1,0 +1,157 @@
+//! The settings the web layer needs. The binary reads them from its TOML file and environment.
+
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use vmportal_core::{quota::Quota, user::Role};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// The URL people reach the portal at; its scheme decides the cookie's `Secure` flag and its
+    /// origin is trusted for cross-origin checks.
+    pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the client address.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub sessions: SessionConfig,
+    pub login: LoginConfig,
+    pub quotas: RoleQuotas,
+    pub providers: Vec<ProviderConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// A session unused this long ends.
+    pub idle_minutes: i64,
+    /// No session lives longer than this, used or not.
+    pub max_hours: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginConfig {
+    /// Sign-in attempts allowed per client address per minute.
+    pub per_ip_per_minute: u32,
+    /// Sign-in attempts allowed per username per minute, whatever the address.
+    pub per_user_per_minute: u32,
+}
+
+/// Default quota of each role; administrators can override it per user.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoleQuotas {
+    pub user: Quota,
+    pub admin: Quota,
+}
+
+/// A configured hypervisor endpoint. The providers themselves come with their own crates; the
+/// portal core lists them and checks that their endpoint answers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub kind: ProviderKind,
+    /// libvirt connection URI (`qemu:///system`, `qemu+ssh://host/system`) or Proxmox API URL.
+    pub uri: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    Libvirt,
+    Proxmox,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
+            sessions: SessionConfig::default(),
+            login: LoginConfig::default(),
+            quotas: RoleQuotas::default(),
+            providers: Vec::new(),
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_minutes: 120,
+            max_hours: 7 * 24,
+        }
+    }
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig {
+            per_ip_per_minute: 30,
+            per_user_per_minute: 10,
+        }
+    }
+}
+
+impl Default for RoleQuotas {
+    fn default() -> Self {
+        RoleQuotas {
+            user: Quota {
+                machines: 3,
+                cpus: 8,
+                memory_mib: 16 * 1024,
+                disk_gib: 200,
+            },
+            admin: Quota {
+                machines: 20,
+                cpus: 64,
+                memory_mib: 128 * 1024,
+                disk_gib: 2000,
+            },
+        }
+    }
+}
+
+impl RoleQuotas {
+    pub fn for_role(&self, role: Role) -> Quota {
+        match role {
+            Role::Admin => self.admin,
+            Role::User => self.user,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn provider_names(&self) -> Vec<String> {
+        self.providers.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// Refuses settings that would make the portal misbehave, naming each.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            problems.push("public_url must start with http:// or https://".to_owned());
+        }
+        if self.sessions.idle_minutes < 1 || self.sessions.max_hours < 1 {
+            problems
+                .push("sessions.idle_minutes and sessions.max_hours must be at least 1".to_owned());
+        }
+        if self.login.per_ip_per_minute == 0 || self.login.per_user_per_minute == 0 {
+            problems.push("login limits must be at least 1 per minute".to_owned());
+        }
+        let mut names: Vec<_> = self.providers.iter().map(|p| p.name.as_str()).collect();
+        names.sort();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            problems.push("provider names must be unique".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+use super::{Nav, PageResult};
+use crate::{
+    api::{audit::list::PageQuery, extract::ApiQuery},
+    auth::Viewer,
+    state::AppState,
+};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use vmportal_core::audit::AuditEvent;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_audit.html")]
+pub struct AuditPage {
+    nav: Nav,
+    events: Vec<AuditEvent>,
+    page: i64,
+    pages: i64,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> PageResult<AuditPage> {
+    me.caller().require_admin()?;
+    let page = q.page();
+    let (events, total) = state.store.audit(page).await?;
+    let pages = ((total + page.size - 1) / page.size).max(1);
+    Ok(AuditPage {
+        nav: Nav::from(&me),
+        events,
+        page: page.number,
+        pages,
+    })
+}

@@ -1,0 +1,24 @@
+use super::{Nav, PageResult};
+use crate::{
+    auth::Viewer,
+    providers::{ProviderStatus, statuses},
+    state::AppState,
+};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_providers.html")]
+pub struct ProvidersPage {
+    nav: Nav,
+    providers: Vec<ProviderStatus>,
+}
+
+pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<ProvidersPage> {
+    me.caller().require_admin()?;
+    Ok(ProvidersPage {
+        nav: Nav::from(&me),
+        providers: statuses(&state.config.providers).await,
+    })
+}

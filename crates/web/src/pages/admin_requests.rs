@@ -1,0 +1,51 @@
+use super::{Nav, PageResult, see_other};
+use crate::{actions, auth::Viewer, state::AppState};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Path, State},
+};
+use serde::Deserialize;
+use vmportal_core::request::MachineRequest;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_requests.html")]
+pub struct RequestsPage {
+    nav: Nav,
+    requests: Vec<MachineRequest>,
+}
+
+/// Every request, pending first.
+pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<RequestsPage> {
+    me.caller().require_admin()?;
+    let requests = actions::requests::list(&state, &me, None).await?;
+    Ok(RequestsPage {
+        nav: Nav::from(&me),
+        requests,
+    })
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    actions::requests::approve(&state, &me, id).await?;
+    Ok(see_other("/admin/requests"))
+}
+
+#[derive(Deserialize)]
+pub struct RejectForm {
+    reason: String,
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<RejectForm>,
+) -> PageResult {
+    actions::requests::reject(&state, &me, id, &f.reason).await?;
+    Ok(see_other("/admin/requests"))
+}

@@ -1,0 +1,223 @@
+use super::{Nav, PageResult, form::number, see_other};
+use crate::{actions, auth::Viewer, error::AppError, state::AppState};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use vmportal_core::{
+    Invalid,
+    ids::TemplateId,
+    resources::Resources,
+    template::{Template as Catalogue, TemplateInput},
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_templates.html")]
+pub struct TemplatesPage {
+    nav: Nav,
+    templates: Vec<Catalogue>,
+}
+
+pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<TemplatesPage> {
+    me.caller().require_admin()?;
+    Ok(TemplatesPage {
+        nav: Nav::from(&me),
+        templates: actions::templates::catalogue(&state, &me).await?,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_template_form.html")]
+pub struct TemplateFormPage {
+    nav: Nav,
+    /// `None` for a new entry.
+    id: Option<i64>,
+    providers: Vec<String>,
+    form: TemplateForm,
+    errors: Invalid,
+}
+
+/// Every field as text, as the browser sends it.
+#[derive(Deserialize, Default)]
+pub struct TemplateForm {
+    name: String,
+    description: String,
+    provider: String,
+    kind: String,
+    os_family: String,
+    source: String,
+    default_cpus: String,
+    default_memory_mib: String,
+    default_disk_gib: String,
+    max_cpus: String,
+    max_memory_mib: String,
+    max_disk_gib: String,
+    shutdown_timeout_secs: String,
+    /// Present only when the box is ticked.
+    enabled: Option<String>,
+}
+
+impl TemplateForm {
+    fn from_input(i: &TemplateInput) -> Self {
+        TemplateForm {
+            name: i.name.clone(),
+            description: i.description.clone(),
+            provider: i.provider.clone(),
+            kind: i.kind.clone(),
+            os_family: i.os_family.clone(),
+            source: i.source.clone(),
+            default_cpus: i.defaults.cpus.to_string(),
+            default_memory_mib: i.defaults.memory_mib.to_string(),
+            default_disk_gib: i.defaults.disk_gib.to_string(),
+            max_cpus: i.limits.cpus.to_string(),
+            max_memory_mib: i.limits.memory_mib.to_string(),
+            max_disk_gib: i.limits.disk_gib.to_string(),
+            shutdown_timeout_secs: i.shutdown_timeout_secs.to_string(),
+            enabled: i.enabled.then(|| "on".to_owned()),
+        }
+    }
+
+    fn to_input(&self, invalid: &mut Invalid) -> TemplateInput {
+        let mut n = |field, raw: &str| number(invalid, field, raw);
+        TemplateInput {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            provider: self.provider.clone(),
+            kind: self.kind.clone(),
+            os_family: self.os_family.clone(),
+            source: self.source.clone(),
+            defaults: Resources {
+                cpus: n("default_cpus", &self.default_cpus),
+                memory_mib: n("default_memory_mib", &self.default_memory_mib),
+                disk_gib: n("default_disk_gib", &self.default_disk_gib),
+            },
+            limits: Resources {
+                cpus: n("max_cpus", &self.max_cpus),
+                memory_mib: n("max_memory_mib", &self.max_memory_mib),
+                disk_gib: n("max_disk_gib", &self.max_disk_gib),
+            },
+            shutdown_timeout_secs: n("shutdown_timeout_secs", &self.shutdown_timeout_secs),
+            enabled: self.enabled.is_some(),
+        }
+    }
+}
+
+fn form_page(
+    state: &AppState,
+    me: &Viewer,
+    id: Option<i64>,
+    form: TemplateForm,
+    errors: Invalid,
+) -> TemplateFormPage {
+    TemplateFormPage {
+        nav: Nav::from(&me.0),
+        id,
+        providers: state.config.provider_names(),
+        form,
+        errors,
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, me: Viewer) -> PageResult<TemplateFormPage> {
+    me.0.caller().require_admin()?;
+    let small = Resources {
+        cpus: 1,
+        memory_mib: 1024,
+        disk_gib: 10,
+    };
+    let input = TemplateInput {
+        kind: "vm".into(),
+        os_family: "linux".into(),
+        provider: state
+            .config
+            .provider_names()
+            .first()
+            .cloned()
+            .unwrap_or_default(),
+        defaults: small,
+        limits: Resources {
+            cpus: 4,
+            memory_mib: 8192,
+            disk_gib: 100,
+        },
+        shutdown_timeout_secs: 120,
+        enabled: true,
+        ..Default::default()
+    };
+    Ok(form_page(
+        &state,
+        &me,
+        None,
+        TemplateForm::from_input(&input),
+        Invalid::default(),
+    ))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    me: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult<TemplateFormPage> {
+    me.0.caller().require_admin()?;
+    let t = state
+        .store
+        .template(TemplateId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(form_page(
+        &state,
+        &me,
+        Some(id),
+        TemplateForm::from_input(&TemplateInput::from(&t)),
+        Invalid::default(),
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    me: Viewer,
+    Form(f): Form<TemplateForm>,
+) -> PageResult {
+    save(&state, &me, None, f).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    me: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<TemplateForm>,
+) -> PageResult {
+    save(&state, &me, Some(id), f).await
+}
+
+async fn save(
+    state: &AppState,
+    me: &Viewer,
+    id: Option<i64>,
+    f: TemplateForm,
+) -> PageResult<Response> {
+    let mut invalid = Invalid::default();
+    let input = f.to_input(&mut invalid);
+    let result = match (invalid.is_empty(), id) {
+        (false, _) => Err(AppError::Invalid(invalid)),
+        (true, None) => actions::templates::create(state, &me.0, &input).await,
+        (true, Some(id)) => actions::templates::update(state, &me.0, id, |i| *i = input).await,
+    };
+    match result {
+        Ok(_) => Ok(see_other("/admin/templates")),
+        Err(AppError::Invalid(errors)) => {
+            me.0.caller().require_admin()?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(state, me, id, f, errors),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,124 @@
+//! HTML pages for people: server-rendered, no JavaScript needed, every asset served by the binary.
+//! Same rules as the API: the handlers call the same actions.
+
+mod admin_audit;
+mod admin_providers;
+mod admin_requests;
+mod admin_templates;
+mod admin_users;
+mod dashboard;
+mod form;
+mod login;
+mod machine;
+mod request_new;
+
+use crate::{auth::Signed, error::AppError, state::AppState};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Router,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route(
+            "/requests/new",
+            get(request_new::form).post(request_new::submit),
+        )
+        .route("/requests/{id}/cancel", post(request_new::cancel))
+        .route("/machines/{id}", get(machine::show))
+        .route("/admin/requests", get(admin_requests::list))
+        .route(
+            "/admin/requests/{id}/approve",
+            post(admin_requests::approve),
+        )
+        .route("/admin/requests/{id}/reject", post(admin_requests::reject))
+        .route(
+            "/admin/users",
+            get(admin_users::list).post(admin_users::create),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin_users::show).post(admin_users::update),
+        )
+        .route(
+            "/admin/users/{id}/password",
+            post(admin_users::reset_password),
+        )
+        .route(
+            "/admin/templates",
+            get(admin_templates::list).post(admin_templates::create),
+        )
+        .route("/admin/templates/new", get(admin_templates::new_form))
+        .route(
+            "/admin/templates/{id}",
+            get(admin_templates::edit_form).post(admin_templates::update),
+        )
+        .route("/admin/providers", get(admin_providers::list))
+        .route("/admin/audit", get(admin_audit::list))
+}
+
+/// What the page frame needs: who is signed in.
+pub struct Nav {
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+impl From<&Signed> for Nav {
+    fn from(s: &Signed) -> Self {
+        Nav {
+            username: s.user.username.to_string(),
+            display_name: s.user.display_name.clone(),
+            is_admin: s.caller().is_admin(),
+        }
+    }
+}
+
+/// An error shown as a page. Not signed in sends to the sign-in page instead.
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if matches!(e, AppError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let status = e.status();
+        let title = match status.as_u16() {
+            403 => "Not allowed",
+            404 => "Not found",
+            409 => "Already decided",
+            422 => "Invalid input",
+            429 => "Slow down",
+            _ => "Something went wrong",
+        };
+        let message = e.body().error.message;
+        (status, ErrorPage { title, message }).into_response()
+    }
+}
+
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// After a successful form post: go to `to` with a GET (so a reload does not post again).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

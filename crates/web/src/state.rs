@@ -1,0 +1,37 @@
+use crate::{auth::limiter::LoginLimiter, config::WebConfig};
+use std::{ops::Deref, sync::Arc};
+use vmportal_core::{quota::Quota, store::Store, user::User};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub config: WebConfig,
+    pub limiter: LoginLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
+        let limiter = LoginLimiter::new(&config.login);
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            limiter,
+        }))
+    }
+
+    /// The user's quota: their role's default with their own overrides.
+    pub fn quota_of(&self, user: &User) -> Quota {
+        user.quota_override
+            .apply(self.config.quotas.for_role(user.role))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
