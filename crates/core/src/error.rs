@@ -41,6 +41,15 @@ impl Invalid {
         }
     }
 
+    /// Adds the errors of `other` for fields that have none yet: the first message per field wins.
+    pub fn merge(&mut self, other: Invalid) {
+        for e in other.0 {
+            if self.message_for(&e.field).is_none() {
+                self.0.push(e);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

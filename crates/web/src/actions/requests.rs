@@ -11,20 +11,35 @@ use vmportal_core::{
     store::{Approval, RequestFilter},
 };
 
+/// Checks a request against its template without storing anything.
+pub async fn validate(
+    state: &AppState,
+    by: &Signed,
+    template_id: i64,
+    input: &RequestInput,
+) -> AppResult<NewRequest> {
+    let template = state
+        .store
+        .template(TemplateId(template_id))
+        .await?
+        .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
+    Ok(NewRequest::parse(by.user.id, &template, input)?)
+}
+
+/// Stores a validated request if the caller's quota admits it.
+pub async fn submit(state: &AppState, by: &Signed, new: NewRequest) -> AppResult<MachineRequest> {
+    let quota = state.quota_of(&by.user);
+    Ok(state.store.create_request(new, quota, &by.actor()).await?)
+}
+
 pub async fn create(
     state: &AppState,
     by: &Signed,
     template_id: i64,
     input: &RequestInput,
 ) -> AppResult<MachineRequest> {
-    let template = state
-        .store
-        .template(TemplateId(template_id))
-        .await?
-        .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
-    let new = NewRequest::parse(by.user.id, &template, input)?;
-    let quota = state.quota_of(&by.user);
-    Ok(state.store.create_request(new, quota, &by.actor()).await?)
+    let new = validate(state, by, template_id, input).await?;
+    submit(state, by, new).await
 }
 
 /// The request, if the caller may see it; otherwise "not found", whether it exists or not.

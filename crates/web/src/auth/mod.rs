@@ -107,6 +107,22 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// For administrators' HTML pages: not signed in goes to the sign-in page, a user gets 403. Being
+/// a parts extractor, it decides before any form body is read.
+pub struct AdminPage(pub Signed);
+
+impl FromRequestParts<AppState> for AdminPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Viewer(signed) = Viewer::from_request_parts(parts, state).await?;
+        match signed.caller().require_admin() {
+            Ok(()) => Ok(AdminPage(signed)),
+            Err(denied) => Err(crate::pages::PageError(denied.into()).into_response()),
+        }
+    }
+}
+
 /// The client's address: the peer, or for a trusted reverse proxy the last address it added to
 /// `X-Forwarded-For` (the proxy appends the address it saw; anything before it is client-supplied).
 pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {

@@ -1,7 +1,7 @@
 use super::{Nav, PageResult};
 use crate::{
     api::{audit::list::PageQuery, extract::ApiQuery},
-    auth::Viewer,
+    auth::AdminPage,
     state::AppState,
 };
 use askama::Template;
@@ -20,10 +20,9 @@ pub struct AuditPage {
 
 pub async fn list(
     State(state): State<AppState>,
-    Viewer(me): Viewer,
+    AdminPage(me): AdminPage,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> PageResult<AuditPage> {
-    me.caller().require_admin()?;
     let page = q.page();
     let (events, total) = state.store.audit(page).await?;
     let pages = ((total + page.size - 1) / page.size).max(1);

@@ -1,6 +1,6 @@
 use super::{Nav, PageResult};
 use crate::{
-    auth::Viewer,
+    auth::AdminPage,
     providers::{ProviderStatus, statuses},
     state::AppState,
 };
@@ -15,8 +15,10 @@ pub struct ProvidersPage {
     providers: Vec<ProviderStatus>,
 }
 
-pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<ProvidersPage> {
-    me.caller().require_admin()?;
+pub async fn list(
+    State(state): State<AppState>,
+    AdminPage(me): AdminPage,
+) -> PageResult<ProvidersPage> {
     Ok(ProvidersPage {
         nav: Nav::from(&me),
         providers: statuses(&state.config.providers).await,

@@ -1,5 +1,5 @@
 use super::{Nav, PageResult, see_other};
-use crate::{actions, auth::Viewer, state::AppState};
+use crate::{actions, auth::AdminPage, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -17,8 +17,10 @@ pub struct RequestsPage {
 }
 
 /// Every request, pending first.
-pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<RequestsPage> {
-    me.caller().require_admin()?;
+pub async fn list(
+    State(state): State<AppState>,
+    AdminPage(me): AdminPage,
+) -> PageResult<RequestsPage> {
     let requests = actions::requests::list(&state, &me, None).await?;
     Ok(RequestsPage {
         nav: Nav::from(&me),
@@ -28,7 +30,7 @@ pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResu
 
 pub async fn approve(
     State(state): State<AppState>,
-    Viewer(me): Viewer,
+    AdminPage(me): AdminPage,
     Path(id): Path<i64>,
 ) -> PageResult {
     actions::requests::approve(&state, &me, id).await?;
@@ -42,7 +44,7 @@ pub struct RejectForm {
 
 pub async fn reject(
     State(state): State<AppState>,
-    Viewer(me): Viewer,
+    AdminPage(me): AdminPage,
     Path(id): Path<i64>,
     Form(f): Form<RejectForm>,
 ) -> PageResult {

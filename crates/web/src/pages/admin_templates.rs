@@ -1,5 +1,5 @@
 use super::{Nav, PageResult, form::number, see_other};
-use crate::{actions, auth::Viewer, error::AppError, state::AppState};
+use crate::{actions, auth::AdminPage, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -13,7 +13,7 @@ use vmportal_core::{
     Invalid,
     ids::TemplateId,
     resources::Resources,
-    template::{Template as Catalogue, TemplateInput},
+    template::{Template as Catalogue, TemplateInput, TemplateSpec},
 };
 
 #[derive(Template, WebTemplate)]
@@ -23,8 +23,10 @@ pub struct TemplatesPage {
     templates: Vec<Catalogue>,
 }
 
-pub async fn list(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<TemplatesPage> {
-    me.caller().require_admin()?;
+pub async fn list(
+    State(state): State<AppState>,
+    AdminPage(me): AdminPage,
+) -> PageResult<TemplatesPage> {
     Ok(TemplatesPage {
         nav: Nav::from(&me),
         templates: actions::templates::catalogue(&state, &me).await?,
@@ -44,6 +46,7 @@ pub struct TemplateFormPage {
 
 /// Every field as text, as the browser sends it.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct TemplateForm {
     name: String,
     description: String,
@@ -109,7 +112,7 @@ impl TemplateForm {
 
 fn form_page(
     state: &AppState,
-    me: &Viewer,
+    me: &AdminPage,
     id: Option<i64>,
     form: TemplateForm,
     errors: Invalid,
@@ -123,8 +126,10 @@ fn form_page(
     }
 }
 
-pub async fn new_form(State(state): State<AppState>, me: Viewer) -> PageResult<TemplateFormPage> {
-    me.0.caller().require_admin()?;
+pub async fn new_form(
+    State(state): State<AppState>,
+    me: AdminPage,
+) -> PageResult<TemplateFormPage> {
     let small = Resources {
         cpus: 1,
         memory_mib: 1024,
@@ -160,10 +165,9 @@ pub async fn new_form(State(state): State<AppState>, me: Viewer) -> PageResult<T
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Path(id): Path<i64>,
 ) -> PageResult<TemplateFormPage> {
-    me.0.caller().require_admin()?;
     let t = state
         .store
         .template(TemplateId(id))
@@ -180,7 +184,7 @@ pub async fn edit_form(
 
 pub async fn create(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Form(f): Form<TemplateForm>,
 ) -> PageResult {
     save(&state, &me, None, f).await
@@ -188,7 +192,7 @@ pub async fn create(
 
 pub async fn update(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Path(id): Path<i64>,
     Form(f): Form<TemplateForm>,
 ) -> PageResult {
@@ -197,27 +201,30 @@ pub async fn update(
 
 async fn save(
     state: &AppState,
-    me: &Viewer,
+    me: &AdminPage,
     id: Option<i64>,
     f: TemplateForm,
 ) -> PageResult<Response> {
     let mut invalid = Invalid::default();
     let input = f.to_input(&mut invalid);
     let result = match (invalid.is_empty(), id) {
-        (false, _) => Err(AppError::Invalid(invalid)),
+        (false, _) => {
+            // Every field's problem at once, not only the numbers that did not parse.
+            if let Err(more) = TemplateSpec::parse(&input, &state.config.provider_names()) {
+                invalid.merge(more);
+            }
+            Err(AppError::Invalid(invalid))
+        }
         (true, None) => actions::templates::create(state, &me.0, &input).await,
         (true, Some(id)) => actions::templates::update(state, &me.0, id, |i| *i = input).await,
     };
     match result {
         Ok(_) => Ok(see_other("/admin/templates")),
-        Err(AppError::Invalid(errors)) => {
-            me.0.caller().require_admin()?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(state, me, id, f, errors),
-            )
-                .into_response())
-        }
+        Err(AppError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(state, me, id, f, errors),
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }

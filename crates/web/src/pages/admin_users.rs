@@ -5,7 +5,7 @@ use crate::{
         users::{AccountChange, NewAccount},
     },
     api::users::get::{UserDetail, detail},
-    auth::Viewer,
+    auth::AdminPage,
     error::AppError,
     state::AppState,
 };
@@ -53,12 +53,11 @@ pub struct NewUserForm {
 
 async fn users_page(
     state: &AppState,
-    me: &Viewer,
+    me: &AdminPage,
     form: NewUserForm,
     errors: Invalid,
     created: Option<(String, String)>,
 ) -> PageResult<UsersPage> {
-    me.0.caller().require_admin()?;
     Ok(UsersPage {
         nav: Nav::from(&me.0),
         users: state.store.users().await?,
@@ -68,7 +67,7 @@ async fn users_page(
     })
 }
 
-pub async fn list(State(state): State<AppState>, me: Viewer) -> PageResult<UsersPage> {
+pub async fn list(State(state): State<AppState>, me: AdminPage) -> PageResult<UsersPage> {
     users_page(
         &state,
         &me,
@@ -81,7 +80,7 @@ pub async fn list(State(state): State<AppState>, me: Viewer) -> PageResult<Users
 
 pub async fn create(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Form(f): Form<NewUserForm>,
 ) -> PageResult {
     let account = NewAccount {
@@ -141,12 +140,11 @@ pub struct UserPage {
 
 async fn user_page(
     state: &AppState,
-    me: &Viewer,
+    me: &AdminPage,
     id: i64,
     errors: Invalid,
     new_password: Option<String>,
 ) -> PageResult<UserPage> {
-    me.0.caller().require_admin()?;
     Ok(UserPage {
         nav: Nav::from(&me.0),
         d: detail(state, UserId(id)).await?,
@@ -157,7 +155,7 @@ async fn user_page(
 
 pub async fn show(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Path(id): Path<i64>,
 ) -> PageResult<UserPage> {
     user_page(&state, &me, id, Invalid::default(), None).await
@@ -178,7 +176,7 @@ pub struct UserForm {
 
 pub async fn update(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Path(id): Path<i64>,
     Form(f): Form<UserForm>,
 ) -> PageResult {
@@ -230,7 +228,7 @@ pub async fn update(
 /// Sets a new generated password, ends the user's sessions, and shows the password once.
 pub async fn reset_password(
     State(state): State<AppState>,
-    me: Viewer,
+    me: AdminPage,
     Path(id): Path<i64>,
 ) -> PageResult<UserPage> {
     let password = Password::generate();

@@ -103,10 +103,18 @@ pub async fn submit(
         disk_gib: number(&mut invalid, "disk_gib", &f.disk_gib),
         purpose: f.purpose.clone(),
     };
-    let result = if invalid.is_empty() {
-        actions::requests::create(&state, &me.0, template_id, &input).await
-    } else {
-        Err(AppError::Invalid(invalid))
+    // Every field's problem at once: the domain's checks run even when a number did not parse.
+    let result = match (
+        actions::requests::validate(&state, &me.0, template_id, &input).await,
+        invalid.is_empty(),
+    ) {
+        (Ok(new), true) => actions::requests::submit(&state, &me.0, new).await,
+        (Ok(_), false) => Err(AppError::Invalid(invalid)),
+        (Err(AppError::Invalid(more)), _) => {
+            invalid.merge(more);
+            Err(AppError::Invalid(invalid))
+        }
+        (Err(e), _) => Err(e),
     };
     match result {
         Ok(_) => Ok(see_other("/")),

@@ -1,0 +1,225 @@
+//! `TestApp`: spawns the portal with a fresh database and gives one helper per endpoint.
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use tokio::sync::oneshot;
+use vmportal_core::{
+    audit::Actor,
+    names::Username,
+    password::Password,
+    store::Store,
+    user::{NewUser, Role, UserSource},
+};
+use vmportal_store::SqliteStore;
+use vmportal_web::{
+    AppState, WebConfig,
+    config::{ProviderConfig, ProviderKind},
+};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Arc<SqliteStore>,
+    pub config: WebConfig,
+    db_path: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn test_config() -> WebConfig {
+    WebConfig {
+        providers: vec![ProviderConfig {
+            name: "local".into(),
+            kind: ProviderKind::Libvirt,
+            uri: "test:///default".into(),
+        }],
+        ..WebConfig::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::with_config(test_config()).await
+    }
+
+    pub async fn with_config(config: WebConfig) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("portal.db");
+        let store = open(&db_path).await;
+        let (addr, stop, server) = start(store.clone(), config.clone()).await;
+        TestApp {
+            addr,
+            store,
+            config,
+            db_path,
+            stop: Some(stop),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server (as a shutdown would) and starts a new one on the same database.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap();
+        }
+        self.store = open(&self.db_path).await;
+        let (addr, stop, server) = start(self.store.clone(), self.config.clone()).await;
+        (self.addr, self.stop, self.server) = (addr, Some(stop), Some(server));
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client with its own cookie jar that does not follow redirects, so tests see them.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Creates a local user straight in the store; password [`PASSWORD`].
+    pub async fn user(&self, name: &str, role: Role) -> vmportal_core::user::User {
+        let new = NewUser {
+            username: Username::parse("username", name).unwrap(),
+            display_name: format!("{name} display"),
+            email: Some(format!("{name}@school.example")),
+            role,
+            source: UserSource::Local,
+            password_hash: Some(Password::parse("password", PASSWORD).unwrap().hash()),
+        };
+        self.store
+            .create_user(new, &Actor::system("test"))
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in client for a new user.
+    pub async fn signed_in(&self, name: &str, role: Role) -> Client {
+        self.user(name, role).await;
+        let client = self.client();
+        let r = self.login(&client, name, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::OK, "login of {name}");
+        client
+    }
+
+    pub async fn login(&self, client: &Client, username: &str, password: &str) -> Response {
+        client
+            .post(self.url("/api/v1/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, client: &Client, path: &str, body: Value) -> Response {
+        client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch(&self, client: &Client, path: &str, body: Value) -> Response {
+        client
+            .patch(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A template on provider `local`: default 1 CPU / 1024 MiB / 10 GiB, at most 4 / 8192 / 100.
+    pub async fn template(&self, admin: &Client, name: &str) -> i64 {
+        let body = json!({
+            "name": name, "description": "Debian 12 with cloud-init", "provider": "local", "kind": "vm",
+            "os_family": "linux", "source": "debian-12-base.qcow2",
+            "default_cpus": 1, "default_memory_mib": 1024, "default_disk_gib": 10,
+            "max_cpus": 4, "max_memory_mib": 8192, "max_disk_gib": 100,
+        });
+        let r = self.post(admin, "/api/v1/templates", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
+    /// A pending request of `client` on `template`; returns its id.
+    pub async fn request(&self, client: &Client, template: i64, name: &str) -> i64 {
+        let body = json!({"template_id": template, "name": name, "cpus": 1, "memory_mib": 1024, "disk_gib": 10, "purpose": "coursework"});
+        let r = self.post(client, "/api/v1/requests", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["state"], "pending");
+        v["id"].as_i64().unwrap()
+    }
+
+    /// The audit actions, newest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let (events, _) = self
+            .store
+            .audit(vmportal_core::store::Page {
+                number: 1,
+                size: 200,
+            })
+            .await
+            .unwrap();
+        events.into_iter().map(|e| e.action).collect()
+    }
+}
+
+async fn open(path: &std::path::Path) -> Arc<SqliteStore> {
+    let store = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    store.migrate().await.unwrap();
+    Arc::new(store)
+}
+
+async fn start(
+    store: Arc<SqliteStore>,
+    config: WebConfig,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let state = AppState::new(store, config);
+    let server = tokio::spawn(async move {
+        vmportal_web::serve(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    (addr, stop, server)
+}
+
+/// The `error.code` of a JSON error answer, after checking its status.
+pub async fn error_code(r: Response, status: StatusCode) -> String {
+    assert_eq!(r.status(), status, "status");
+    let v: Value = r.json().await.unwrap();
+    v["error"]["code"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The field names of a 422 answer.
+pub async fn invalid_fields(r: Response) -> Vec<String> {
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    v["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect()
+}

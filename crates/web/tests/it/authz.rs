@@ -1,0 +1,393 @@
+//! Every route, called as nobody, as the owner of the objects, as another user and as an
+//! administrator. Objects of others answer 404, so their existence is not revealed.
+
+use crate::app::TestApp;
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use vmportal_core::user::Role;
+
+enum Body {
+    None,
+    Json(Value),
+    Form(&'static [(&'static str, &'static str)]),
+}
+
+struct Row {
+    method: Method,
+    /// `{request}` `{machine}` `{job}` `{user}` `{victim}` `{template}`, or `{fresh}` for a new
+    /// pending request of the owner's for each call (the call may change it).
+    path: &'static str,
+    body: Body,
+    /// Anonymous, owner, other user, administrator.
+    expect: [u16; 4],
+}
+
+fn row(method: Method, path: &'static str, body: Body, expect: [u16; 4]) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        expect,
+    }
+}
+
+fn table() -> Vec<Row> {
+    use Body::{Form, Json, None};
+    use Method as M;
+    const ANY: [u16; 4] = [401, 200, 200, 200];
+    const OWNED: [u16; 4] = [401, 200, 404, 200];
+    const ADMIN: [u16; 4] = [401, 403, 403, 200];
+    const PAGE: [u16; 4] = [303, 200, 200, 200];
+    const ADMIN_PAGE: [u16; 4] = [303, 403, 403, 200];
+    const PUBLIC: [u16; 4] = [200, 200, 200, 200];
+    vec![
+        row(M::GET, "/api/v1/me", None, ANY),
+        row(M::GET, "/api/v1/templates", None, ANY),
+        row(
+            M::POST,
+            "/api/v1/templates",
+            Json(
+                json!({"name": "T2", "provider": "local", "kind": "vm", "os_family": "linux", "source": "s"}),
+            ),
+            [401, 403, 403, 201],
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/templates/{template}",
+            Json(json!({"description": "d"})),
+            ADMIN,
+        ),
+        row(M::GET, "/api/v1/providers", None, ADMIN),
+        row(
+            M::POST,
+            "/api/v1/requests",
+            Json(json!({"template_id": 1, "name": "n1", "purpose": "p"})),
+            [401, 201, 201, 201],
+        ),
+        row(M::GET, "/api/v1/requests", None, ANY),
+        row(M::GET, "/api/v1/requests/{request}", None, OWNED),
+        row(
+            M::POST,
+            "/api/v1/requests/{fresh}/approve",
+            None,
+            [401, 403, 403, 202],
+        ),
+        row(
+            M::POST,
+            "/api/v1/requests/{fresh}/reject",
+            Json(json!({"reason": "no"})),
+            [401, 403, 403, 200],
+        ),
+        row(
+            M::POST,
+            "/api/v1/requests/{fresh}/cancel",
+            None,
+            [401, 200, 404, 403],
+        ),
+        row(M::GET, "/api/v1/machines", None, ANY),
+        row(M::GET, "/api/v1/machines/{machine}", None, OWNED),
+        row(M::GET, "/api/v1/jobs/{job}", None, OWNED),
+        row(M::GET, "/api/v1/users", None, ADMIN),
+        row(
+            M::POST,
+            "/api/v1/users",
+            Json(json!({"username": "newbie"})),
+            [401, 403, 403, 201],
+        ),
+        row(M::GET, "/api/v1/users/{user}", None, ADMIN),
+        row(
+            M::PATCH,
+            "/api/v1/users/{user}",
+            Json(json!({"display_name": "Alice A."})),
+            ADMIN,
+        ),
+        row(M::GET, "/api/v1/audit", None, ADMIN),
+        row(M::GET, "/api/v1/openapi.json", None, PUBLIC),
+        row(M::GET, "/healthz", None, PUBLIC),
+        row(M::GET, "/readyz", None, PUBLIC),
+        row(M::GET, "/metrics", None, PUBLIC),
+        row(M::GET, "/login", None, PUBLIC),
+        row(M::GET, "/", None, PAGE),
+        row(M::GET, "/requests/new", None, PAGE),
+        row(
+            M::POST,
+            "/requests/{fresh}/cancel",
+            None,
+            [303, 303, 404, 403],
+        ),
+        row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        row(M::GET, "/admin/requests", None, ADMIN_PAGE),
+        row(
+            M::POST,
+            "/admin/requests/{fresh}/approve",
+            None,
+            [303, 403, 403, 303],
+        ),
+        row(
+            M::POST,
+            "/admin/requests/{fresh}/reject",
+            Form(&[("reason", "no")]),
+            [303, 403, 403, 303],
+        ),
+        row(M::GET, "/admin/users", None, ADMIN_PAGE),
+        row(
+            M::POST,
+            "/admin/users",
+            Form(&[("username", "formuser"), ("role", "user")]),
+            [303, 403, 403, 200],
+        ),
+        row(M::GET, "/admin/users/{user}", None, ADMIN_PAGE),
+        row(
+            M::POST,
+            "/admin/users/{user}",
+            Form(&[("display_name", "Alice B.")]),
+            [303, 403, 403, 303],
+        ),
+        row(
+            M::POST,
+            "/admin/users/{victim}/password",
+            None,
+            [303, 403, 403, 200],
+        ),
+        row(M::GET, "/admin/templates", None, ADMIN_PAGE),
+        row(M::GET, "/admin/templates/new", None, ADMIN_PAGE),
+        row(M::GET, "/admin/templates/{template}", None, ADMIN_PAGE),
+        row(
+            M::POST,
+            "/admin/templates/{template}",
+            Form(&[
+                ("name", "Debian 12"),
+                ("provider", "local"),
+                ("kind", "vm"),
+                ("os_family", "linux"),
+                ("source", "s"),
+                ("default_cpus", "1"),
+                ("default_memory_mib", "512"),
+                ("default_disk_gib", "5"),
+                ("max_cpus", "2"),
+                ("max_memory_mib", "1024"),
+                ("max_disk_gib", "10"),
+                ("shutdown_timeout_secs", "60"),
+                ("enabled", "on"),
+            ]),
+            [303, 403, 403, 303],
+        ),
+        row(
+            M::POST,
+            "/admin/templates",
+            Form(&[
+                ("name", "Form T"),
+                ("provider", "local"),
+                ("kind", "vm"),
+                ("os_family", "linux"),
+                ("source", "s"),
+                ("default_cpus", "1"),
+                ("default_memory_mib", "512"),
+                ("default_disk_gib", "5"),
+                ("max_cpus", "2"),
+                ("max_memory_mib", "1024"),
+                ("max_disk_gib", "10"),
+                ("shutdown_timeout_secs", "60"),
+            ]),
+            [303, 403, 403, 303],
+        ),
+        row(M::GET, "/admin/providers", None, ADMIN_PAGE),
+        row(M::GET, "/admin/audit", None, ADMIN_PAGE),
+    ]
+}
+
+struct Fixture {
+    app: TestApp,
+    callers: [Client; 4],
+    template: i64,
+    request: i64,
+    machine: i64,
+    job: i64,
+    alice: i64,
+    victim: i64,
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let bob = app.signed_in("bob", Role::User).await;
+    let victim = app.user("victim", Role::User).await.id.0;
+    let template = app.template(&admin, "Debian 12").await;
+    let me: Value = app.get(&alice, "/api/v1/me").await.json().await.unwrap();
+    let alice_id = me["user"]["id"].as_i64().unwrap();
+    // Room for the requests every row files.
+    let big = json!({"quota": {"machines": 1000, "cpus": 1000, "memory_mib": 10000000, "disk_gib": 100000}});
+    for who in ["alice", "bob", "root"] {
+        let id = app.store_user_id(who).await;
+        app.patch(&admin, &format!("/api/v1/users/{id}"), big.clone())
+            .await;
+    }
+    let request = app.request(&alice, template, "owned").await;
+    let approved = app.request(&alice, template, "owned-machine").await;
+    let a: Value = app
+        .post(
+            &admin,
+            &format!("/api/v1/requests/{approved}/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    Fixture {
+        callers: [app.client(), alice, bob, admin],
+        template,
+        request,
+        machine: a["machine_id"].as_i64().unwrap(),
+        job: a["job_id"].as_i64().unwrap(),
+        alice: alice_id,
+        victim,
+        app,
+    }
+}
+
+impl TestApp {
+    async fn store_user_id(&self, name: &str) -> i64 {
+        use vmportal_core::store::Store;
+        self.store
+            .user_for_login(name)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id
+            .0
+    }
+}
+
+impl Fixture {
+    async fn path(&self, template: &str) -> String {
+        let mut p = template
+            .replace("{template}", &self.template.to_string())
+            .replace("{request}", &self.request.to_string())
+            .replace("{machine}", &self.machine.to_string())
+            .replace("{job}", &self.job.to_string())
+            .replace("{user}", &self.alice.to_string())
+            .replace("{victim}", &self.victim.to_string());
+        if p.contains("{fresh}") {
+            let fresh = self
+                .app
+                .request(&self.callers[1], self.template, "fresh")
+                .await;
+            p = p.replace("{fresh}", &fresh.to_string());
+        }
+        p
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_caller_as_it_should() {
+    let f = fixture().await;
+    let who = ["anonymous", "owner", "other user", "admin"];
+    let mut failures = Vec::new();
+    for row in table() {
+        for (i, client) in f.callers.iter().enumerate() {
+            let path = f.path(row.path).await;
+            let mut req = client.request(row.method.clone(), f.app.url(&path));
+            req = match &row.body {
+                Body::None => req,
+                Body::Json(v) => req.json(v),
+                Body::Form(fields) => req.form(fields),
+            };
+            let r = req.send().await.unwrap();
+            let got = r.status().as_u16();
+            if got != row.expect[i] {
+                failures.push(format!(
+                    "{} {} as {}: expected {}, got {}",
+                    row.method, row.path, who[i], row.expect[i], got
+                ));
+            }
+            // JSON errors carry a code; foreign objects are "not_found", never "forbidden".
+            if path.starts_with("/api/") && got >= 400 {
+                let v: Value = r.json().await.unwrap();
+                let code = v["error"]["code"].as_str().unwrap_or_default().to_owned();
+                let want = match got {
+                    401 => "unauthenticated",
+                    403 => "forbidden",
+                    404 => "not_found",
+                    _ => code.as_str(),
+                };
+                if code != want {
+                    failures.push(format!(
+                        "{} {} as {}: code {code}, expected {want}",
+                        row.method, row.path, who[i]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The owner's own request was seen by the owner and the admin, and by nobody else.
+    let bob_list: Value = f
+        .app
+        .get(&f.callers[2], "/api/v1/requests")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        bob_list
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["username"] == "bob"),
+        "{bob_list}"
+    );
+}
+
+#[tokio::test]
+async fn the_table_covers_every_documented_route() {
+    let doc = vmportal_web::openapi();
+    let documented: BTreeSet<String> = doc
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PUT", item.put.is_some()),
+            ];
+            methods
+                .into_iter()
+                .filter(|(_, has)| *has)
+                .map(move |(m, _)| format!("{m} {}", path.replace("{id}", "*")))
+        })
+        .collect();
+    let covered: BTreeSet<String> = table()
+        .iter()
+        .map(|r| {
+            let mut p = r.path.to_owned();
+            for k in [
+                "{template}",
+                "{request}",
+                "{fresh}",
+                "{machine}",
+                "{job}",
+                "{user}",
+                "{victim}",
+            ] {
+                p = p.replace(k, "*");
+            }
+            format!("{} {p}", r.method)
+        })
+        .collect();
+    // Sign-in and sign-out are covered by the session tests.
+    let missing: Vec<_> = documented
+        .iter()
+        .filter(|r| !covered.contains(*r) && !r.ends_with("/login") && !r.ends_with("/logout"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes not in the authorization table: {missing:?}"
+    );
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real application on a random loopback port, a fresh SQLite database per
+//! test, driven over HTTP like any client would.
+
+mod app;
+mod authz;
+
+mod pages;
+mod requests;
+mod session;
+mod templates;
+mod users;

@@ -1,0 +1,116 @@
+use crate::app::{TestApp, invalid_fields};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use vmportal_core::user::Role;
+
+#[tokio::test]
+async fn catalogue_is_managed_by_admins_and_checked() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let t = app.template(&admin, "Debian 12").await;
+
+    let same_name = json!({"name": "Debian 12", "provider": "local", "kind": "vm", "os_family": "linux", "source": "x"});
+    assert_eq!(
+        invalid_fields(app.post(&admin, "/api/v1/templates", same_name).await).await,
+        ["name"]
+    );
+    let bad = json!({"name": "W", "provider": "elsewhere", "kind": "box", "os_family": "linux", "source": "x", "default_cpus": 8, "max_cpus": 4});
+    assert_eq!(
+        invalid_fields(app.post(&admin, "/api/v1/templates", bad).await).await,
+        ["provider", "kind", "default_cpus"]
+    );
+    let unknown_field = json!({"name": "W", "colour": "blue"});
+    assert_eq!(
+        app.post(&admin, "/api/v1/templates", unknown_field)
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // A change that would make defaults exceed limits is refused whole.
+    let r = app
+        .patch(
+            &admin,
+            &format!("/api/v1/templates/{t}"),
+            json!({"max_cpus": 2, "default_memory_mib": 99999}),
+        )
+        .await;
+    assert_eq!(invalid_fields(r).await, ["default_memory_mib"]);
+    let r = app
+        .patch(
+            &admin,
+            &format!("/api/v1/templates/{t}"),
+            json!({"max_cpus": 2, "description": "smaller"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["limits"]["cpus"].as_i64(), v["description"].as_str()),
+        (Some(2), Some("smaller"))
+    );
+    assert_eq!(
+        app.patch(&admin, "/api/v1/templates/999", json!({}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Disabled entries disappear from users' catalogue and cannot be asked for.
+    app.patch(
+        &admin,
+        &format!("/api/v1/templates/{t}"),
+        json!({"enabled": false}),
+    )
+    .await;
+    let seen: Value = app
+        .get(&alice, "/api/v1/templates")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(seen.as_array().unwrap().is_empty());
+    let all: Value = app
+        .get(&admin, "/api/v1/templates")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    let ask = json!({"template_id": t, "name": "x1", "purpose": "p"});
+    assert_eq!(
+        invalid_fields(app.post(&alice, "/api/v1/requests", ask).await).await,
+        ["template_id"]
+    );
+    let actions = app.audit_actions().await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.starts_with("template."))
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn providers_are_listed_with_reachability() {
+    let mut config = crate::app::test_config();
+    config.providers.push(vmportal_web::config::ProviderConfig {
+        name: "lab-pve".into(),
+        kind: vmportal_web::config::ProviderKind::Proxmox,
+        uri: "https://127.0.0.1:9/api2/json".into(),
+    });
+    let app = TestApp::with_config(config).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let v: Value = app
+        .get(&admin, "/api/v1/providers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v[0]["name"], "local");
+    assert_eq!(v[0]["reachable"], true);
+    assert_eq!(v[1]["kind"], "proxmox");
+    assert_eq!(v[1]["reachable"], false, "nothing listens on port 9: {v}");
+}
