@@ -61,7 +61,10 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs go to standard error, so that command output (a generated password) stays alone on stdout.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),

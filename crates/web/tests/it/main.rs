@@ -3,7 +3,8 @@
 
 mod app;
 mod authz;
-
+mod browser;
+mod openapi;
 mod pages;
 mod requests;
 mod session;

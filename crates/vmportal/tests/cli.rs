@@ -1,0 +1,298 @@
+//! The binary as an operator runs it: commands, configuration, first start, crash and restart.
+
+use serde_json::{Value, json};
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+fn vmportal(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmportal"));
+    cmd.current_dir(dir)
+        .env_remove("VMPORTAL_CONFIG")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A running `vmportal serve`, killed (SIGKILL) and reaped when dropped, even if a test panics.
+struct Server(Child);
+
+impl Server {
+    fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `serve` on a free port; returns the server, the address it logged and the log so far.
+fn serve(dir: &Path) -> (Server, String, Vec<String>) {
+    let mut child = vmportal(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let server = Server(child);
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let line = lines.next().expect("serve exited early").unwrap();
+        seen.push(line.clone());
+        if let Some(addr) = line.split("addr=").nth(1) {
+            let addr = addr.split_whitespace().next().unwrap().to_owned();
+            // Keep draining the log so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            return (server, addr, seen);
+        }
+    }
+    panic!("no listening line: {seen:?}");
+}
+
+fn login(addr: &str, user: &str, password: &str) -> reqwest::StatusCode {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("http://{addr}/api/v1/login"))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    })
+}
+
+#[test]
+fn first_start_creates_admin_with_a_printed_password_and_data_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr, log) = serve(dir.path());
+    let line = log
+        .iter()
+        .find(|l| l.contains("created user 'admin'"))
+        .expect("the password is printed once");
+    let password = line
+        .split("password ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(
+        dir.path().join("data/vmportal.db").exists(),
+        "SQLite under ./data by default"
+    );
+    assert_eq!(login(&addr, "admin", password), reqwest::StatusCode::OK);
+    child.kill(); // SIGKILL: no chance to flush anything
+
+    let (child, addr, log) = serve(dir.path());
+    assert!(
+        !log.iter().any(|l| l.contains("created user")),
+        "no second admin, no password reprinted"
+    );
+    assert_eq!(login(&addr, "admin", password), reqwest::StatusCode::OK);
+    child.kill();
+}
+
+#[test]
+fn user_add_generates_or_reads_a_password_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        vmportal(dir.path()).args([
+            "user",
+            "add",
+            "alice",
+            "--admin",
+            "--email",
+            "alice@school.example",
+        ]),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let generated = stdout.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(
+        stdout.contains("password (shown once)") && generated.len() == 20,
+        "{stdout}"
+    );
+
+    let out = run(
+        vmportal(dir.path()).args(["user", "add", "bob", "--password-stdin"]),
+        Some("bobs secret pass\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "created bob");
+
+    for (args, stdin, message) in [
+        (
+            vec!["user", "add", "alice"],
+            None,
+            "username: is already taken",
+        ),
+        (
+            vec!["user", "add", "Not Valid"],
+            None,
+            "username: must start with a lower-case letter",
+        ),
+        (
+            vec!["user", "add", "carol", "--password-stdin"],
+            Some("short\n"),
+            "password: must be at least 10",
+        ),
+        (
+            vec!["user", "add", "dave", "--email", "nope"],
+            None,
+            "email: is not a valid e-mail address",
+        ),
+    ] {
+        let out = run(vmportal(dir.path()).args(&args), stdin);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+
+    let (child, addr, log) = serve(dir.path());
+    assert!(
+        !log.iter().any(|l| l.contains("created user 'admin'")),
+        "users exist: no bootstrap admin"
+    );
+    assert_eq!(login(&addr, "alice", &generated), reqwest::StatusCode::OK);
+    assert_eq!(
+        login(&addr, "bob", "bobs secret pass"),
+        reqwest::StatusCode::OK
+    );
+    child.kill();
+}
+
+#[test]
+fn configuration_file_and_environment_override_defaults_and_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("elsewhere/portal.db");
+    std::fs::write(
+        dir.path().join("portal.toml"),
+        format!("[database]\nurl = \"sqlite://{}\"\n", db.display()),
+    )
+    .unwrap();
+    let out = run(
+        vmportal(dir.path()).args(["migrate", "--config", "portal.toml"]),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(db.exists());
+
+    let env_db = dir.path().join("from-env.db");
+    let out = run(
+        vmportal(dir.path())
+            .args(["migrate", "--config", "portal.toml"])
+            .env(
+                "VMPORTAL_DATABASE__URL",
+                format!("sqlite://{}", env_db.display()),
+            ),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(env_db.exists(), "the environment wins over the file");
+
+    type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 4] = [
+        (
+            "[web]\npublic_url = \"ftp://x\"\n",
+            None,
+            "public_url must start with http",
+        ),
+        (
+            "[web]\ncolour = \"blue\"\n",
+            None,
+            "unknown field: found `colour`",
+        ),
+        (
+            "",
+            Some(("VMPORTAL_SERVER__LISTEN", "not-an-address")),
+            "invalid configuration",
+        ),
+        (
+            "",
+            Some(("VMPORTAL_WEB__SESSIONS__IDLE_MINUTES", "0")),
+            "idle_minutes",
+        ),
+    ];
+    for (file, env, message) in cases {
+        std::fs::write(dir.path().join("bad.toml"), file).unwrap();
+        let mut cmd = vmportal(dir.path());
+        cmd.args(["migrate", "--config", "bad.toml"]);
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let out = run(&mut cmd, None);
+        assert!(!out.status.success(), "{file} {env:?}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{file} {env:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = run(
+        vmportal(dir.path()).args(["migrate", "--config", "missing.toml"]),
+        None,
+    );
+    assert!(text(&out.stderr).contains("does not exist"));
+}
+
+#[test]
+fn the_embedded_defaults_parse_and_match_the_api_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr, _) = serve(dir.path());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let doc: Value = rt.block_on(async {
+        reqwest::get(format!("http://{addr}/api/v1/openapi.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert!(doc["paths"]["/api/v1/requests/{id}/approve"]["post"].is_object());
+    child.kill();
+}
