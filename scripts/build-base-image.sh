@@ -15,7 +15,7 @@
 #      VMPORTAL_EXTRA_PACKAGES (space-separated, default empty).
 set -euo pipefail
 here="$(dirname "$(readlink -f "$0")")"
-# shellcheck source=scripts/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (loop devices, mounts, chroot)"
@@ -25,13 +25,15 @@ IMAGE_SIZE="${VMPORTAL_IMAGE_SIZE:-2G}"
 EXTRA_PACKAGES="${VMPORTAL_EXTRA_PACKAGES:-}"
 # Installed with apt-get inside the chroot rather than debootstrap --include,
 # whose dependency resolution misses packages (e.g. python3-cffi-backend).
-PACKAGES="linux-image-cloud-amd64 systemd-sysv udev kmod openssh-server cloud-init
-qemu-guest-agent cloud-guest-utils fdisk e2fsprogs ifupdown isc-dhcp-client
-iproute2 netbase sudo python3-cffi-backend $EXTRA_PACKAGES"
+PACKAGES=(linux-image-cloud-amd64 systemd-sysv udev kmod openssh-server cloud-init
+    qemu-guest-agent cloud-guest-utils fdisk e2fsprogs ifupdown isc-dhcp-client
+    iproute2 netbase sudo python3-cffi-backend)
+read -r -a extra <<<"$EXTRA_PACKAGES"
+PACKAGES+=("${extra[@]}")
 
 # The mirror is not part of the hash: any mirror serving bookworm gives an
 # equivalent image, and CI machines differ only in where they fetch from.
-recipe_hash=$( { cat "$0" "$here/lib.sh"; printf '%s\n' "$SUITE" "$IMAGE_SIZE" "$PACKAGES"; } \
+recipe_hash=$( { cat "$0" "$here/lib.sh"; printf '%s\n' "$SUITE" "$IMAGE_SIZE" "${PACKAGES[*]}"; } \
     | sha256sum | cut -c1-16)
 mkdir -p "$VMPORTAL_CACHE_DIR"
 out="$VMPORTAL_CACHE_DIR/base-$recipe_hash.qcow2"
@@ -127,14 +129,25 @@ EOF
 # root (a loop device), not the guest's virtio disk.
 echo "UUID=$uuid / ext4 errors=remount-ro 0 1" >"$root/etc/fstab"
 
+# A private, minimal /dev: bind-mounting the host's /dev let package scripts
+# in the chroot re-own host nodes (/dev/kvm ended up in the chroot's kvm gid,
+# which is ssl-cert on the host, and libvirt lost KVM). sysfs read-only for
+# the same reason.
 mount -t proc proc "$root/proc"
-mount -t sysfs sysfs "$root/sys"
-mount --bind /dev "$root/dev"
-mount -t devpts devpts "$root/dev/pts"
+mount -t sysfs -o ro sysfs "$root/sys"
+mount -t tmpfs -o mode=755,size=4m vmportal-dev "$root/dev"
+for n in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+    IFS=: read -r name maj min <<<"$n"
+    mknod -m 666 "$root/dev/$name" c "$maj" "$min"
+done
+mkdir -p "$root/dev/pts" "$root/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+ln -s pts/ptmx "$root/dev/ptmx"
+ln -s /proc/self/fd "$root/dev/fd"
 
 log "installing packages in chroot"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
-    apt-get install -y -q --no-install-recommends $PACKAGES >>"$buildlog" 2>&1
+    apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >>"$buildlog" 2>&1
 
 log "configuring guest"
 echo debian >"$root/etc/hostname"
@@ -142,6 +155,9 @@ echo debian >"$root/etc/hostname"
 # without a seed instead of probing cloud metadata addresses.
 cat >"$root/etc/cloud/cloud.cfg.d/90_vmportal.cfg" <<'EOF'
 datasource_list: [ NoCloud, None ]
+# Debian's default en_US.UTF-8 is not generated in a minbase system and makes
+# the locale module fail (cloud-init status: error); C.UTF-8 is built in.
+locale: C.UTF-8
 EOF
 # cloud-init renders network-config as ifupdown (ENI); make sure interfaces.d
 # is sourced and nothing else configures eth0.
@@ -168,8 +184,11 @@ rm -f "$root/var/lib/dbus/machine-id"
 
 # extlinux reads its config from the ext4 root; kernel and initrd are
 # referenced by their real names (syslinux does not need symlink support).
-kver=$(basename "$(ls "$root"/boot/vmlinuz-* | sort -V | tail -n1)")
-kver=${kver#vmlinuz-}
+kernels=("$root"/boot/vmlinuz-*)
+if [ "${#kernels[@]}" -ne 1 ] || [ ! -f "${kernels[0]}" ]; then
+    die "expected one kernel, got: ${kernels[*]}"
+fi
+kver=${kernels[0]##*/vmlinuz-}
 mkdir -p "$root/boot/extlinux"
 cat >"$root/boot/extlinux/extlinux.conf" <<EOF
 DEFAULT debian
@@ -208,6 +227,10 @@ loopdev=""
 
 log "converting to qcow2"
 qemu-img convert -O qcow2 -c "$raw" "$out.tmp"
+# Read-only: it is shared by every overlay. libvirt's DAC driver chowns the
+# whole backing chain to libvirt-qemu when a guest starts (and leaves it so);
+# the mode keeps even that user from writing to it.
+chmod 0444 "$out.tmp"
 mv -f "$out.tmp" "$out"
 point_link
 log "done in $((SECONDS - t0))s: $(du -h "$out" | cut -f1) on disk, virtual $IMAGE_SIZE, kernel $kver"

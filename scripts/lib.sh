@@ -24,12 +24,12 @@ _missing_pkgs() {
     done
 }
 apt_install() {
-    local missing try
+    local missing
     export DEBIAN_FRONTEND=noninteractive
     # Two rounds: installing one package can remove another of the list (seen
     # here: qemu-system-x86 7.2 replaced a preinstalled backports qemu-utils
     # 10.0 by removing it), so check again after the first install.
-    for try in 1 2; do
+    for _ in 1 2; do
         mapfile -t missing < <(_missing_pkgs "$@")
         [ "${#missing[@]}" -eq 0 ] && return 0
         log "installing: ${missing[*]}"
@@ -50,9 +50,9 @@ apt_install() {
 # point at a local proxy or a snapshot. Security/updates archives are skipped
 # because debootstrap needs the main archive carrying dists/<suite>.
 debian_mirror() {
-    local f files=() uri=""
-    [ -f /etc/apt/sources.list ] && files+=(/etc/apt/sources.list)
-    for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    local f files=() uri="" etc="${VMPORTAL_APT_ETC:-/etc/apt}"  # override: tests
+    [ -f "$etc/sources.list" ] && files+=("$etc/sources.list")
+    for f in "$etc"/sources.list.d/*.list "$etc"/sources.list.d/*.sources; do
         [ -f "$f" ] && files+=("$f")
     done
     for f in "${files[@]}"; do

@@ -6,12 +6,17 @@
 # Env: VMPORTAL_POOL_DIR (default /var/lib/vmportal/pool),
 #      VMPORTAL_POOL (default vmportal), LIBVIRT_URI (default qemu:///system),
 #      LIBVIRT_WAIT_SECS (default 30).
+#      VMPORTAL_ACCEL (kvm|tcg: skip the accelerator guess).
 # Prints "accel=kvm" or "accel=tcg" as the last stdout line.
 set -euo pipefail
-# shellcheck source=scripts/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (starts system daemons)"
+# Parallel callers (test jobs) must not race to start a second daemon.
+mkdir -p /var/run/libvirt
+exec 9>/var/run/libvirt/vmportal-libvirt-up.lock
+flock 9
 
 # genisoimage builds the NoCloud seed ISOs; the rest is the libvirt/QEMU stack
 # plus what the Rust libvirt bindings need to build (libvirt-dev, pkg-config).
@@ -89,14 +94,31 @@ fi
 virsh -q -c "$LIBVIRT_URI" pool-refresh "$VMPORTAL_POOL" >/dev/null
 log "pool $VMPORTAL_POOL ready at $(virsh -c "$LIBVIRT_URI" pool-dumpxml "$VMPORTAL_POOL" | sed -n 's:.*<path>\(.*\)</path>.*:\1:p')"
 
-# KVM if libvirt reports it usable (device present and permitted), else TCG.
-# Captured first: `virsh | grep -q` under pipefail fails at random when grep
-# exits early and virsh dies of SIGPIPE.
+# Accelerator: KVM only when libvirt offers it AND the host KVM is a hardware
+# one (kvm_intel/kvm_amd). Some nested sandboxes expose /dev/kvm through
+# kvm_pvm, a paravirtual KVM that only runs PVM-enabled guest kernels: there
+# libvirt still reports <domain>kvm and SeaBIOS starts, but syslinux dies with
+# "KVM internal error ... emulation failure" and a stock Debian kernel hangs
+# silently. VMPORTAL_ACCEL=kvm|tcg overrides the guess.
+# domcapabilities is captured first: `virsh | grep -q` under pipefail fails at
+# random when grep exits early and virsh dies of SIGPIPE.
 domcaps=$(virsh -c "$LIBVIRT_URI" domcapabilities 2>/dev/null || true)
-if grep -q '<domain>kvm</domain>' <<<"$domcaps"; then
-    log "KVM available: guests will use <domain type='kvm'>"
-    echo "accel=kvm"
+accel="${VMPORTAL_ACCEL:-}"
+if [ -n "$accel" ]; then
+    log "accelerator forced by VMPORTAL_ACCEL=$accel"
+elif ! grep -q '<domain>kvm</domain>' <<<"$domcaps"; then
+    accel=tcg
+    log "libvirt offers no KVM (no /dev/kvm or no access)"
+elif [ ! -d /sys/module/kvm_intel ] && [ ! -d /sys/module/kvm_amd ]; then
+    accel=tcg
+    mods=(/sys/module/kvm*)
+    log "/dev/kvm is not hardware KVM (modules: ${mods[*]##*/}); stock guest kernels cannot run on it"
 else
-    log "KVM not available: guests will use TCG (<domain type='qemu'>), expect slow boots"
-    echo "accel=tcg"
+    accel=kvm
 fi
+case "$accel" in
+kvm) log "guests will use KVM: <domain type='kvm'>" ;;
+tcg) log "guests will use TCG: <domain type='qemu'> (slower boots)" ;;
+*) die "VMPORTAL_ACCEL must be kvm or tcg, not '$accel'" ;;
+esac
+echo "accel=$accel"

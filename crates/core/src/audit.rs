@@ -38,6 +38,9 @@ pub mod action {
     pub const REQUEST_APPROVE: &str = "request.approve";
     pub const REQUEST_REJECT: &str = "request.reject";
     pub const REQUEST_CANCEL: &str = "request.cancel";
+    pub const MACHINE_ACTION: &str = "machine.action";
+    pub const MACHINE_STATE: &str = "machine.state";
+    pub const JOB_FINISHED: &str = "job.finished";
 }
 
 #[derive(Debug, Clone, Serialize)]

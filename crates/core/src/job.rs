@@ -80,3 +80,36 @@ pub struct JobSummary {
     pub progress: i64,
     pub message: String,
 }
+
+/// One step of a job's progress, as the machine page streams it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobEvent {
+    /// Increasing; a client resumes after the last one it saw.
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    pub progress: i64,
+    pub message: String,
+}
+
+/// How a job attempt ended.
+#[derive(Debug, Clone)]
+pub enum JobOutcome {
+    Succeeded(String),
+    /// Try again at `run_after` (a transient failure).
+    Retry {
+        error: String,
+        run_after: Timestamp,
+    },
+    Failed(String),
+}
+
+impl JobKind {
+    /// Only one job at a time runs on a machine; a delete may queue behind a running job, other
+    /// actions are refused while one is pending.
+    pub fn queues_behind_others(self) -> bool {
+        self == JobKind::Delete
+    }
+}

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod authz;
 pub mod error;
+pub mod hypervisor;
 pub mod ids;
 pub mod job;
 pub mod machine;
@@ -12,6 +13,7 @@ pub mod password;
 pub mod quota;
 pub mod request;
 pub mod resources;
+pub mod secret;
 pub mod store;
 pub mod template;
 pub mod user;

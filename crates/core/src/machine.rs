@@ -3,7 +3,7 @@
 use crate::{
     Timestamp,
     ids::{MachineId, RequestId, TemplateId, UserId},
-    job::JobSummary,
+    job::{JobKind, JobSummary},
     names::{Hostname, Username},
     resources::Resources,
     user::str_enum,
@@ -48,6 +48,9 @@ pub struct Machine {
     /// PVE vmid or libvirt domain UUID, once the hypervisor has it.
     pub external_id: Option<String>,
     pub address: Option<String>,
+    /// Where to connect for SSH or RDP (may differ from `address` behind a port forward).
+    pub host: Option<String>,
+    pub port: Option<i64>,
     pub login_name: Option<String>,
     pub last_error: Option<String>,
     /// The newest job on this machine, with its progress.
@@ -55,4 +58,81 @@ pub struct Machine {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+}
+
+/// A change to a machine made by the engine; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct MachinePatch {
+    pub state: Option<MachineState>,
+    pub node: Option<String>,
+    pub external_id: Option<String>,
+    pub address: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<i64>,
+    pub login_name: Option<String>,
+    pub secret: Option<Vec<u8>>,
+    /// `Some(None)` clears it.
+    pub last_error: Option<Option<String>>,
+}
+
+impl MachineState {
+    /// Whether an owner's action makes sense now; the message says why not.
+    pub fn accepts(self, kind: JobKind) -> Result<(), String> {
+        use MachineState::*;
+        let ok = match kind {
+            JobKind::Start => matches!(self, Stopped),
+            JobKind::Shutdown | JobKind::Stop | JobKind::Reboot => matches!(self, Running),
+            JobKind::Delete => !matches!(self, Deleting | Deleted),
+            JobKind::Provision | JobKind::Reconcile => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("the machine is {self}: it cannot {kind} now"))
+        }
+    }
+
+    /// The state a successful job leaves the machine in.
+    pub fn after(kind: JobKind) -> Option<MachineState> {
+        match kind {
+            JobKind::Provision | JobKind::Start | JobKind::Reboot => Some(MachineState::Running),
+            JobKind::Shutdown | JobKind::Stop => Some(MachineState::Stopped),
+            JobKind::Delete => Some(MachineState::Deleted),
+            JobKind::Reconcile => None,
+        }
+    }
+}
+
+/// A difference between the portal's records and a hypervisor, found by reconciliation.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Drift {
+    pub provider: String,
+    /// `missing`: the portal's machine is gone from the hypervisor; `unknown`: a guest the
+    /// portal does not know.
+    pub kind: String,
+    pub machine_id: Option<MachineId>,
+    pub external_id: Option<String>,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub detected_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_follow_the_state() {
+        assert!(MachineState::Stopped.accepts(JobKind::Start).is_ok());
+        assert!(MachineState::Running.accepts(JobKind::Start).is_err());
+        assert!(MachineState::Running.accepts(JobKind::Shutdown).is_ok());
+        assert!(MachineState::Provisioning.accepts(JobKind::Delete).is_ok());
+        assert!(MachineState::Deleting.accepts(JobKind::Delete).is_err());
+        assert_eq!(
+            MachineState::Failed.accepts(JobKind::Reboot).unwrap_err(),
+            "the machine is failed: it cannot reboot now"
+        );
+    }
 }

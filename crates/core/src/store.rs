@@ -7,8 +7,8 @@ use crate::{
     Invalid, Timestamp,
     audit::{Actor, AuditEvent, NewAuditEvent},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
-    job::Job,
-    machine::Machine,
+    job::{Job, JobEvent, JobKind, JobOutcome},
+    machine::{Drift, Machine, MachinePatch},
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, NotPending, RequestState},
     template::{Template, TemplateSpec},
@@ -23,6 +23,9 @@ pub enum StoreError {
     /// The object is not in a state that allows the change (approving twice, ...).
     #[error(transparent)]
     Conflict(#[from] NotPending),
+    /// A machine cannot take an action now (its state, or another action in progress).
+    #[error("{0}")]
+    Busy(String),
     /// The change breaks a rule that only the database can check atomically (a unique name, a
     /// quota counted over concurrent requests).
     #[error(transparent)]
@@ -138,6 +141,38 @@ pub trait Store: Send + Sync + 'static {
     /// Machines not deleted, of one owner or of everyone.
     async fn machines(&self, owner: Option<UserId>) -> StoreResult<Vec<Machine>>;
     async fn job(&self, id: JobId) -> StoreResult<Option<Job>>;
+
+    /// Queues an owner's action on a machine. Refused (conflict) when the machine's state does not
+    /// allow it or another job is pending on it (a delete queues behind). A delete marks the
+    /// machine `deleting` at once.
+    async fn enqueue_job(&self, machine: MachineId, kind: JobKind, by: &Actor) -> StoreResult<Job>;
+    /// Takes the oldest runnable job (queued and due, or running with an expired lease: its worker
+    /// died) that has no older pending job on the same machine, and leases it to `worker`.
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<Job>>;
+    /// Extends the lease; `false` when `worker` no longer holds the job.
+    async fn renew_lease(
+        &self,
+        job: JobId,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Records progress and appends it to the job's events.
+    async fn job_progress(&self, job: JobId, progress: i64, message: &str) -> StoreResult<()>;
+    /// Ends an attempt, if `worker` still holds the job.
+    async fn finish_job(&self, job: JobId, worker: &str, outcome: JobOutcome) -> StoreResult<()>;
+    /// Events after `after`, oldest first.
+    async fn job_events(&self, job: JobId, after: i64) -> StoreResult<Vec<JobEvent>>;
+    async fn update_machine(&self, id: MachineId, patch: MachinePatch) -> StoreResult<()>;
+    /// The machine's sealed guest password.
+    async fn machine_secret(&self, id: MachineId) -> StoreResult<Option<Vec<u8>>>;
+    /// Replaces what the last reconciliation found on `provider`.
+    async fn replace_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()>;
+    async fn drift(&self) -> StoreResult<Vec<Drift>>;
 
     /// Records an event that has no other change to go with (a sign-in, a failed sign-in).
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()>;

@@ -105,6 +105,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(c) => AppError::Conflict(c.to_string()),
+            StoreError::Busy(m) => AppError::Conflict(m),
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Backend(b) => AppError::Internal(b),
         }

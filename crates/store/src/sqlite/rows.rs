@@ -8,8 +8,8 @@ use vmportal_core::{
     Timestamp,
     audit::AuditEvent,
     ids::*,
-    job::{Job, JobSummary},
-    machine::Machine,
+    job::{Job, JobEvent, JobSummary},
+    machine::{Drift, Machine},
     names::{Hostname, Username},
     quota::QuotaOverride,
     request::MachineRequest,
@@ -201,7 +201,7 @@ macro_rules! machine_select {
     () => {
         "SELECT m.id, m.request_id, m.owner_id, u.username AS owner, \
     m.template_id, m.provider, m.name, m.cpus, m.memory_mib, m.disk_gib, m.state, m.node, \
-    m.external_id, m.address, m.login_name, m.last_error, m.created_at, \
+    m.external_id, m.address, m.access_host, m.access_port, m.login_name, m.last_error, m.created_at, \
     j.id AS job_id, j.kind AS job_kind, j.state AS job_state, j.progress AS job_progress, \
     j.message AS job_message \
     FROM machines m JOIN users u ON u.id = m.owner_id \
@@ -225,6 +225,8 @@ pub(crate) struct MachineRow {
     node: Option<String>,
     external_id: Option<String>,
     address: Option<String>,
+    access_host: Option<String>,
+    access_port: Option<i64>,
     login_name: Option<String>,
     last_error: Option<String>,
     created_at: i64,
@@ -264,6 +266,8 @@ impl MachineRow {
             node: self.node,
             external_id: self.external_id,
             address: self.address,
+            host: self.access_host,
+            port: self.access_port,
             login_name: self.login_name,
             last_error: self.last_error,
             current_job,
@@ -345,4 +349,46 @@ impl AuditRow {
 /// Converts every row, failing on the first that does not convert.
 pub(crate) fn all<R, T>(rows: Vec<R>, f: impl Fn(R) -> StoreResult<T>) -> StoreResult<Vec<T>> {
     rows.into_iter().map(f).collect()
+}
+
+#[derive(FromRow)]
+pub(crate) struct JobEventRow {
+    id: i64,
+    at: i64,
+    progress: i64,
+    message: String,
+}
+
+impl JobEventRow {
+    pub(crate) fn into_event(self) -> StoreResult<JobEvent> {
+        Ok(JobEvent {
+            id: self.id,
+            at: ts(self.at)?,
+            progress: self.progress,
+            message: self.message,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct DriftRow {
+    provider: String,
+    kind: String,
+    machine_id: Option<i64>,
+    external_id: Option<String>,
+    name: String,
+    detected_at: i64,
+}
+
+impl DriftRow {
+    pub(crate) fn into_drift(self) -> StoreResult<Drift> {
+        Ok(Drift {
+            provider: self.provider,
+            kind: self.kind,
+            machine_id: self.machine_id.map(MachineId),
+            external_id: self.external_id,
+            name: self.name,
+            detected_at: ts(self.detected_at)?,
+        })
+    }
 }

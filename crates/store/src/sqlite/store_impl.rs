@@ -4,8 +4,8 @@ use vmportal_core::{
     Timestamp,
     audit::{Actor, AuditEvent, NewAuditEvent},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
-    job::Job,
-    machine::Machine,
+    job::{Job, JobEvent, JobKind, JobOutcome},
+    machine::{Drift, Machine, MachinePatch},
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, RequestState},
     store::{Approval, Page, RequestFilter, Session, Store, StoreResult},
@@ -130,6 +130,47 @@ impl Store for SqliteStore {
     }
     async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
         self.fetch_job(id).await
+    }
+
+    async fn enqueue_job(&self, machine: MachineId, kind: JobKind, by: &Actor) -> StoreResult<Job> {
+        self.enqueue(machine, kind, by).await
+    }
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<Job>> {
+        self.claim(worker, now, lease_until).await
+    }
+    async fn renew_lease(
+        &self,
+        job: JobId,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> StoreResult<bool> {
+        self.renew(job, worker, lease_until).await
+    }
+    async fn job_progress(&self, job: JobId, progress: i64, message: &str) -> StoreResult<()> {
+        self.progress(job, progress, message).await
+    }
+    async fn finish_job(&self, job: JobId, worker: &str, outcome: JobOutcome) -> StoreResult<()> {
+        self.finish(job, worker, outcome).await
+    }
+    async fn job_events(&self, job: JobId, after: i64) -> StoreResult<Vec<JobEvent>> {
+        self.events(job, after).await
+    }
+    async fn update_machine(&self, id: MachineId, patch: MachinePatch) -> StoreResult<()> {
+        self.patch_machine(id, patch).await
+    }
+    async fn machine_secret(&self, id: MachineId) -> StoreResult<Option<Vec<u8>>> {
+        self.secret_of(id).await
+    }
+    async fn replace_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()> {
+        self.set_drift(provider, found).await
+    }
+    async fn drift(&self) -> StoreResult<Vec<Drift>> {
+        self.list_drift().await
     }
 
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {

@@ -1,0 +1,153 @@
+//! What the portal needs from a hypervisor. One implementation per kind (libvirt, Proxmox VE);
+//! the worker drives them through this trait only.
+
+use crate::{
+    ids::MachineId,
+    names::Hostname,
+    resources::Resources,
+    template::{MachineKind, OsFamily},
+};
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// Everything needed to build one machine. Deterministic for a machine, so a retried provision
+/// finds what an earlier attempt made instead of making it twice.
+#[derive(Debug, Clone)]
+pub struct ProvisionSpec {
+    pub machine: MachineId,
+    pub name: Hostname,
+    pub kind: MachineKind,
+    pub os_family: OsFamily,
+    /// The template's source: a base volume, a PVE template vmid, an OS template archive.
+    pub source: String,
+    pub resources: Resources,
+    /// The owner's login name on the guest.
+    pub login_name: String,
+    pub password: String,
+    pub ssh_public_key: Option<String>,
+    /// Keyboard layout and locale for Windows guests (e.g. `fr-FR`).
+    pub locale: Option<String>,
+}
+
+impl ProvisionSpec {
+    /// The name on the hypervisor: unique per machine and recognisable as the portal's.
+    pub fn guest_name(&self) -> String {
+        guest_name(self.machine, &self.name)
+    }
+}
+
+pub fn guest_name(machine: MachineId, name: &Hostname) -> String {
+    format!("vmp-{}-{}", machine.0, name)
+}
+
+/// Where and how the owner reaches a running machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The guest's address on its network, when known.
+    pub address: Option<String>,
+    /// Host and port to connect to for SSH (Linux) or RDP (Windows).
+    pub host: Option<String>,
+    pub port: u16,
+}
+
+/// What provisioning made.
+#[derive(Debug, Clone)]
+pub struct Provisioned {
+    pub external_id: String,
+    pub node: Option<String>,
+    pub access: Access,
+}
+
+/// A guest as the hypervisor sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerState {
+    Running,
+    Stopped,
+    /// Paused, crashed, shutting down, ...: neither up nor cleanly off.
+    Other,
+}
+
+/// A portal-made guest found on the hypervisor, for reconciliation.
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub external_id: String,
+    pub name: String,
+    pub machine: Option<MachineId>,
+    pub power: PowerState,
+}
+
+/// A VNC endpoint for the console relay.
+#[derive(Debug, Clone)]
+pub struct ConsoleEndpoint {
+    pub host: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HypervisorError {
+    /// Worth retrying: the hypervisor is unreachable or busy.
+    #[error("{0}")]
+    Transient(String),
+    /// Retrying will not help: a missing base volume, a bad template, a refused operation.
+    #[error("{0}")]
+    Permanent(String),
+    /// The guest does not exist (any more).
+    #[error("the machine does not exist on the hypervisor")]
+    Gone,
+}
+
+pub type HvResult<T> = Result<T, HypervisorError>;
+
+/// Progress of a long operation, reported as it goes.
+pub trait Progress: Send + Sync {
+    fn report(&self, percent: i64, message: &str);
+}
+
+#[async_trait]
+pub trait Hypervisor: Send + Sync + 'static {
+    /// Whether the hypervisor answers, and what it is.
+    async fn check(&self) -> HvResult<String>;
+    /// Builds the machine and boots it. Idempotent: a retry reuses what an earlier attempt made;
+    /// on a permanent failure it removes what it made.
+    async fn provision(
+        &self,
+        spec: &ProvisionSpec,
+        progress: &dyn Progress,
+    ) -> HvResult<Provisioned>;
+    async fn start(&self, external_id: &str) -> HvResult<()>;
+    /// Asks the guest to power off; stops it hard if it is still running after `timeout`.
+    async fn shutdown(&self, external_id: &str, timeout: Duration) -> HvResult<()>;
+    async fn stop(&self, external_id: &str) -> HvResult<()>;
+    async fn reboot(&self, external_id: &str) -> HvResult<()>;
+    /// Removes the machine and all its storage. Deleting what is already gone succeeds. Without
+    /// an external id (a build that failed early), what was made is found by the guest name.
+    async fn delete(&self, external_id: Option<&str>, guest_name: &str) -> HvResult<()>;
+    async fn power(&self, external_id: &str) -> HvResult<PowerState>;
+    /// Where the owner reaches the machine now (addresses change across reboots).
+    async fn access(&self, external_id: &str, os: OsFamily) -> HvResult<Access>;
+    async fn console(&self, external_id: &str) -> HvResult<ConsoleEndpoint>;
+    /// Every guest the portal made on this hypervisor.
+    async fn guests(&self) -> HvResult<Vec<Guest>>;
+}
+
+/// The configured hypervisors, by provider name.
+#[derive(Clone, Default)]
+pub struct Registry(std::collections::BTreeMap<String, std::sync::Arc<dyn Hypervisor>>);
+
+impl Registry {
+    pub fn insert(&mut self, name: impl Into<String>, hv: std::sync::Arc<dyn Hypervisor>) {
+        self.0.insert(name.into(), hv);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&std::sync::Arc<dyn Hypervisor>> {
+        self.0.get(name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &std::sync::Arc<dyn Hypervisor>)> {
+        self.0.iter()
+    }
+}

@@ -1,0 +1,326 @@
+//! The durable job queue. A job is leased to one worker at a time; a worker that dies stops
+//! renewing its lease and the job is claimed again once the lease expires.
+
+use super::{
+    SqliteStore, audit, backend,
+    rows::{DriftRow, JobEventRow, all, secs},
+};
+use sqlx::SqliteConnection;
+use vmportal_core::{
+    Timestamp,
+    audit::{Actor, NewAuditEvent, action},
+    ids::{JobId, MachineId},
+    job::{Job, JobEvent, JobKind, JobOutcome},
+    machine::{Drift, MachinePatch, MachineState},
+    now,
+    store::{StoreError, StoreResult},
+};
+
+impl SqliteStore {
+    pub(crate) async fn enqueue(
+        &self,
+        machine: MachineId,
+        kind: JobKind,
+        by: &Actor,
+    ) -> StoreResult<Job> {
+        let mut tx = self.write().await?;
+        let (state, name): (String, String) =
+            sqlx::query_as("SELECT state, name FROM machines WHERE id = ?")
+                .bind(machine.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?
+                .ok_or(StoreError::NotFound)?;
+        let state: MachineState = state.parse().map_err(backend)?;
+        state.accepts(kind).map_err(StoreError::Busy)?;
+        if !kind.queues_behind_others() && pending_on(&mut tx, machine).await? > 0 {
+            return Err(StoreError::Busy(
+                "another action on this machine is still in progress".into(),
+            ));
+        }
+        let t = secs(now());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
+             VALUES (?, ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+        )
+        .bind(kind.as_str())
+        .bind(machine.0)
+        .bind(t)
+        .bind(t)
+        .bind(t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if kind == JobKind::Delete {
+            sqlx::query("UPDATE machines SET state = 'deleting', updated_at = ? WHERE id = ?")
+                .bind(t)
+                .bind(machine.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        let event = NewAuditEvent {
+            action: action::MACHINE_ACTION,
+            object_type: "machine",
+            object_id: Some(machine.0),
+            detail: format!("{kind} {name} (job {id})"),
+        };
+        audit::write(&mut tx, by, event).await?;
+        tx.commit().await.map_err(backend)?;
+        self.fetch_job(JobId(id)).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub(crate) async fn claim(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<Job>> {
+        let mut tx = self.write().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_until = ?2, attempts = attempts + 1, updated_at = ?3 \
+             WHERE id = (SELECT j.id FROM jobs j \
+                WHERE ((j.state = 'queued' AND j.run_after <= ?3) OR (j.state = 'running' AND j.lease_until < ?3)) \
+                  AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.machine_id = j.machine_id AND o.id < j.id \
+                                  AND o.state IN ('queued', 'running')) \
+                ORDER BY j.id LIMIT 1) \
+             RETURNING id",
+        )
+        .bind(worker)
+        .bind(secs(lease_until))
+        .bind(secs(now))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        match id {
+            Some(id) => self.fetch_job(JobId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn renew(
+        &self,
+        job: JobId,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")
+            .bind(secs(lease_until))
+            .bind(job.0)
+            .bind(worker)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn progress(
+        &self,
+        job: JobId,
+        progress: i64,
+        message: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let t = secs(now());
+        sqlx::query("UPDATE jobs SET progress = ?, message = ?, updated_at = ? WHERE id = ?")
+            .bind(progress)
+            .bind(message)
+            .bind(t)
+            .bind(job.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        insert_event(&mut tx, job, t, progress, message).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn finish(
+        &self,
+        job: JobId,
+        worker: &str,
+        outcome: JobOutcome,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let t = secs(now());
+        let (state, progress, message, error, run_after) = match &outcome {
+            JobOutcome::Succeeded(m) => ("succeeded", Some(100), m.clone(), None, None),
+            JobOutcome::Retry { error, run_after } => (
+                "queued",
+                None,
+                format!("will retry: {error}"),
+                Some(error.clone()),
+                Some(secs(*run_after)),
+            ),
+            JobOutcome::Failed(e) => (
+                "failed",
+                None,
+                format!("failed: {e}"),
+                Some(e.clone()),
+                None,
+            ),
+        };
+        let done = sqlx::query(
+            "UPDATE jobs SET state = ?, progress = COALESCE(?, progress), message = ?, error = ?, \
+             run_after = COALESCE(?, run_after), lease_owner = NULL, lease_until = NULL, updated_at = ? \
+             WHERE id = ? AND lease_owner = ? AND state = 'running'",
+        )
+        .bind(state)
+        .bind(progress)
+        .bind(&message)
+        .bind(&error)
+        .bind(run_after)
+        .bind(t)
+        .bind(job.0)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            // The lease was lost (this worker stalled and another took the job over): the other
+            // worker's result is the one that counts, so this one is dropped.
+            return Ok(());
+        }
+        let current: i64 = sqlx::query_scalar("SELECT progress FROM jobs WHERE id = ?")
+            .bind(job.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+        insert_event(&mut tx, job, t, current, &message).await?;
+        if !matches!(outcome, JobOutcome::Retry { .. }) {
+            let event = NewAuditEvent {
+                action: action::JOB_FINISHED,
+                object_type: "job",
+                object_id: Some(job.0),
+                detail: message,
+            };
+            audit::write(&mut tx, &Actor::system("worker"), event).await?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn events(&self, job: JobId, after: i64) -> StoreResult<Vec<JobEvent>> {
+        let rows: Vec<JobEventRow> =
+            sqlx::query_as("SELECT id, at, progress, message FROM job_events WHERE job_id = ? AND id > ? ORDER BY id")
+                .bind(job.0)
+                .bind(after)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+        all(rows, JobEventRow::into_event)
+    }
+
+    pub(crate) async fn patch_machine(&self, id: MachineId, p: MachinePatch) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let before: Option<String> = sqlx::query_scalar("SELECT state FROM machines WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let before = before.ok_or(StoreError::NotFound)?;
+        sqlx::query(
+            "UPDATE machines SET state = COALESCE(?, state), node = COALESCE(?, node), \
+             external_id = COALESCE(?, external_id), address = COALESCE(?, address), \
+             access_host = COALESCE(?, access_host), access_port = COALESCE(?, access_port), \
+             login_name = COALESCE(?, login_name), secret_enc = COALESCE(?, secret_enc), \
+             last_error = CASE WHEN ? THEN ? ELSE last_error END, updated_at = ? WHERE id = ?",
+        )
+        .bind(p.state.map(|s| s.as_str()))
+        .bind(&p.node)
+        .bind(&p.external_id)
+        .bind(&p.address)
+        .bind(&p.host)
+        .bind(p.port)
+        .bind(&p.login_name)
+        .bind(&p.secret)
+        .bind(p.last_error.is_some())
+        .bind(p.last_error.clone().flatten())
+        .bind(secs(now()))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if let Some(state) = p.state.filter(|s| s.as_str() != before) {
+            let event = NewAuditEvent {
+                action: action::MACHINE_STATE,
+                object_type: "machine",
+                object_id: Some(id.0),
+                detail: format!("{before} -> {state}"),
+            };
+            audit::write(&mut tx, &Actor::system("worker"), event).await?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn secret_of(&self, id: MachineId) -> StoreResult<Option<Vec<u8>>> {
+        let row: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT secret_enc FROM machines WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        Ok(row.flatten())
+    }
+
+    pub(crate) async fn set_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM drift WHERE provider = ?")
+            .bind(provider)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        for d in found {
+            sqlx::query(
+                "INSERT INTO drift (provider, kind, machine_id, external_id, name, detected_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(provider)
+            .bind(&d.kind)
+            .bind(d.machine_id.map(|m| m.0))
+            .bind(&d.external_id)
+            .bind(&d.name)
+            .bind(secs(d.detected_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn list_drift(&self) -> StoreResult<Vec<Drift>> {
+        let rows: Vec<DriftRow> = sqlx::query_as(
+            "SELECT provider, kind, machine_id, external_id, name, detected_at FROM drift ORDER BY provider, name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows, DriftRow::into_drift)
+    }
+}
+
+async fn pending_on(conn: &mut SqliteConnection, machine: MachineId) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE machine_id = ? AND state IN ('queued', 'running')",
+    )
+    .bind(machine.0)
+    .fetch_one(conn)
+    .await
+    .map_err(backend)
+}
+
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    job: JobId,
+    at: i64,
+    progress: i64,
+    message: &str,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO job_events (job_id, at, progress, message) VALUES (?, ?, ?, ?)")
+        .bind(job.0)
+        .bind(at)
+        .bind(progress)
+        .bind(message)
+        .execute(conn)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}

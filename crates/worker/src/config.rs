@@ -1,0 +1,69 @@
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Jobs run at once (each on its own machine).
+    pub workers: usize,
+    /// How long a claimed job stays with its worker without a heartbeat.
+    pub lease_secs: u64,
+    /// How often an idle worker looks for work.
+    pub poll_millis: u64,
+    /// Attempts before a job that keeps failing transiently is given up.
+    pub max_attempts: i64,
+    /// First retry delay; doubled on each attempt, at most five minutes.
+    pub retry_secs: u64,
+    /// How often each hypervisor is compared with the portal's records.
+    pub reconcile_secs: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            workers: 4,
+            lease_secs: 30,
+            poll_millis: 500,
+            max_attempts: 5,
+            retry_secs: 5,
+            reconcile_secs: 60,
+        }
+    }
+}
+
+impl EngineConfig {
+    pub fn lease(&self) -> time::Duration {
+        time::Duration::seconds(self.lease_secs.max(3) as i64)
+    }
+
+    /// Leases are renewed three times per lease period, so one late renewal loses nothing.
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.lease_secs.max(3) / 3)
+    }
+
+    pub fn poll(&self) -> Duration {
+        Duration::from_millis(self.poll_millis.max(50))
+    }
+
+    /// The wait before attempt `attempts + 1`.
+    pub fn backoff(&self, attempts: i64) -> time::Duration {
+        let secs = self
+            .retry_secs
+            .saturating_mul(1 << attempts.clamp(0, 16))
+            .min(300);
+        time::Duration::seconds(secs as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let c = EngineConfig::default();
+        assert_eq!(c.backoff(0).whole_seconds(), 5);
+        assert_eq!(c.backoff(2).whole_seconds(), 20);
+        assert_eq!(c.backoff(10).whole_seconds(), 300);
+    }
+}

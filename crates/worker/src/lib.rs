@@ -1,0 +1,124 @@
+//! The provisioning engine. Workers claim jobs from the store with a lease and keep renewing it
+//! while they work; a worker that dies (a crash, `kill -9`) stops renewing, and another worker, or
+//! the next start, claims the job again. Every step a job takes is idempotent on the hypervisor
+//! side, so running a job twice builds one machine.
+
+mod config;
+mod jobs;
+mod progress;
+mod reconcile;
+
+pub use config::EngineConfig;
+
+use std::{sync::Arc, time::Duration};
+use tokio::{sync::watch, task::JoinHandle};
+use vmportal_core::{
+    Timestamp,
+    hypervisor::Registry,
+    job::{Job, JobOutcome},
+    now,
+    secret::SecretKey,
+    store::Store,
+};
+
+pub struct Engine {
+    store: Arc<dyn Store>,
+    providers: Registry,
+    key: SecretKey,
+    cfg: EngineConfig,
+    /// Names this process's leases; unique per start.
+    id: String,
+}
+
+impl Engine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        providers: Registry,
+        key: SecretKey,
+        cfg: EngineConfig,
+    ) -> Arc<Engine> {
+        let id = format!("{}-{}", std::process::id(), now().unix_timestamp_nanos());
+        Arc::new(Engine {
+            store,
+            providers,
+            key,
+            cfg,
+            id,
+        })
+    }
+
+    /// Starts the workers and the reconciliation loop; they stop when `stop` turns true.
+    pub fn spawn(self: &Arc<Self>, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        let mut tasks: Vec<JoinHandle<()>> = (0..self.cfg.workers.max(1))
+            .map(|n| {
+                let (engine, stop) = (self.clone(), stop.clone());
+                tokio::spawn(async move { engine.work(n, stop).await })
+            })
+            .collect();
+        let (engine, stop) = (self.clone(), stop);
+        tasks.push(tokio::spawn(
+            async move { engine.reconcile_forever(stop).await },
+        ));
+        tasks
+    }
+
+    async fn work(&self, n: usize, mut stop: watch::Receiver<bool>) {
+        let worker = format!("{}/{n}", self.id);
+        while !*stop.borrow() {
+            match self.store.claim_job(&worker, now(), self.lease_end()).await {
+                Ok(Some(job)) => self.run(&worker, job).await,
+                Ok(None) => {
+                    let _ = tokio::time::timeout(self.cfg.poll(), stop.changed()).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot claim jobs");
+                    let _ = tokio::time::timeout(Duration::from_secs(5), stop.changed()).await;
+                }
+            }
+        }
+    }
+
+    fn lease_end(&self) -> Timestamp {
+        now() + self.cfg.lease()
+    }
+
+    /// Runs one attempt of `job`, renewing its lease meanwhile, and records how it ended.
+    pub async fn run(&self, worker: &str, job: Job) {
+        let heartbeat = {
+            let (store, worker, id, every, cfg) = (
+                self.store.clone(),
+                worker.to_owned(),
+                job.id,
+                self.cfg.heartbeat(),
+                self.cfg.clone(),
+            );
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    match store.renew_lease(id, &worker, now() + cfg.lease()).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!(job = %id, "lease lost; another worker owns the job now");
+                            return;
+                        }
+                        Err(e) => tracing::warn!(job = %id, error = %e, "cannot renew the lease"),
+                    }
+                }
+            })
+        };
+        tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
+        let outcome = self.execute(&job).await;
+        heartbeat.abort();
+        match &outcome {
+            JobOutcome::Succeeded(m) => tracing::info!(job = %job.id, "job done: {m}"),
+            JobOutcome::Retry { error, .. } => {
+                tracing::warn!(job = %job.id, "job will retry: {error}")
+            }
+            JobOutcome::Failed(e) => tracing::warn!(job = %job.id, "job failed: {e}"),
+        }
+        if let Err(e) = self.store.finish_job(job.id, worker, outcome).await {
+            // The lease will expire and the job run again; every step is idempotent.
+            tracing::error!(job = %job.id, error = %e, "cannot record the end of a job");
+        }
+    }
+}
