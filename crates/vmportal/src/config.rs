@@ -7,7 +7,9 @@ use figment::{
 };
 use serde::Deserialize;
 use std::{net::SocketAddr, path::Path};
+use vmportal_libvirt::LibvirtConfig;
 use vmportal_web::WebConfig;
+use vmportal_worker::EngineConfig;
 
 pub const DEFAULTS: &str = include_str!("../default.toml");
 
@@ -17,6 +19,30 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub web: WebConfig,
+    pub secrets: SecretsConfig,
+    pub engine: EngineConfig,
+    #[serde(default)]
+    pub providers: Vec<ProviderConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    pub key_file: std::path::PathBuf,
+}
+
+/// A hypervisor, by kind. Proxmox VE joins as a second kind with its own provider crate.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProviderConfig {
+    Libvirt(NamedLibvirt),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NamedLibvirt {
+    pub name: String,
+    #[serde(flatten)]
+    pub libvirt: LibvirtConfig,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,16 +3,20 @@
 mod config;
 
 use clap::{Parser, Subcommand};
-use config::Config;
+use config::{Config, NamedLibvirt, ProviderConfig};
 use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
 use vmportal_core::{
     audit::Actor,
+    hypervisor::Registry,
     names::Username,
     password::Password,
+    secret::{self, SecretKey},
     store::Store,
     user::{NewUser, Role, UserSource},
 };
+use vmportal_libvirt::LibvirtHypervisor;
 use vmportal_store::SqliteStore;
+use vmportal_worker::Engine;
 
 #[derive(Parser)]
 #[command(
@@ -201,22 +205,73 @@ async fn bootstrap_admin(store: &SqliteStore) -> Result<(), String> {
     Ok(())
 }
 
+/// The key sealing guest passwords: read from `path`, or made (mode 0600) on first start.
+fn secret_key(path: &std::path::Path) -> Result<SecretKey, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::read(path) {
+        Ok(bytes) => SecretKey::from_bytes(&bytes)
+            .ok_or_else(|| format!("{} is not a {}-byte key", path.display(), secret::KEY_LEN)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            let key = SecretKey::generate();
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            std::io::Write::write_all(&mut f, key.bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            tracing::info!(path = %path.display(), "created the key that seals guest passwords; back it up with the database");
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn registry(providers: Vec<ProviderConfig>) -> Registry {
+    let mut registry = Registry::default();
+    for p in providers {
+        match p {
+            ProviderConfig::Libvirt(NamedLibvirt { name, libvirt }) => {
+                registry.insert(name, Arc::new(LibvirtHypervisor::new(libvirt)))
+            }
+        }
+    }
+    registry
+}
+
 async fn serve(
     config: Config,
     store: SqliteStore,
     listen: Option<SocketAddr>,
 ) -> Result<(), String> {
     bootstrap_admin(&store).await?;
+    let key = secret_key(&config.secrets.key_file)?;
+    let providers = registry(config.providers);
+    let store: Arc<dyn Store> = Arc::new(store);
     let addr = listen.unwrap_or(config.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, public_url = %config.web.public_url, "vmportal listening");
-    let state = vmportal_web::AppState::new(Arc::new(store), config.web);
-    vmportal_web::serve(listener, state, shutdown_signal())
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let engine = Engine::new(store.clone(), providers.clone(), key.clone(), config.engine);
+    let workers = engine.spawn(stopped);
+    let state = vmportal_web::AppState::new(store, config.web, providers, key);
+    let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string());
+    // Jobs in flight are left to their leases: the next start takes them up again.
+    let _ = stop.send(true);
+    for w in workers {
+        w.abort();
+    }
+    served
 }
 
 async fn shutdown_signal() {

@@ -15,7 +15,6 @@ pub struct WebConfig {
     pub sessions: SessionConfig,
     pub login: LoginConfig,
     pub quotas: RoleQuotas,
-    pub providers: Vec<ProviderConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -44,24 +43,6 @@ pub struct RoleQuotas {
     pub admin: Quota,
 }
 
-/// A configured hypervisor endpoint. The providers themselves come with their own crates; the
-/// portal core lists them and checks that their endpoint answers.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProviderConfig {
-    pub name: String,
-    pub kind: ProviderKind,
-    /// libvirt connection URI (`qemu:///system`, `qemu+ssh://host/system`) or Proxmox API URL.
-    pub uri: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderKind {
-    Libvirt,
-    Proxmox,
-}
-
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
@@ -70,7 +51,6 @@ impl Default for WebConfig {
             sessions: SessionConfig::default(),
             login: LoginConfig::default(),
             quotas: RoleQuotas::default(),
-            providers: Vec::new(),
         }
     }
 }
@@ -126,10 +106,6 @@ impl WebConfig {
         self.public_url.starts_with("https://")
     }
 
-    pub fn provider_names(&self) -> Vec<String> {
-        self.providers.iter().map(|p| p.name.clone()).collect()
-    }
-
     /// Refuses settings that would make the portal misbehave, naming each.
     pub fn validate(&self) -> Result<(), String> {
         let mut problems = Vec::new();
@@ -142,11 +118,6 @@ impl WebConfig {
         }
         if self.login.per_ip_per_minute == 0 || self.login.per_user_per_minute == 0 {
             problems.push("login limits must be at least 1 per minute".to_owned());
-        }
-        let mut names: Vec<_> = self.providers.iter().map(|p| p.name.as_str()).collect();
-        names.sort();
-        if names.windows(2).any(|w| w[0] == w[1]) {
-            problems.push("provider names must be unique".to_owned());
         }
         if problems.is_empty() {
             Ok(())

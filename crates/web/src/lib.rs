@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(pages::routes())
         .route("/static/app.css", get(stylesheet))
+        .route("/static/machine.js", get(machine_script))
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .with_state(state.clone());
@@ -90,6 +91,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn machine_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/machine.js"),
     )
         .into_response()
 }

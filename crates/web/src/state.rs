@@ -1,6 +1,8 @@
 use crate::{auth::limiter::LoginLimiter, config::WebConfig};
 use std::{ops::Deref, sync::Arc};
-use vmportal_core::{quota::Quota, store::Store, user::User};
+use vmportal_core::{
+    hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store, user::User,
+};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -10,15 +12,26 @@ pub struct Inner {
     pub store: Arc<dyn Store>,
     pub config: WebConfig,
     pub limiter: LoginLimiter,
+    /// The configured hypervisors, by provider name.
+    pub providers: Registry,
+    /// Opens the sealed guest passwords for the credentials page.
+    pub secrets: SecretKey,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: WebConfig,
+        providers: Registry,
+        secrets: SecretKey,
+    ) -> Self {
         let limiter = LoginLimiter::new(&config.login);
         AppState(Arc::new(Inner {
             store,
             config,
             limiter,
+            providers,
+            secrets,
         }))
     }
 

@@ -23,7 +23,7 @@ pub async fn create(
     input: &TemplateInput,
 ) -> AppResult<Template> {
     admin.caller().require_admin()?;
-    let spec = TemplateSpec::parse(input, &state.config.provider_names())?;
+    let spec = TemplateSpec::parse(input, &state.providers.names())?;
     Ok(state.store.create_template(spec, &admin.actor()).await?)
 }
 
@@ -42,7 +42,7 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     let mut input = TemplateInput::from(&current);
     change(&mut input);
-    let spec = TemplateSpec::parse(&input, &state.config.provider_names())?;
+    let spec = TemplateSpec::parse(&input, &state.providers.names())?;
     Ok(state
         .store
         .update_template(current.id, spec, &admin.actor())

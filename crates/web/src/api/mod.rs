@@ -2,6 +2,7 @@
 //! and the router is built from those annotations so the document cannot drift from the routes.
 
 pub mod audit;
+pub mod drift;
 pub mod extract;
 pub mod health;
 pub mod jobs;
@@ -64,8 +65,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(requests::reject::reject))
         .routes(routes!(requests::cancel::cancel))
         .routes(routes!(machines::list::list))
-        .routes(routes!(machines::get::get))
+        .routes(routes!(machines::get::get, machines::actions::delete))
+        .routes(routes!(machines::actions::start))
+        .routes(routes!(machines::actions::shutdown))
+        .routes(routes!(machines::actions::stop))
+        .routes(routes!(machines::actions::reboot))
+        .routes(routes!(machines::credentials::credentials))
         .routes(routes!(jobs::get::get))
+        .routes(routes!(jobs::events::events))
+        .routes(routes!(drift::list::list))
         .routes(routes!(users::list::list, users::create::create))
         .routes(routes!(users::get::get, users::update::update))
         .routes(routes!(audit::list::list))

@@ -21,6 +21,6 @@ pub async fn list(
 ) -> PageResult<ProvidersPage> {
     Ok(ProvidersPage {
         nav: Nav::from(&me),
-        providers: statuses(&state.config.providers).await,
+        providers: statuses(&state.providers).await,
     })
 }

@@ -120,7 +120,7 @@ fn form_page(
     TemplateFormPage {
         nav: Nav::from(&me.0),
         id,
-        providers: state.config.provider_names(),
+        providers: state.providers.names(),
         form,
         errors,
     }
@@ -138,12 +138,7 @@ pub async fn new_form(
     let input = TemplateInput {
         kind: "vm".into(),
         os_family: "linux".into(),
-        provider: state
-            .config
-            .provider_names()
-            .first()
-            .cloned()
-            .unwrap_or_default(),
+        provider: state.providers.names().first().cloned().unwrap_or_default(),
         defaults: small,
         limits: Resources {
             cpus: 4,
@@ -210,7 +205,7 @@ async fn save(
     let result = match (invalid.is_empty(), id) {
         (false, _) => {
             // Every field's problem at once, not only the numbers that did not parse.
-            if let Err(more) = TemplateSpec::parse(&input, &state.config.provider_names()) {
+            if let Err(more) = TemplateSpec::parse(&input, &state.providers.names()) {
                 invalid.merge(more);
             }
             Err(AppError::Invalid(invalid))

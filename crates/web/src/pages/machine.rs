@@ -1,18 +1,33 @@
-use super::{Nav, PageResult};
-use crate::{auth::Viewer, error::AppError, state::AppState};
+use super::{Nav, PageResult, see_other};
+use crate::{
+    api::machines::{
+        actions::enqueue,
+        credentials::{self, Credentials},
+    },
+    auth::Viewer,
+    error::AppError,
+    state::AppState,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use vmportal_core::{ids::MachineId, machine::Machine};
+use vmportal_core::{
+    ids::MachineId,
+    job::{JobKind, JobState},
+    machine::Machine,
+};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "machine.html")]
 pub struct MachinePage {
     nav: Nav,
     machine: Machine,
+    credentials: Option<Credentials>,
+    /// The job whose progress the page follows live, while it is not finished.
+    live_job: Option<i64>,
 }
 
-/// A machine's state and its current job, for its owner or an administrator.
+/// A machine's state, credentials and current job, for its owner or an administrator.
 pub async fn show(
     State(state): State<AppState>,
     Viewer(me): Viewer,
@@ -24,8 +39,38 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     me.caller().may_see_owned_by(machine.owner_id)?;
+    let credentials = match credentials::read(&state, &me, id).await {
+        Ok((_, c)) => Some(c),
+        Err(AppError::Conflict(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let live_job = machine
+        .current_job
+        .as_ref()
+        .filter(|j| matches!(j.state, JobState::Queued | JobState::Running))
+        .map(|j| j.id.0);
     Ok(MachinePage {
         nav: Nav::from(&me),
         machine,
+        credentials,
+        live_job,
     })
+}
+
+/// The action buttons: `start`, `shutdown`, `stop`, `reboot`, `delete`.
+pub async fn act(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path((id, action)): Path<(i64, String)>,
+) -> PageResult {
+    let kind = match action.as_str() {
+        "start" => JobKind::Start,
+        "shutdown" => JobKind::Shutdown,
+        "stop" => JobKind::Stop,
+        "reboot" => JobKind::Reboot,
+        "delete" => JobKind::Delete,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    enqueue(&state, &me, id, kind).await?;
+    Ok(see_other(&format!("/machines/{id}")))
 }

@@ -2,6 +2,7 @@
 //! Same rules as the API: the handlers call the same actions.
 
 mod admin_audit;
+mod admin_drift;
 mod admin_providers;
 mod admin_requests;
 mod admin_templates;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
+        .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))
         .route(
             "/admin/requests/{id}/approve",
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/providers", get(admin_providers::list))
         .route("/admin/audit", get(admin_audit::list))
+        .route("/admin/drift", get(admin_drift::list))
 }
 
 /// What the page frame needs: who is signed in.

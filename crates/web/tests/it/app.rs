@@ -11,11 +11,10 @@ use vmportal_core::{
     store::Store,
     user::{NewUser, Role, UserSource},
 };
+use vmportal_core::{hypervisor::Registry, secret::SecretKey};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor, Network};
 use vmportal_store::SqliteStore;
-use vmportal_web::{
-    AppState, WebConfig,
-    config::{ProviderConfig, ProviderKind},
-};
+use vmportal_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -23,6 +22,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Arc<SqliteStore>,
     pub config: WebConfig,
+    pub providers: Registry,
+    key: SecretKey,
     db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -30,14 +31,29 @@ pub struct TestApp {
 }
 
 pub fn test_config() -> WebConfig {
-    WebConfig {
-        providers: vec![ProviderConfig {
-            name: "local".into(),
-            kind: ProviderKind::Libvirt,
-            uri: "test:///default".into(),
-        }],
-        ..WebConfig::default()
+    WebConfig::default()
+}
+
+/// A libvirt provider `name` at `uri`: `test:///default` is libvirt's in-memory driver.
+pub fn libvirt(name: &str, uri: &str) -> (String, LibvirtConfig) {
+    let cfg = LibvirtConfig {
+        uri: uri.into(),
+        pool: "default-pool".into(),
+        network: Network::Libvirt {
+            name: "default".into(),
+        },
+        domain_type: None,
+        boot_wait_secs: 0,
+    };
+    (name.to_owned(), cfg)
+}
+
+fn registry(providers: Vec<(String, LibvirtConfig)>) -> Registry {
+    let mut r = Registry::default();
+    for (name, cfg) in providers {
+        r.insert(name, Arc::new(LibvirtHypervisor::new(cfg)));
     }
+    r
 }
 
 impl TestApp {
@@ -46,14 +62,30 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> TestApp {
+        Self::with_providers(config, vec![libvirt("local", "test:///default")]).await
+    }
+
+    pub async fn with_providers(
+        config: WebConfig,
+        providers: Vec<(String, LibvirtConfig)>,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("portal.db");
         let store = open(&db_path).await;
-        let (addr, stop, server) = start(store.clone(), config.clone()).await;
+        let (providers, key) = (registry(providers), SecretKey::generate());
+        let state = AppState::new(
+            store.clone(),
+            config.clone(),
+            providers.clone(),
+            key.clone(),
+        );
+        let (addr, stop, server) = start(state).await;
         TestApp {
             addr,
             store,
             config,
+            providers,
+            key,
             db_path,
             stop: Some(stop),
             server: Some(server),
@@ -70,7 +102,13 @@ impl TestApp {
             server.await.unwrap();
         }
         self.store = open(&self.db_path).await;
-        let (addr, stop, server) = start(self.store.clone(), self.config.clone()).await;
+        let state = AppState::new(
+            self.store.clone(),
+            self.config.clone(),
+            self.providers.clone(),
+            self.key.clone(),
+        );
+        let (addr, stop, server) = start(state).await;
         (self.addr, self.stop, self.server) = (addr, Some(stop), Some(server));
     }
 
@@ -186,14 +224,10 @@ async fn open(path: &std::path::Path) -> Arc<SqliteStore> {
     Arc::new(store)
 }
 
-async fn start(
-    store: Arc<SqliteStore>,
-    config: WebConfig,
-) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+async fn start(state: AppState) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState::new(store, config);
     let server = tokio::spawn(async move {
         vmportal_web::serve(listener, state, async {
             let _ = stopped.await;

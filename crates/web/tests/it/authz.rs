@@ -16,7 +16,8 @@ enum Body {
 struct Row {
     method: Method,
     /// `{request}` `{machine}` `{job}` `{user}` `{victim}` `{template}`, or `{fresh}` for a new
-    /// pending request of the owner's for each call (the call may change it).
+    /// pending request of the owner's for each call (the call may change it), `{fresh_machine}`
+    /// for a new machine of the owner's.
     path: &'static str,
     body: Body,
     /// Anonymous, owner, other user, administrator.
@@ -88,6 +89,46 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/machines", None, ANY),
         row(M::GET, "/api/v1/machines/{machine}", None, OWNED),
         row(M::GET, "/api/v1/jobs/{job}", None, OWNED),
+        row(M::GET, "/api/v1/jobs/{job}/events", None, OWNED),
+        // The machine is still provisioning (no worker runs here): the action is refused as a
+        // conflict, which shows the caller got past authorization, or 404 when they did not.
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/start",
+            None,
+            [401, 409, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/shutdown",
+            None,
+            [401, 409, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/stop",
+            None,
+            [401, 409, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/reboot",
+            None,
+            [401, 409, 404, 409],
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/machines/{fresh_machine}",
+            None,
+            [401, 202, 404, 202],
+        ),
+        row(
+            M::GET,
+            "/api/v1/machines/{machine}/credentials",
+            None,
+            [401, 409, 404, 409],
+        ),
+        row(M::GET, "/api/v1/drift", None, ADMIN),
         row(M::GET, "/api/v1/users", None, ADMIN),
         row(
             M::POST,
@@ -117,6 +158,12 @@ fn table() -> Vec<Row> {
             [303, 303, 404, 403],
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        row(
+            M::POST,
+            "/machines/{fresh_machine}/delete",
+            None,
+            [303, 303, 404, 303],
+        ),
         row(M::GET, "/admin/requests", None, ADMIN_PAGE),
         row(
             M::POST,
@@ -194,6 +241,7 @@ fn table() -> Vec<Row> {
         ),
         row(M::GET, "/admin/providers", None, ADMIN_PAGE),
         row(M::GET, "/admin/audit", None, ADMIN_PAGE),
+        row(M::GET, "/admin/drift", None, ADMIN_PAGE),
     ]
 }
 
@@ -271,6 +319,20 @@ impl Fixture {
             .replace("{job}", &self.job.to_string())
             .replace("{user}", &self.alice.to_string())
             .replace("{victim}", &self.victim.to_string());
+        if p.contains("{fresh_machine}") {
+            use vmportal_core::{audit::Actor, ids::RequestId, store::Store};
+            let fresh = self
+                .app
+                .request(&self.callers[1], self.template, "fresh-machine")
+                .await;
+            let approval = self
+                .app
+                .store
+                .approve_request(RequestId(fresh), &Actor::system("test"))
+                .await
+                .unwrap();
+            p = p.replace("{fresh_machine}", &approval.machine.id.to_string());
+        }
         if p.contains("{fresh}") {
             let fresh = self
                 .app
@@ -370,6 +432,7 @@ async fn the_table_covers_every_documented_route() {
             for k in [
                 "{template}",
                 "{request}",
+                "{fresh_machine}",
                 "{fresh}",
                 "{machine}",
                 "{job}",

@@ -95,13 +95,11 @@ async fn catalogue_is_managed_by_admins_and_checked() {
 
 #[tokio::test]
 async fn providers_are_listed_with_reachability() {
-    let mut config = crate::app::test_config();
-    config.providers.push(vmportal_web::config::ProviderConfig {
-        name: "lab-pve".into(),
-        kind: vmportal_web::config::ProviderKind::Proxmox,
-        uri: "https://127.0.0.1:9/api2/json".into(),
-    });
-    let app = TestApp::with_config(config).await;
+    let providers = vec![
+        crate::app::libvirt("local", "test:///default"),
+        crate::app::libvirt("far", "qemu+tcp://127.0.0.1:9/system"),
+    ];
+    let app = TestApp::with_providers(crate::app::test_config(), providers).await;
     let admin = app.signed_in("root", Role::Admin).await;
     let v: Value = app
         .get(&admin, "/api/v1/providers")
@@ -109,8 +107,15 @@ async fn providers_are_listed_with_reachability() {
         .json()
         .await
         .unwrap();
-    assert_eq!(v[0]["name"], "local");
-    assert_eq!(v[0]["reachable"], true);
-    assert_eq!(v[1]["kind"], "proxmox");
-    assert_eq!(v[1]["reachable"], false, "nothing listens on port 9: {v}");
+    assert_eq!(v[0]["name"], "far");
+    assert_eq!(v[0]["reachable"], false, "nothing listens on port 9: {v}");
+    assert!(
+        v[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach libvirt"),
+        "{v}"
+    );
+    assert_eq!(v[1]["name"], "local");
+    assert_eq!(v[1]["reachable"], true, "{v}");
 }

@@ -16,15 +16,20 @@ pub async fn get(
     signed: Signed,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Job>> {
+    Ok(Json(visible(&state, &signed, id).await?))
+}
+
+/// The job, if the caller may see it: its machine's owner or an administrator.
+pub async fn visible(state: &AppState, by: &Signed, id: i64) -> AppResult<Job> {
     let job = state
         .store
         .job(JobId(id))
         .await?
         .ok_or(AppError::NotFound)?;
     match job.owner_id {
-        Some(owner) => signed.caller().may_see_owned_by(owner)?,
-        None if !signed.caller().is_admin() => return Err(AppError::NotFound),
+        Some(owner) => by.caller().may_see_owned_by(owner)?,
+        None if !by.caller().is_admin() => return Err(AppError::NotFound),
         None => {}
     }
-    Ok(Json(job))
+    Ok(job)
 }

@@ -1,2 +1,4 @@
+pub mod actions;
+pub mod credentials;
 pub mod get;
 pub mod list;

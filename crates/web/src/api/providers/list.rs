@@ -13,5 +13,5 @@ pub async fn list(
     State(state): State<AppState>,
     _admin: Admin,
 ) -> AppResult<Json<Vec<ProviderStatus>>> {
-    Ok(Json(statuses(&state.config.providers).await))
+    Ok(Json(statuses(&state.providers).await))
 }

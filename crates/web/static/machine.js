@@ -1,0 +1,20 @@
+// Follows the machine's current job live (Server-Sent Events) and reloads the page when it ends,
+// so the new state and actions appear without a manual reload.
+(function () {
+  "use strict";
+  var job = document.getElementById("job");
+  if (!job || !job.dataset.job) return;
+  var bar = document.getElementById("job-progress");
+  var message = document.getElementById("job-message");
+  var source = new EventSource("/api/v1/jobs/" + job.dataset.job + "/events");
+  source.onmessage = function (e) {
+    var ev = JSON.parse(e.data);
+    bar.value = ev.progress;
+    bar.textContent = ev.progress + "%";
+    message.textContent = ev.message;
+  };
+  source.addEventListener("done", function () {
+    source.close();
+    window.location.reload();
+  });
+})();
