@@ -15,6 +15,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct ProvisionSpec {
     pub machine: MachineId,
+    /// The name on the hypervisor, from [`guest_name`].
+    pub guest_name: String,
     pub name: Hostname,
     pub kind: MachineKind,
     pub os_family: OsFamily,
@@ -29,15 +31,10 @@ pub struct ProvisionSpec {
     pub locale: Option<String>,
 }
 
-impl ProvisionSpec {
-    /// The name on the hypervisor: unique per machine and recognisable as the portal's.
-    pub fn guest_name(&self) -> String {
-        guest_name(self.machine, &self.name)
-    }
-}
-
-pub fn guest_name(machine: MachineId, name: &Hostname) -> String {
-    format!("vmp-{}-{}", machine.0, name)
+/// The name on the hypervisor: `{prefix}-{machine id}-{name}`. The prefix names the portal
+/// instance (its database), so two portals sharing a hypervisor never take each other's guests.
+pub fn guest_name(prefix: &str, machine: MachineId, name: &Hostname) -> String {
+    format!("{prefix}-{}-{}", machine.0, name)
 }
 
 /// Where and how the owner reaches a running machine.
@@ -126,8 +123,8 @@ pub trait Hypervisor: Send + Sync + 'static {
     /// Where the owner reaches the machine now (addresses change across reboots).
     async fn access(&self, external_id: &str, os: OsFamily) -> HvResult<Access>;
     async fn console(&self, external_id: &str) -> HvResult<ConsoleEndpoint>;
-    /// Every guest the portal made on this hypervisor.
-    async fn guests(&self) -> HvResult<Vec<Guest>>;
+    /// Every guest this portal made on this hypervisor: those named `{prefix}-...`.
+    async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>>;
 }
 
 /// The configured hypervisors, by provider name.

@@ -164,7 +164,7 @@ impl LibvirtHypervisor {
         spec: &ProvisionSpec,
         progress: &dyn Progress,
     ) -> HvResult<Provisioned> {
-        let name = spec.guest_name();
+        let name = spec.guest_name.clone();
         let (disk_name, seed_name) = volume_names(&name);
         let pool = self.pool(conn)?;
         let base = pool.lookup_storage_vol_by_name(&spec.source).map_err(|e| {
@@ -419,8 +419,8 @@ impl Hypervisor for LibvirtHypervisor {
             let result = this.provision_blocking(conn, &s, &sender);
             if let Err(HypervisorError::Permanent(_)) = &result {
                 // Leave nothing behind from a build that cannot succeed.
-                if let Err(e) = this.delete_blocking(conn, None, &s.guest_name()) {
-                    tracing::warn!(guest = %s.guest_name(), error = %e, "cleanup after a failed provision");
+                if let Err(e) = this.delete_blocking(conn, None, &s.guest_name) {
+                    tracing::warn!(guest = %s.guest_name, error = %e, "cleanup after a failed provision");
                 }
             }
             result
@@ -533,8 +533,9 @@ impl Hypervisor for LibvirtHypervisor {
         .await
     }
 
-    async fn guests(&self) -> HvResult<Vec<Guest>> {
-        self.with(|_, conn| {
+    async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {
+        let prefix = format!("{prefix}-");
+        self.with(move |_, conn| {
             let mut out = Vec::new();
             for dom in conn.list_all_domains(0).map_err(classify)? {
                 let name = dom.name().map_err(classify)?;
@@ -543,8 +544,8 @@ impl Hypervisor for LibvirtHypervisor {
                     .ok()
                     .and_then(|x| domain::machine_id(&x))
                     .map(MachineId);
-                if machine.is_none() && !name.starts_with("vmp-") {
-                    continue; // not the portal's
+                if !name.starts_with(&prefix) {
+                    continue; // another portal's, or nobody's
                 }
                 out.push(Guest {
                     external_id: dom.uuid_string().map_err(classify)?,

@@ -25,8 +25,7 @@ impl Seed {
             user_data,
             meta_data: format!(
                 "instance-id: {}\nlocal-hostname: {}\n",
-                spec.guest_name(),
-                spec.name
+                spec.guest_name, spec.name
             ),
             // Base images boot with net.ifnames=0, so the first NIC is eth0; cloud-init's ifupdown
             // renderer (Debian) cannot match interface names by pattern.
@@ -88,7 +87,7 @@ fn linux_user_data(spec: &ProvisionSpec) -> String {
         .map(|k| format!("    ssh_authorized_keys:\n      - {}\n", quoted(k.trim())))
         .unwrap_or_default();
     format!(
-        "#cloud-config\nhostname: {host}\nfqdn: {host}\nusers:\n  - name: {user}\n    lock_passwd: false\n    plain_text_passwd: {pw}\n    shell: /bin/bash\n    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n    groups: [sudo]\n{keys}ssh_pwauth: true\ndisable_root: true\n",
+        "#cloud-config\nhostname: {host}\nfqdn: {host}\nmanage_etc_hosts: true\nusers:\n  - name: {user}\n    lock_passwd: false\n    plain_text_passwd: {pw}\n    shell: /bin/bash\n    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n    groups: [sudo]\n{keys}ssh_pwauth: true\ndisable_root: true\n",
         host = spec.name,
         user = spec.login_name,
         pw = quoted(&spec.password),
@@ -119,6 +118,7 @@ mod tests {
     pub(crate) fn spec(os: OsFamily) -> ProvisionSpec {
         ProvisionSpec {
             machine: MachineId(7),
+            guest_name: "vmp-7-lab-1".into(),
             name: Hostname::parse("name", "lab-1").unwrap(),
             kind: MachineKind::Vm,
             os_family: os,

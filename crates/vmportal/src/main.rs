@@ -10,8 +10,10 @@ use vmportal_core::{
     hypervisor::Registry,
     names::Username,
     password::Password,
+    resources::Resources,
     secret::{self, SecretKey},
     store::Store,
+    template::{TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::LibvirtHypervisor;
@@ -45,6 +47,35 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage the catalogue.
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// Creates the template NAME, or updates it if it exists (scripts, first-time set-up).
+    Ensure {
+        name: String,
+        /// Provider-specific source: a libvirt base volume, a PVE template vmid.
+        #[arg(long)]
+        source: String,
+        #[arg(long, default_value = "local")]
+        provider: String,
+        #[arg(long, default_value = "vm")]
+        kind: String,
+        #[arg(long, default_value = "linux")]
+        os: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Default and maximum size, as CPUS,MEMORY_MIB,DISK_GIB.
+        #[arg(long, default_value = "1,1024,4")]
+        default_size: String,
+        #[arg(long, default_value = "2,4096,20")]
+        max_size: String,
     },
 }
 
@@ -107,6 +138,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 None
             };
             add_user(&store, &username, admin, email.as_deref(), password).await
+        }
+        Command::Template { command } => {
+            let names: Vec<String> = config
+                .providers
+                .iter()
+                .map(|ProviderConfig::Libvirt(p)| p.name.clone())
+                .collect();
+            ensure_template(&store, &names, command).await
         }
         Command::Serve { listen } => serve(config, store, listen).await,
     }
@@ -176,6 +215,69 @@ async fn add_user(
     } else {
         println!("created {username}");
     }
+    Ok(())
+}
+
+fn size(field: &str, raw: &str) -> Result<Resources, String> {
+    let n: Vec<i64> = raw
+        .split(',')
+        .map(|v| v.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("{field}: expected CPUS,MEMORY_MIB,DISK_GIB"))?;
+    match n[..] {
+        [cpus, memory_mib, disk_gib] => Ok(Resources {
+            cpus,
+            memory_mib,
+            disk_gib,
+        }),
+        _ => Err(format!("{field}: expected CPUS,MEMORY_MIB,DISK_GIB")),
+    }
+}
+
+async fn ensure_template(
+    store: &SqliteStore,
+    providers: &[String],
+    command: TemplateCommand,
+) -> Result<(), String> {
+    let TemplateCommand::Ensure {
+        name,
+        source,
+        provider,
+        kind,
+        os,
+        description,
+        default_size,
+        max_size,
+    } = command;
+    let input = TemplateInput {
+        name,
+        description,
+        provider,
+        kind,
+        os_family: os,
+        source,
+        defaults: size("default-size", &default_size)?,
+        limits: size("max-size", &max_size)?,
+        shutdown_timeout_secs: 120,
+        enabled: true,
+    };
+    let spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
+    let by = Actor::system("command line");
+    let existing = store
+        .templates()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|t| t.name == spec.name);
+    let t = match existing {
+        Some(t) => store.update_template(t.id, spec, &by).await,
+        None => store.create_template(spec, &by).await,
+    }
+    .map_err(|e| e.to_string())?;
+    println!(
+        "template {} ({}): {} on {}",
+        t.id, t.name, t.source, t.provider
+    );
     Ok(())
 }
 

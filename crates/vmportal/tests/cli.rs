@@ -1,20 +1,13 @@
 //! The binary as an operator runs it: commands, configuration, first start, crash and restart.
 
+mod common;
+
+use common::{serve, vmportal};
 use serde_json::{Value, json};
 use std::{
-    io::{BufRead, BufReader, Write},
-    path::Path,
-    process::{Child, Command, Output, Stdio},
-    time::{Duration, Instant},
+    io::Write,
+    process::{Command, Output, Stdio},
 };
-
-fn vmportal(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmportal"));
-    cmd.current_dir(dir)
-        .env_remove("VMPORTAL_CONFIG")
-        .env("RUST_LOG", "info");
-    cmd
-}
 
 fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let mut child = cmd
@@ -36,51 +29,6 @@ fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// A running `vmportal serve`, killed (SIGKILL) and reaped when dropped, even if a test panics.
-struct Server(Child);
-
-impl Server {
-    fn kill(mut self) {
-        self.stop();
-    }
-
-    fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// `serve` on a free port; returns the server, the address it logged and the log so far.
-fn serve(dir: &Path) -> (Server, String, Vec<String>) {
-    let mut child = vmportal(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let server = Server(child);
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let line = lines.next().expect("serve exited early").unwrap();
-        seen.push(line.clone());
-        if let Some(addr) = line.split("addr=").nth(1) {
-            let addr = addr.split_whitespace().next().unwrap().to_owned();
-            // Keep draining the log so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return (server, addr, seen);
-        }
-    }
-    panic!("no listening line: {seen:?}");
 }
 
 fn login(addr: &str, user: &str, password: &str) -> reqwest::StatusCode {

@@ -40,8 +40,7 @@ pub fn app(state: AppState) -> Router {
             ),
         )
         .merge(pages::routes())
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/machine.js", get(machine_script))
+        .route("/static/{file}", get(asset))
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .with_state(state.clone());
@@ -84,26 +83,32 @@ async fn housekeeping(state: AppState) {
     }
 }
 
-async fn stylesheet() -> Response {
+/// Every asset the pages use, served by the binary itself: no CDN, nothing to install.
+const ASSETS: [(&str, &str, &str); 2] = [
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        "app.css",
+        "text/css; charset=utf-8",
         include_str!("../static/app.css"),
-    )
-        .into_response()
-}
-
-async fn machine_script() -> Response {
+    ),
     (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        "machine.js",
+        "text/javascript; charset=utf-8",
         include_str!("../static/machine.js"),
-    )
-        .into_response()
+    ),
+];
+
+async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => error::AppError::NotFound.into_response(),
+    }
 }
 
 /// JSON for API paths, a page for the rest.

@@ -16,6 +16,9 @@ pub struct EngineConfig {
     pub retry_secs: u64,
     /// How often each hypervisor is compared with the portal's records.
     pub reconcile_secs: u64,
+    /// Starts the names of this portal's guests (`{prefix}-{id}-{name}`); portals sharing a
+    /// hypervisor need different prefixes.
+    pub guest_prefix: String,
 }
 
 impl Default for EngineConfig {
@@ -27,6 +30,7 @@ impl Default for EngineConfig {
             max_attempts: 5,
             retry_secs: 5,
             reconcile_secs: 60,
+            guest_prefix: "vmp".into(),
         }
     }
 }

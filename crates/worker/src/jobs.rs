@@ -116,6 +116,7 @@ impl Engine {
         let password = self.guest_password(machine).await?;
         let spec = ProvisionSpec {
             machine: machine.id,
+            guest_name: guest_name(&self.cfg.guest_prefix, machine.id, &machine.name),
             name: machine.name.clone(),
             kind: template.kind,
             os_family: template.os_family,
@@ -195,7 +196,7 @@ impl Engine {
     async fn delete(&self, machine: &Machine, hv: &dyn Hypervisor) -> Step<String> {
         hv.delete(
             machine.external_id.as_deref(),
-            &guest_name(machine.id, &machine.name),
+            &guest_name(&self.cfg.guest_prefix, machine.id, &machine.name),
         )
         .await?;
         self.save(

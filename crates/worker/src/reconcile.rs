@@ -30,7 +30,7 @@ impl Engine {
     /// keep their states) rather than reported as having lost everything.
     pub async fn reconcile_all(&self) -> Result<(), HypervisorError> {
         for (name, hv) in self.providers.iter() {
-            match hv.guests().await {
+            match hv.guests(&self.cfg.guest_prefix).await {
                 Ok(guests) => self.reconcile(name, guests).await?,
                 Err(e) => {
                     tracing::warn!(provider = %name, error = %e, "provider unreachable; not reconciled")

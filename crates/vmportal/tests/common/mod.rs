@@ -1,0 +1,81 @@
+//! Running the real binary from tests.
+#![allow(dead_code)] // each test binary uses its own part of these helpers
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub fn vmportal(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmportal"));
+    cmd.current_dir(dir)
+        .env_remove("VMPORTAL_CONFIG")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+/// A running `vmportal serve`, killed (SIGKILL) and reaped when dropped, even if a test panics.
+pub struct Server(pub Child);
+
+impl Server {
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `serve` on a free port, with `args` after it; returns the server, the address it logged and
+/// the log so far. The rest of the log goes to `log` when given (else it is drained).
+pub fn serve_with(dir: &Path, args: &[&str], log: Option<&Path>) -> (Server, String, Vec<String>) {
+    let mut child = vmportal(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let server = Server(child);
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let line = lines.next().expect("serve exited early").unwrap();
+        seen.push(line.clone());
+        if let Some(addr) = line.split("addr=").nth(1) {
+            let addr = addr.split_whitespace().next().unwrap().to_owned();
+            // Keep draining the log so the server never blocks on a full pipe.
+            let mut sink = log.map(|p| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .unwrap()
+            });
+            std::thread::spawn(move || {
+                for line in lines.map_while(Result::ok) {
+                    if let Some(f) = sink.as_mut() {
+                        let _ = std::io::Write::write_all(f, format!("{line}\n").as_bytes());
+                    }
+                }
+            });
+            return (server, addr, seen);
+        }
+    }
+    panic!("no listening line: {seen:?}");
+}
+
+pub fn serve(dir: &Path) -> (Server, String, Vec<String>) {
+    serve_with(dir, &[], None)
+}
