@@ -64,6 +64,8 @@ fn is(e: &VirtError, n: ErrorNumber) -> bool {
 
 impl LibvirtHypervisor {
     pub fn new(cfg: LibvirtConfig) -> Self {
+        // libvirt prints every error to stderr by default; the provider reports them itself.
+        virt::error::clear_error_callback();
         LibvirtHypervisor {
             cfg: Arc::new(cfg),
             ports: Arc::new(Mutex::new(())),

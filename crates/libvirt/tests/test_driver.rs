@@ -1,0 +1,89 @@
+//! The provider on libvirt's in-memory `test:///default` driver: fast, no daemon. The test driver
+//! cannot upload volumes (the seed), so building a machine is proven on the real daemon by
+//! `crates/vmportal/tests/kvm.rs`; here, the failures that stop before that.
+
+use vmportal_core::{
+    hypervisor::{Hypervisor, HypervisorError, Progress, ProvisionSpec},
+    ids::MachineId,
+    names::Hostname,
+    resources::Resources,
+    template::{MachineKind, OsFamily},
+};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor, Network};
+
+struct Ignored;
+
+impl Progress for Ignored {
+    fn report(&self, _: i64, _: &str) {}
+}
+
+fn provider() -> LibvirtHypervisor {
+    LibvirtHypervisor::new(provider_config())
+}
+
+fn spec(id: i64, source: &str) -> ProvisionSpec {
+    let name = Hostname::parse("name", &format!("box{id}")).unwrap();
+    ProvisionSpec {
+        machine: MachineId(id),
+        guest_name: format!("tst-{id}-{name}"),
+        name,
+        kind: MachineKind::Vm,
+        os_family: OsFamily::Linux,
+        source: source.into(),
+        resources: Resources {
+            cpus: 1,
+            memory_mib: 512,
+            disk_gib: 2,
+        },
+        login_name: "alice".into(),
+        password: "Secret12345".into(),
+        ssh_public_key: None,
+        locale: None,
+    }
+}
+
+#[tokio::test]
+async fn a_missing_base_volume_is_a_permanent_error_that_leaves_nothing() {
+    let hv = provider();
+    let err = hv
+        .provision(&spec(2, "nowhere.qcow2"), &Ignored)
+        .await
+        .unwrap_err();
+    match err {
+        HypervisorError::Permanent(m) => assert!(
+            m.contains("'nowhere.qcow2' is not in the storage pool 'default-pool'"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let conn = virt::connect::Connect::open(Some("test:///default")).unwrap();
+    let left = conn
+        .lookup_storage_pool_by_name("default-pool")
+        .unwrap()
+        .list_volumes()
+        .unwrap();
+    assert!(!left.iter().any(|v| v.starts_with("tst-2-")), "{left:?}");
+}
+
+#[tokio::test]
+async fn an_unreachable_libvirt_is_transient() {
+    let hv = LibvirtHypervisor::new(LibvirtConfig {
+        uri: "qemu+tcp://127.0.0.1:9/system".into(),
+        ..provider_config()
+    });
+    assert!(
+        matches!(hv.check().await, Err(HypervisorError::Transient(m)) if m.contains("cannot reach libvirt"))
+    );
+}
+
+fn provider_config() -> LibvirtConfig {
+    LibvirtConfig {
+        uri: "test:///default".into(),
+        pool: "default-pool".into(),
+        network: Network::Libvirt {
+            name: "default".into(),
+        },
+        domain_type: None,
+        boot_wait_secs: 0,
+    }
+}
