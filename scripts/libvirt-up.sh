@@ -55,7 +55,7 @@ if running virtlogd /var/run/virtlogd.pid; then
     log "virtlogd already running (pid $(cat /var/run/virtlogd.pid))"
 else
     log "starting virtlogd"
-    virtlogd -d
+    virtlogd -d 9>&-   # the daemons must not inherit (and hold forever) our lock
 fi
 if running libvirtd /var/run/libvirtd.pid; then
     log "libvirtd already running (pid $(cat /var/run/libvirtd.pid))"
@@ -63,7 +63,7 @@ else
     # A stale socket from a dead daemon would make clients hang or fail oddly.
     rm -f /var/run/libvirt/libvirt-sock /var/run/libvirt/libvirt-sock-ro
     log "starting libvirtd"
-    libvirtd -d
+    libvirtd -d 9>&-
 fi
 
 # Bounded wait: libvirtd daemonizes before its socket and drivers are ready.
