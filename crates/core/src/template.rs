@@ -44,6 +44,8 @@ pub struct Template {
     pub limits: Resources,
     /// Seconds a graceful shutdown may take before the portal stops the machine hard.
     pub shutdown_timeout_secs: i64,
+    /// Keyboard layout and locale set in Windows guests, e.g. `fr-FR`.
+    pub locale: Option<String>,
     pub enabled: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -62,6 +64,7 @@ pub struct TemplateSpec {
     pub defaults: Resources,
     pub limits: Resources,
     pub shutdown_timeout_secs: i64,
+    pub locale: Option<String>,
     pub enabled: bool,
 }
 
@@ -77,6 +80,8 @@ pub struct TemplateInput {
     pub defaults: Resources,
     pub limits: Resources,
     pub shutdown_timeout_secs: i64,
+    /// Empty: none.
+    pub locale: String,
     pub enabled: bool,
 }
 
@@ -92,6 +97,7 @@ impl From<&Template> for TemplateInput {
             defaults: t.defaults,
             limits: t.limits,
             shutdown_timeout_secs: t.shutdown_timeout_secs,
+            locale: t.locale.clone().unwrap_or_default(),
             enabled: t.enabled,
         }
     }
@@ -141,6 +147,10 @@ impl TemplateSpec {
             )
             .map_err(|e| prefixed("default_", e)),
         );
+        let locale = input.locale.trim();
+        if !locale.is_empty() && !is_locale(locale) {
+            invalid.push("locale", "must be a language tag like fr-FR or en-US");
+        }
         if !(0..=3600).contains(&input.shutdown_timeout_secs) {
             invalid.push(
                 "shutdown_timeout_secs",
@@ -157,9 +167,19 @@ impl TemplateSpec {
             defaults: defaults.unwrap_or_default(),
             limits: limits.unwrap_or_default(),
             shutdown_timeout_secs: input.shutdown_timeout_secs,
+            locale: (!locale.is_empty()).then(|| locale.to_owned()),
             enabled: input.enabled,
         })
     }
+}
+
+/// `ll-CC`: a language and a region, as Windows' locale commands take them.
+fn is_locale(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[..2].iter().all(u8::is_ascii_lowercase)
+        && b[2] == b'-'
+        && b[3..].iter().all(u8::is_ascii_uppercase)
 }
 
 fn prefixed(prefix: &str, e: Invalid) -> Invalid {
@@ -211,9 +231,10 @@ mod tests {
         let mut i = input();
         i.provider = "nope".into();
         i.kind = "box".into();
+        i.locale = "french".into();
         i.defaults.cpus = 8;
         let err = TemplateSpec::parse(&i, &["local".into()]).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["provider", "kind", "default_cpus"]);
+        assert_eq!(fields, ["provider", "kind", "default_cpus", "locale"]);
     }
 }

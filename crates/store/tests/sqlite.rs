@@ -71,6 +71,7 @@ async fn template(store: &SqliteStore) -> Template {
                 defaults: r,
                 limits: r,
                 shutdown_timeout_secs: 30,
+                locale: None,
                 enabled: true,
             },
             &sys(),

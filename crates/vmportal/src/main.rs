@@ -76,6 +76,9 @@ enum TemplateCommand {
         default_size: String,
         #[arg(long, default_value = "2,4096,20")]
         max_size: String,
+        /// Locale and keyboard layout of Windows guests, e.g. fr-FR.
+        #[arg(long, default_value = "")]
+        locale: String,
     },
 }
 
@@ -248,6 +251,7 @@ async fn ensure_template(
         description,
         default_size,
         max_size,
+        locale,
     } = command;
     let input = TemplateInput {
         name,
@@ -259,6 +263,7 @@ async fn ensure_template(
         defaults: size("default-size", &default_size)?,
         limits: size("max-size", &max_size)?,
         shutdown_timeout_secs: 120,
+        locale,
         enabled: true,
     };
     let spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;

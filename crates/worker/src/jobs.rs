@@ -125,7 +125,7 @@ impl Engine {
             login_name: machine.owner.to_string(),
             password,
             ssh_public_key: None,
-            locale: None,
+            locale: template.locale.clone(),
         };
         let (reporter, writer) = JobProgress::start(self.store.clone(), job.id);
         let built = hv.provision(&spec, &reporter).await;

@@ -3,6 +3,8 @@
 
 ALTER TABLE machines ADD COLUMN access_host TEXT;
 ALTER TABLE machines ADD COLUMN access_port INTEGER;
+-- Keyboard layout and locale for Windows guests (e.g. fr-FR).
+ALTER TABLE templates ADD COLUMN locale TEXT;
 
 CREATE TABLE job_events (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -112,6 +112,7 @@ pub(crate) struct TemplateRow {
     max_memory_mib: i64,
     max_disk_gib: i64,
     shutdown_timeout_secs: i64,
+    locale: Option<String>,
     enabled: bool,
     created_at: i64,
 }
@@ -137,6 +138,7 @@ impl TemplateRow {
                 disk_gib: self.max_disk_gib,
             },
             shutdown_timeout_secs: self.shutdown_timeout_secs,
+            locale: self.locale,
             enabled: self.enabled,
             created_at: ts(self.created_at)?,
         })

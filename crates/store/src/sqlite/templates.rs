@@ -15,7 +15,7 @@ macro_rules! template_select {
     () => {
         "SELECT id, name, description, provider, kind, os_family, source, default_cpus, \
     default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-    shutdown_timeout_secs, enabled, created_at FROM templates"
+    shutdown_timeout_secs, locale, enabled, created_at FROM templates"
     };
 }
 
@@ -29,8 +29,8 @@ impl SqliteStore {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO templates (name, description, provider, kind, os_family, source, \
              default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-             shutdown_timeout_secs, enabled, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             shutdown_timeout_secs, locale, enabled, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&spec.name)
         .bind(&spec.description)
@@ -45,6 +45,7 @@ impl SqliteStore {
         .bind(spec.limits.memory_mib)
         .bind(spec.limits.disk_gib)
         .bind(spec.shutdown_timeout_secs)
+        .bind(&spec.locale)
         .bind(spec.enabled)
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
@@ -67,7 +68,7 @@ impl SqliteStore {
         let done = sqlx::query(
             "UPDATE templates SET name = ?, description = ?, provider = ?, kind = ?, os_family = ?, \
              source = ?, default_cpus = ?, default_memory_mib = ?, default_disk_gib = ?, max_cpus = ?, \
-             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, enabled = ? WHERE id = ?",
+             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, enabled = ? WHERE id = ?",
         )
         .bind(&spec.name)
         .bind(&spec.description)
@@ -82,6 +83,7 @@ impl SqliteStore {
         .bind(spec.limits.memory_mib)
         .bind(spec.limits.disk_gib)
         .bind(spec.shutdown_timeout_secs)
+        .bind(&spec.locale)
         .bind(spec.enabled)
         .bind(id.0)
         .execute(&mut *tx)

@@ -61,6 +61,7 @@ pub struct TemplateForm {
     max_memory_mib: String,
     max_disk_gib: String,
     shutdown_timeout_secs: String,
+    locale: String,
     /// Present only when the box is ticked.
     enabled: Option<String>,
 }
@@ -81,6 +82,7 @@ impl TemplateForm {
             max_memory_mib: i.limits.memory_mib.to_string(),
             max_disk_gib: i.limits.disk_gib.to_string(),
             shutdown_timeout_secs: i.shutdown_timeout_secs.to_string(),
+            locale: i.locale.clone(),
             enabled: i.enabled.then(|| "on".to_owned()),
         }
     }
@@ -105,6 +107,7 @@ impl TemplateForm {
                 disk_gib: n("max_disk_gib", &self.max_disk_gib),
             },
             shutdown_timeout_secs: n("shutdown_timeout_secs", &self.shutdown_timeout_secs),
+            locale: self.locale.clone(),
             enabled: self.enabled.is_some(),
         }
     }

@@ -119,3 +119,32 @@ async fn providers_are_listed_with_reachability() {
     assert_eq!(v[1]["name"], "local");
     assert_eq!(v[1]["reachable"], true, "{v}");
 }
+
+#[tokio::test]
+async fn windows_templates_carry_a_locale() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let body = |locale: &str| json!({"name": "Windows 11", "provider": "local", "kind": "vm", "os_family": "windows", "source": "win11.qcow2", "locale": locale});
+    assert_eq!(
+        invalid_fields(app.post(&admin, "/api/v1/templates", body("french")).await).await,
+        ["locale"]
+    );
+    let r = app.post(&admin, "/api/v1/templates", body("fr-FR")).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(
+        (t["os_family"].as_str(), t["locale"].as_str()),
+        (Some("windows"), Some("fr-FR"))
+    );
+    let cleared: Value = app
+        .patch(
+            &admin,
+            &format!("/api/v1/templates/{}", t["id"]),
+            json!({"locale": ""}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cleared["locale"], Value::Null);
+}

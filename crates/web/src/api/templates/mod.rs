@@ -27,6 +27,8 @@ pub struct TemplateBody {
     pub max_memory_mib: Option<i64>,
     pub max_disk_gib: Option<i64>,
     pub shutdown_timeout_secs: Option<i64>,
+    /// Keyboard layout and locale of Windows guests, e.g. `fr-FR`; empty for none.
+    pub locale: Option<String>,
     pub enabled: Option<bool>,
 }
 
@@ -44,6 +46,7 @@ impl TemplateBody {
         set(&mut input.kind, self.kind);
         set(&mut input.os_family, self.os_family);
         set(&mut input.source, self.source);
+        set(&mut input.locale, self.locale);
         let num = |dst: &mut i64, v: Option<i64>| {
             if let Some(v) = v {
                 *dst = v
