@@ -26,27 +26,15 @@ impl SqliteStore {
         by: &Actor,
     ) -> StoreResult<Template> {
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = with_spec(
+            sqlx::query_scalar(
             "INSERT INTO templates (name, description, provider, kind, os_family, source, \
              default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
              shutdown_timeout_secs, locale, enabled, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            ),
+            &spec,
         )
-        .bind(&spec.name)
-        .bind(&spec.description)
-        .bind(&spec.provider)
-        .bind(spec.kind.as_str())
-        .bind(spec.os_family.as_str())
-        .bind(&spec.source)
-        .bind(spec.defaults.cpus)
-        .bind(spec.defaults.memory_mib)
-        .bind(spec.defaults.disk_gib)
-        .bind(spec.limits.cpus)
-        .bind(spec.limits.memory_mib)
-        .bind(spec.limits.disk_gib)
-        .bind(spec.shutdown_timeout_secs)
-        .bind(&spec.locale)
-        .bind(spec.enabled)
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
         .await
@@ -65,31 +53,19 @@ impl SqliteStore {
         by: &Actor,
     ) -> StoreResult<Template> {
         let mut tx = self.write().await?;
-        let done = sqlx::query(
+        let updated: Option<i64> = with_spec(
+            sqlx::query_scalar(
             "UPDATE templates SET name = ?, description = ?, provider = ?, kind = ?, os_family = ?, \
              source = ?, default_cpus = ?, default_memory_mib = ?, default_disk_gib = ?, max_cpus = ?, \
-             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, enabled = ? WHERE id = ?",
+             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, enabled = ? WHERE id = ? RETURNING id",
+            ),
+            &spec,
         )
-        .bind(&spec.name)
-        .bind(&spec.description)
-        .bind(&spec.provider)
-        .bind(spec.kind.as_str())
-        .bind(spec.os_family.as_str())
-        .bind(&spec.source)
-        .bind(spec.defaults.cpus)
-        .bind(spec.defaults.memory_mib)
-        .bind(spec.defaults.disk_gib)
-        .bind(spec.limits.cpus)
-        .bind(spec.limits.memory_mib)
-        .bind(spec.limits.disk_gib)
-        .bind(spec.shutdown_timeout_secs)
-        .bind(&spec.locale)
-        .bind(spec.enabled)
         .bind(id.0)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(unique_as("name", "another template has this name"))?;
-        if done.rows_affected() == 0 {
+        if updated.is_none() {
             return Err(StoreError::NotFound);
         }
         audit::write(&mut tx, by, event(action::TEMPLATE_UPDATE, id.0, &spec)).await?;
@@ -113,6 +89,27 @@ impl SqliteStore {
             .map_err(backend)?;
         all(rows, TemplateRow::into_template)
     }
+}
+
+type IdQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Sqlite, i64, sqlx::sqlite::SqliteArguments>;
+
+/// Binds the template's columns, in the order both statements list them.
+fn with_spec<'q>(q: IdQuery<'q>, spec: &TemplateSpec) -> IdQuery<'q> {
+    q.bind(spec.name.clone())
+        .bind(spec.description.clone())
+        .bind(spec.provider.clone())
+        .bind(spec.kind.as_str())
+        .bind(spec.os_family.as_str())
+        .bind(spec.source.clone())
+        .bind(spec.defaults.cpus)
+        .bind(spec.defaults.memory_mib)
+        .bind(spec.defaults.disk_gib)
+        .bind(spec.limits.cpus)
+        .bind(spec.limits.memory_mib)
+        .bind(spec.limits.disk_gib)
+        .bind(spec.shutdown_timeout_secs)
+        .bind(spec.locale.clone())
+        .bind(spec.enabled)
 }
 
 fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {

@@ -59,9 +59,16 @@ impl ChromeDriver {
         ] {
             caps.add_arg(arg).unwrap();
         }
-        WebDriver::new(&self.url, caps)
+        let driver = WebDriver::builder(&self.url, caps)
+            .request_timeout(Duration::from_secs(30))
             .await
-            .expect("a Chromium session")
+            .expect("a Chromium session");
+        // A navigation that never reports "loaded" must not hold the test: the waits below poll.
+        driver
+            .set_page_load_timeout(Duration::from_secs(15))
+            .await
+            .unwrap();
+        driver
     }
 }
 
@@ -108,47 +115,45 @@ async fn sign_in(driver: &WebDriver, app: &TestApp, user: &str) {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    driver
-        .find(By::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(driver, "form[action='/login'] button[type=submit]").await;
     wait_for_text(driver, "Sign out").await;
 }
 
 async fn sign_out(driver: &WebDriver) {
-    driver
-        .find(By::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(driver, "form[action='/logout'] button").await;
     wait_for_text(driver, "Sign in").await;
 }
 
-/// Waits (bounded) until the page's text contains `text`.
+/// Waits (bounded) until the page's text contains `text`. While a navigation is under way the
+/// driver may fail a command (no body yet, a load time-out): those are retried, not fatal.
 async fn wait_for_text(driver: &WebDriver, text: &str) {
-    for _ in 0..50 {
-        let body = driver
-            .find(By::Tag("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap_or_default();
-        if body.contains(text) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if let Ok(body) = driver.find(By::Tag("body")).await
+            && body.text().await.is_ok_and(|t| t.contains(text))
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let url = driver.current_url().await.unwrap();
+    let url = driver
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
     panic!(
         "'{text}' never appeared on {url}: {}",
         driver.source().await.unwrap_or_default()
     );
+}
+
+/// Clicks a button that submits a form. The click may report a time-out while the resulting
+/// navigation loads; the caller's next wait decides whether the page arrived.
+async fn submit(driver: &WebDriver, css: &str) {
+    let button = driver.find(By::Css(css)).await.unwrap();
+    if let Err(e) = button.click().await {
+        eprintln!("click on {css} returned {e}; waiting for the page instead");
+    }
 }
 
 #[tokio::test]
@@ -184,25 +189,13 @@ async fn a_user_requests_and_an_admin_approves_in_chromium() {
         .send_keys("Master's thesis experiments")
         .await
         .unwrap();
-    driver
-        .find(By::Css("form[action='/requests/new'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&driver, "form[action='/requests/new'] button[type=submit]").await;
     wait_for_text(&driver, "may contain only letters").await;
     shots.take(&driver, "request-form-error").await;
     let name = driver.find(By::Id("name")).await.unwrap();
     name.clear().await.unwrap();
     name.send_keys("thesis-vm").await.unwrap();
-    driver
-        .find(By::Css("form[action='/requests/new'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&driver, "form[action='/requests/new'] button[type=submit]").await;
     wait_for_text(&driver, "thesis-vm").await;
     assert!(driver.find(By::Css(".badge-pending")).await.is_ok());
     shots.take(&driver, "user-request-pending").await;
@@ -212,13 +205,7 @@ async fn a_user_requests_and_an_admin_approves_in_chromium() {
     driver.goto(app.url("/admin/requests")).await.unwrap();
     wait_for_text(&driver, "thesis-vm").await;
     shots.take(&driver, "admin-pending-requests").await;
-    driver
-        .find(By::Css("button[id^=approve-]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&driver, "button[id^=approve-]").await;
     wait_for_text(&driver, "by root").await;
     shots.take(&driver, "admin-request-approved").await;
     sign_out(&driver).await;

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use vmportal_core::{audit::AuditEvent, store::Page};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1-based.
     pub page: Option<i64>,

@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use vmportal_core::request::MachineRequest;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `pending`, `approved`, `rejected` or `cancelled`.
     pub state: Option<String>,
