@@ -18,7 +18,8 @@ pub struct DirectoryEntry {
     pub email: Option<String>,
     /// Names of the groups the person belongs to.
     pub groups: Vec<String>,
-    /// `None`: in neither the administrators' nor the users' group, so not allowed to sign in.
+    /// `null` when the person is in neither the administrators' nor the users' group, and so may
+    /// not sign in.
     pub role: Option<Role>,
 }
 

@@ -7,6 +7,7 @@ use figment::{
 };
 use serde::Deserialize;
 use std::{net::SocketAddr, path::Path};
+use vmportal_ldap::LdapConfig;
 use vmportal_web::WebConfig;
 
 pub const DEFAULTS: &str = include_str!("../default.toml");
@@ -17,6 +18,9 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub web: WebConfig,
+    /// Sign-in through a directory; absent: local accounts only.
+    #[serde(default)]
+    pub ldap: Option<LdapConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +54,7 @@ impl Config {
         config
             .web
             .validate()
+            .and_then(|()| config.ldap.as_ref().map_or(Ok(()), LdapConfig::validate))
             .map_err(|e| format!("invalid configuration: {e}"))?;
         Ok(config)
     }

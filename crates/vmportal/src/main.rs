@@ -1,6 +1,7 @@
-//! The vmportal binary: `serve`, `migrate`, `user add`.
+//! The vmportal binary: `serve`, `migrate`, `user add`, `ldap test`.
 
 mod config;
+mod directory;
 
 use clap::{Parser, Subcommand};
 use config::Config;
@@ -42,6 +43,17 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the sign-in directory.
+    Ldap {
+        #[command(subcommand)]
+        command: LdapCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LdapCommand {
+    /// Show what USERNAME resolves to in the directory (DN, groups, role), without a password.
+    Test { username: String },
 }
 
 #[derive(Subcommand)]
@@ -82,10 +94,11 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::load(cli.config.as_deref())?;
-    let store = open_store(&config.database.url).await?;
+    let url = config.database.url.clone();
     match cli.command {
         Command::Migrate => {
-            println!("database migrated: {}", config.database.url);
+            open_store(&url).await?;
+            println!("database migrated: {url}");
             Ok(())
         }
         Command::User {
@@ -97,6 +110,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     password_stdin,
                 },
         } => {
+            let store = open_store(&url).await?;
             let password = if password_stdin {
                 Some(read_password()?)
             } else {
@@ -104,7 +118,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             add_user(&store, &username, admin, email.as_deref(), password).await
         }
-        Command::Serve { listen } => serve(config, store, listen).await,
+        Command::Serve { listen } => serve(config, open_store(&url).await?, listen).await,
+        // Needs no database, so it creates none.
+        Command::Ldap {
+            command: LdapCommand::Test { username },
+        } => directory::test(config.ldap, &username).await,
     }
 }
 
@@ -207,13 +225,14 @@ async fn serve(
     listen: Option<SocketAddr>,
 ) -> Result<(), String> {
     bootstrap_admin(&store).await?;
+    let directory = config.ldap.map(directory::open).transpose()?;
     let addr = listen.unwrap_or(config.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(%addr, public_url = %config.web.public_url, "vmportal listening");
-    let state = vmportal_web::AppState::new(Arc::new(store), config.web);
+    tracing::info!(%addr, public_url = %config.web.public_url, directory = directory.is_some(), "vmportal listening");
+    let state = vmportal_web::AppState::new(Arc::new(store), config.web, directory);
     vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string())

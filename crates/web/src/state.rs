@@ -1,6 +1,6 @@
 use crate::{auth::limiter::LoginLimiter, config::WebConfig};
 use std::{ops::Deref, sync::Arc};
-use vmportal_core::{quota::Quota, store::Store, user::User};
+use vmportal_core::{directory::Directory, quota::Quota, store::Store, user::User};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -10,15 +10,22 @@ pub struct Inner {
     pub store: Arc<dyn Store>,
     pub config: WebConfig,
     pub limiter: LoginLimiter,
+    /// Where people without a local account sign in, when a directory is configured.
+    pub directory: Option<Arc<dyn Directory>>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: WebConfig,
+        directory: Option<Arc<dyn Directory>>,
+    ) -> Self {
         let limiter = LoginLimiter::new(&config.login);
         AppState(Arc::new(Inner {
             store,
             config,
             limiter,
+            directory,
         }))
     }
 

@@ -135,7 +135,7 @@ impl Slapd {
         fs::create_dir(dir.path().join("db")).unwrap();
         fs::write(dir.path().join("slapd.conf"), slapd_conf(dir.path(), tls)).unwrap();
         fs::write(dir.path().join("school.ldif"), school_ldif()).unwrap();
-        run(Command::new("slapadd").args([
+        run(sbin("slapadd").args([
             "-q",
             "-f",
             path(&dir.path().join("slapd.conf")),
@@ -147,7 +147,7 @@ impl Slapd {
         for _ in 0..3 {
             let port = free_port();
             let log = fs::File::create(dir.path().join("slapd.log")).unwrap();
-            let mut child = Command::new("slapd")
+            let mut child = sbin("slapd")
                 .args([
                     "-h",
                     &format!("ldap://127.0.0.1:{port}/"),
@@ -201,6 +201,16 @@ fn listening(child: &mut Child, port: u16) -> bool {
     false
 }
 
+/// slapd and its tools live in /usr/sbin, which the PATH of a user other than root often lacks.
+fn sbin(name: &str) -> Command {
+    let full = Path::new("/usr/sbin").join(name);
+    Command::new(if full.exists() {
+        full
+    } else {
+        PathBuf::from(name)
+    })
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -225,7 +235,7 @@ fn run(cmd: &mut Command) -> String {
 
 /// A salted SHA-1 hash as OpenLDAP stores it, made by OpenLDAP's own tool.
 fn ssha(password: &str) -> String {
-    run(Command::new("slappasswd").args(["-h", "{SSHA}", "-s", password]))
+    run(sbin("slappasswd").args(["-h", "{SSHA}", "-s", password]))
         .trim()
         .to_owned()
 }

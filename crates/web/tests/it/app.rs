@@ -6,6 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::sync::oneshot;
 use vmportal_core::{
     audit::Actor,
+    directory::Directory,
     names::Username,
     password::Password,
     store::Store,
@@ -23,6 +24,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Arc<SqliteStore>,
     pub config: WebConfig,
+    directory: Option<Arc<dyn Directory>>,
     db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -46,14 +48,22 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> TestApp {
+        Self::with_directory(config, None).await
+    }
+
+    pub async fn with_directory(
+        config: WebConfig,
+        directory: Option<Arc<dyn Directory>>,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("portal.db");
         let store = open(&db_path).await;
-        let (addr, stop, server) = start(store.clone(), config.clone()).await;
+        let (addr, stop, server) = start(store.clone(), config.clone(), directory.clone()).await;
         TestApp {
             addr,
             store,
             config,
+            directory,
             db_path,
             stop: Some(stop),
             server: Some(server),
@@ -70,7 +80,12 @@ impl TestApp {
             server.await.unwrap();
         }
         self.store = open(&self.db_path).await;
-        let (addr, stop, server) = start(self.store.clone(), self.config.clone()).await;
+        let (addr, stop, server) = start(
+            self.store.clone(),
+            self.config.clone(),
+            self.directory.clone(),
+        )
+        .await;
         (self.addr, self.stop, self.server) = (addr, Some(stop), Some(server));
     }
 
@@ -168,6 +183,11 @@ impl TestApp {
 
     /// The audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
+        self.audit().await.into_iter().map(|e| e.action).collect()
+    }
+
+    /// The last 200 audit events, newest first.
+    pub async fn audit(&self) -> Vec<vmportal_core::audit::AuditEvent> {
         let (events, _) = self
             .store
             .audit(vmportal_core::store::Page {
@@ -176,7 +196,7 @@ impl TestApp {
             })
             .await
             .unwrap();
-        events.into_iter().map(|e| e.action).collect()
+        events
     }
 }
 
@@ -189,11 +209,12 @@ async fn open(path: &std::path::Path) -> Arc<SqliteStore> {
 async fn start(
     store: Arc<SqliteStore>,
     config: WebConfig,
+    directory: Option<Arc<dyn Directory>>,
 ) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState::new(store, config);
+    let state = AppState::new(store, config, directory);
     let server = tokio::spawn(async move {
         vmportal_web::serve(listener, state, async {
             let _ = stopped.await;
