@@ -1,6 +1,6 @@
-//! vmportal's `Directory` on LDAP (OpenLDAP, Active Directory, 389 DS...): people sign in with
-//! their directory password, and membership of two configured groups makes them administrators or
-//! users. TLS is rustls with ring, over `ldaps://` or StartTLS.
+//! vmportal's `Directory` on LDAP (tested against OpenLDAP): people sign in with their directory
+//! password, and membership of two configured groups makes them administrators or users. TLS is
+//! rustls with ring, over `ldaps://` or StartTLS.
 
 mod config;
 mod directory;

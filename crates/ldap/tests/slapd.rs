@@ -229,7 +229,7 @@ async fn the_group_filter_can_match_on_the_username() {
 }
 
 #[tokio::test]
-async fn starttls_with_the_servers_ca() {
+async fn starttls_and_ldaps_with_the_servers_ca() {
     let slapd = Slapd::start_with_tls();
     let dir = LdapDirectory::new(LdapConfig {
         starttls: true,
@@ -240,6 +240,15 @@ async fn starttls_with_the_servers_ca() {
     assert_eq!(
         dir.authenticate("ada", PASSWORD).await.unwrap().role,
         Some(Role::Admin)
+    );
+    let ldaps = LdapDirectory::new(LdapConfig {
+        ca_file: Some(slapd.ca_file()),
+        ..config(&slapd.ldaps_url())
+    })
+    .unwrap();
+    assert_eq!(
+        ldaps.authenticate("bob", PASSWORD).await.unwrap().role,
+        Some(Role::User)
     );
     // The system's roots do not know the test CA: the connection is refused, not downgraded.
     let untrusted = LdapDirectory::new(LdapConfig {

@@ -49,7 +49,8 @@ pub fn group_dn(cn: &str) -> String {
 
 pub struct Slapd {
     port: u16,
-    tls: bool,
+    /// Set when started with TLS: the port of its `ldaps://` listener.
+    ldaps_port: Option<u16>,
     child: Option<Child>,
     dir: tempfile::TempDir,
 }
@@ -61,7 +62,7 @@ impl Slapd {
     }
 
     /// The same, with a certificate for 127.0.0.1 signed by a CA made for this server, so clients
-    /// can use StartTLS with [`Slapd::ca_file`].
+    /// can use StartTLS, or [`Slapd::ldaps_url`], with [`Slapd::ca_file`].
     pub fn start_with_tls() -> Slapd {
         Self::launch(true)
     }
@@ -70,8 +71,13 @@ impl Slapd {
         format!("ldap://127.0.0.1:{}", self.port)
     }
 
+    pub fn ldaps_url(&self) -> String {
+        let port = self.ldaps_port.expect("started with TLS");
+        format!("ldaps://127.0.0.1:{port}")
+    }
+
     pub fn ca_file(&self) -> PathBuf {
-        assert!(self.tls, "started without TLS");
+        assert!(self.ldaps_port.is_some(), "started without TLS");
         self.dir.path().join("ca.crt")
     }
 
@@ -142,15 +148,20 @@ impl Slapd {
             "-l",
             path(&dir.path().join("school.ldif")),
         ]));
-        // A free port is found by binding to port 0; another process could take it before slapd
-        // does, so a failed start is tried again on a new port.
+        // Free ports are found by binding to port 0; another process could take one before slapd
+        // does, so a failed start is tried again on new ports.
         for _ in 0..3 {
-            let port = free_port();
+            let [port, tls_port] = free_ports();
+            let ldaps_port = tls.then_some(tls_port);
+            let mut listen = format!("ldap://127.0.0.1:{port}/");
+            if let Some(p) = ldaps_port {
+                listen.push_str(&format!(" ldaps://127.0.0.1:{p}/"));
+            }
             let log = fs::File::create(dir.path().join("slapd.log")).unwrap();
             let mut child = sbin("slapd")
                 .args([
                     "-h",
-                    &format!("ldap://127.0.0.1:{port}/"),
+                    &listen,
                     "-f",
                     path(&dir.path().join("slapd.conf")),
                     // Any -d keeps slapd in the foreground, so the child's pid is the server's.
@@ -164,7 +175,7 @@ impl Slapd {
             if listening(&mut child, port) {
                 return Slapd {
                     port,
-                    tls,
+                    ldaps_port,
                     child: Some(child),
                     dir,
                 };
@@ -211,12 +222,11 @@ fn sbin(name: &str) -> Command {
     })
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Ports free at the time of asking, all different (their listeners are held until all are known).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: [TcpListener; N] =
+        std::array::from_fn(|_| TcpListener::bind("127.0.0.1:0").unwrap());
+    listeners.map(|l| l.local_addr().unwrap().port())
 }
 
 fn path(p: &Path) -> &str {
