@@ -18,10 +18,12 @@ use vmportal_core::{
 /// What people see when the directory cannot be asked; the cause goes to the log and audit.
 const UNAVAILABLE: &str = "the sign-in directory cannot be reached right now; try again later (local accounts still work)";
 
+/// `known`: the portal's record of this directory member, if they signed in before.
 pub(super) async fn sign_in(
     state: &AppState,
     directory: &dyn Directory,
     actor: &Actor,
+    known: Option<&User>,
     username: &str,
     secret: &str,
 ) -> AppResult<User> {
@@ -36,7 +38,7 @@ pub(super) async fn sign_in(
         Ok(found) => found,
         Err(e) => {
             let detail = format!("directory: {e}");
-            record(state, actor, action::LOGIN_FAILED, None, detail).await?;
+            record(state, actor, action::LOGIN_FAILED, known, detail).await?;
             return Err(match e {
                 DirectoryError::BadCredentials | DirectoryError::NotAllowed => {
                     AppError::BadCredentials

@@ -41,7 +41,16 @@ pub async fn sign_in(
         // A local account is never checked against the directory, so an outage cannot lock out
         // local administrators and the directory cannot take a local name over.
         Some(dir) if plausible && !local => {
-            directory::sign_in(state, dir.as_ref(), &actor, username, secret).await
+            let known = found.map(|(u, _)| u);
+            directory::sign_in(
+                state,
+                dir.as_ref(),
+                &actor,
+                known.as_ref(),
+                username,
+                secret,
+            )
+            .await
         }
         _ => local_sign_in(state, &actor, found, secret).await,
     }

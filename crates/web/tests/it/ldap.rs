@@ -156,6 +156,19 @@ async fn changes_in_the_directory_apply_at_the_next_sign_in() {
 
     slapd.remove_member(USER_GROUP, "bob");
     refusal(&app, "bob", PASSWORD).await;
+    let event = &app.audit().await[0];
+    assert_eq!(
+        (
+            event.action.as_str(),
+            event.object_id,
+            event.detail.as_str()
+        ),
+        (
+            "session.login_failed",
+            me["user"]["id"].as_i64(),
+            "directory: not a member of an allowed group"
+        )
+    );
 
     sign_in(&app, "eve").await;
     slapd.delete_person("eve");
