@@ -34,7 +34,7 @@ pub enum DirectoryError {
     /// The directory did not answer (connection refused, TLS failure, time-out).
     #[error("directory unreachable: {0}")]
     Unavailable(String),
-    /// The directory answered, but the settings do not fit it (refused search account, missing base).
+    /// The directory answered, but the settings do not fit it (search account refused, no base).
     #[error("directory misconfigured: {0}")]
     Misconfigured(String),
 }

@@ -231,7 +231,12 @@ async fn serve(
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(%addr, public_url = %config.web.public_url, directory = directory.is_some(), "vmportal listening");
+    tracing::info!(
+        %addr,
+        public_url = %config.web.public_url,
+        directory = directory.is_some(),
+        "vmportal listening"
+    );
     let state = vmportal_web::AppState::new(Arc::new(store), config.web, directory);
     vmportal_web::serve(listener, state, shutdown_signal())
         .await

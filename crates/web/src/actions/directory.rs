@@ -16,7 +16,8 @@ use vmportal_core::{
 };
 
 /// What people see when the directory cannot be asked; the cause goes to the log and audit.
-const UNAVAILABLE: &str = "the sign-in directory cannot be reached right now; try again later (local accounts still work)";
+const UNAVAILABLE: &str =
+    "the sign-in directory cannot be reached; try again later (local accounts still work)";
 
 /// `known`: the portal's record of this directory member, if they signed in before.
 pub(super) async fn sign_in(
