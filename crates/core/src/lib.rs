@@ -1,8 +1,9 @@
 //! vmportal's domain: the types that parse, the state machines, the authorization rules and the
-//! `Store` trait. Nothing here knows about HTTP, SQL or hypervisors.
+//! `Store` and `Directory` traits. Nothing here knows about HTTP, SQL, LDAP or hypervisors.
 
 pub mod audit;
 pub mod authz;
+pub mod directory;
 pub mod error;
 pub mod hypervisor;
 pub mod ids;

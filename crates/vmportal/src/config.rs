@@ -7,6 +7,7 @@ use figment::{
 };
 use serde::Deserialize;
 use std::{net::SocketAddr, path::Path};
+use vmportal_ldap::LdapConfig;
 use vmportal_libvirt::LibvirtConfig;
 use vmportal_web::WebConfig;
 use vmportal_worker::EngineConfig;
@@ -19,6 +20,9 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub web: WebConfig,
+    /// Sign-in through a directory; absent: local accounts only.
+    #[serde(default)]
+    pub ldap: Option<LdapConfig>,
     pub secrets: SecretsConfig,
     pub engine: EngineConfig,
     #[serde(default)]
@@ -76,6 +80,7 @@ impl Config {
         config
             .web
             .validate()
+            .and_then(|()| config.ldap.as_ref().map_or(Ok(()), LdapConfig::validate))
             .map_err(|e| format!("invalid configuration: {e}"))?;
         Ok(config)
     }

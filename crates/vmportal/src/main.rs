@@ -1,6 +1,7 @@
-//! The vmportal binary: `serve`, `migrate`, `user add`.
+//! The vmportal binary: `serve`, `migrate`, `user add`, `ldap test`.
 
 mod config;
+mod directory;
 
 use clap::{Parser, Subcommand};
 use config::{Config, NamedLibvirt, ProviderConfig};
@@ -53,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// Check the sign-in directory.
+    Ldap {
+        #[command(subcommand)]
+        command: LdapCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -80,6 +86,12 @@ enum TemplateCommand {
         #[arg(long, default_value = "")]
         locale: String,
     },
+}
+
+#[derive(Subcommand)]
+enum LdapCommand {
+    /// Show what USERNAME resolves to in the directory (DN, groups, role), without a password.
+    Test { username: String },
 }
 
 #[derive(Subcommand)]
@@ -120,10 +132,11 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::load(cli.config.as_deref())?;
-    let store = open_store(&config.database.url).await?;
+    let url = config.database.url.clone();
     match cli.command {
         Command::Migrate => {
-            println!("database migrated: {}", config.database.url);
+            open_store(&url).await?;
+            println!("database migrated: {url}");
             Ok(())
         }
         Command::User {
@@ -135,6 +148,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     password_stdin,
                 },
         } => {
+            let store = open_store(&url).await?;
             let password = if password_stdin {
                 Some(read_password()?)
             } else {
@@ -148,9 +162,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .iter()
                 .map(|ProviderConfig::Libvirt(p)| p.name.clone())
                 .collect();
-            ensure_template(&store, &names, command).await
+            ensure_template(&open_store(&url).await?, &names, command).await
         }
-        Command::Serve { listen } => serve(config, store, listen).await,
+        Command::Serve { listen } => serve(config, open_store(&url).await?, listen).await,
+        // Needs no database, so it creates none.
+        Command::Ldap {
+            command: LdapCommand::Test { username },
+        } => directory::test(config.ldap, &username).await,
     }
 }
 
@@ -360,16 +378,22 @@ async fn serve(
     let key = secret_key(&config.secrets.key_file)?;
     let providers = registry(config.providers);
     let store: Arc<dyn Store> = Arc::new(store);
+    let directory = config.ldap.map(directory::open).transpose()?;
     let addr = listen.unwrap_or(config.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(%addr, public_url = %config.web.public_url, "vmportal listening");
+    tracing::info!(
+        %addr,
+        public_url = %config.web.public_url,
+        directory = directory.is_some(),
+        "vmportal listening"
+    );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let engine = Engine::new(store.clone(), providers.clone(), key.clone(), config.engine);
     let workers = engine.spawn(stopped);
-    let state = vmportal_web::AppState::new(store, config.web, providers, key);
+    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory);
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());

@@ -2,12 +2,17 @@
 
 mod common;
 
-use common::{serve, vmportal};
+use common::{serve, serve_with, vmportal};
 use serde_json::{Value, json};
 use std::{
     io::Write,
     process::{Command, Output, Stdio},
 };
+use vmportal_test_slapd::{
+    ADMIN_GROUP, BASE_DN, PASSWORD, SEARCH_DN, SEARCH_PASSWORD, Slapd, USER_GROUP,
+};
+
+const DEFAULTS: &str = include_str!("../default.toml");
 
 fn run(cmd: &mut Command, stdin: Option<&str>) -> Output {
     let mut child = cmd
@@ -243,4 +248,113 @@ fn the_embedded_defaults_parse_and_match_the_api_contract() {
     });
     assert!(doc["paths"]["/api/v1/requests/{id}/approve"]["post"].is_object());
     child.kill();
+}
+
+/// `[ldap]` given entirely through the environment, for a private slapd.
+fn with_directory<'a>(cmd: &'a mut Command, slapd: &Slapd) -> &'a mut Command {
+    cmd.env("VMPORTAL_LDAP__URL", slapd.url())
+        .env("VMPORTAL_LDAP__BASE_DN", BASE_DN)
+        .env("VMPORTAL_LDAP__BIND_DN", SEARCH_DN)
+        .env("VMPORTAL_LDAP__BIND_PASSWORD", SEARCH_PASSWORD)
+        .env("VMPORTAL_LDAP__ADMIN_GROUP", ADMIN_GROUP)
+        .env("VMPORTAL_LDAP__USER_GROUP", USER_GROUP)
+}
+
+#[test]
+fn ldap_test_shows_what_a_username_resolves_to() {
+    let mut slapd = Slapd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let test = |name: &str, slapd: &Slapd| {
+        run(
+            with_directory(vmportal(dir.path()).args(["ldap", "test", name]), slapd),
+            None,
+        )
+    };
+    let out = test("ada", &slapd);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for line in [
+        "dn: uid=ada,ou=people,dc=school,dc=example",
+        "display name: Ada Lovelace",
+        "email: ada@school.example",
+        "groups: vmportal-admins, vmportal-users",
+        "role: admin",
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "{line}: {stdout}");
+    }
+    let out = test("cy", &slapd);
+    assert!(text(&out.stdout).contains("role: none (in no allowed group"));
+
+    let out = test("nobody", &slapd);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("has no entry for \"nobody\""));
+    let out = run(vmportal(dir.path()).args(["ldap", "test", "ada"]), None);
+    assert!(text(&out.stderr).contains("no directory is configured"));
+    assert!(!dir.path().join("data").exists(), "no database was made");
+
+    slapd.stop();
+    let out = test("ada", &slapd);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("directory unreachable"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn serve_signs_directory_members_in() {
+    let slapd = Slapd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr, log) = serve_with(with_directory(&mut vmportal(dir.path()), &slapd), None);
+    assert!(log.iter().any(|l| l.contains("directory=true")), "{log:?}");
+    assert_eq!(login(&addr, "ada", PASSWORD), reqwest::StatusCode::OK);
+    assert_eq!(
+        login(&addr, "cy", PASSWORD),
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    child.kill();
+}
+
+#[test]
+fn the_documented_ldap_settings_parse_and_mistakes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // The commented [ldap] example in the defaults, uncommented, is a valid configuration.
+    let example: Vec<&str> = DEFAULTS
+        .lines()
+        .skip_while(|l| *l != "# [ldap]")
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .collect();
+    assert!(example.len() > 15, "the example is documented");
+    std::fs::write(dir.path().join("ldap.toml"), example.join("\n")).unwrap();
+    let out = run(
+        vmportal(dir.path()).args(["migrate", "--config", "ldap.toml"]),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let required = "base_dn = \"dc=x\"\nadmin_group = \"a\"\nuser_group = \"u\"\n";
+    for (file, message) in [
+        (
+            format!("[ldap]\nurl = \"http://x\"\n{required}"),
+            "ldap.url must start with ldap:// or ldaps://",
+        ),
+        (
+            format!("[ldap]\nurl = \"ldap://x\"\nsearch_base = \"dc=x\"\n{required}"),
+            "unknown field: found `search_base`",
+        ),
+        ("[ldap]\nurl = \"ldap://x\"\n".to_owned(), "missing field"),
+    ] {
+        std::fs::write(dir.path().join("bad.toml"), &file).unwrap();
+        let out = run(
+            vmportal(dir.path()).args(["migrate", "--config", "bad.toml"]),
+            None,
+        );
+        assert!(!out.status.success(), "{file}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{file}: {}",
+            text(&out.stderr)
+        );
+    }
 }

@@ -108,8 +108,7 @@ impl Portal {
     fn start(&mut self) -> Vec<String> {
         let config = self.dir.join("portal.toml");
         let (server, addr, lines) = serve_with(
-            &self.dir,
-            &["--config", config.to_str().unwrap()],
+            common::vmportal(&self.dir).args(["--config", config.to_str().unwrap()]),
             Some(&self.log),
         );
         (self.server, self.addr) = (Some(server), addr);

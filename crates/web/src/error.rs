@@ -28,6 +28,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many sign-in attempts; wait a minute and try again")]
     TooManyAttempts,
+    /// The directory did not answer or does not fit the settings; the message says what people
+    /// may know (the detail only to administrators).
+    #[error("{0}")]
+    DirectoryUnavailable(String),
     /// Logged in full; the client learns only that something went wrong.
     #[error("internal error")]
     Internal(String),
@@ -40,8 +44,9 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, snake_case: `unauthenticated`, `forbidden`, `not_found`, `conflict`,
-    /// `invalid_input`, `bad_request`, `too_many_attempts`, `internal`.
+    /// Stable, snake_case: `unauthenticated`, `bad_credentials`, `forbidden`, `not_found`,
+    /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `directory_unavailable`,
+    /// `internal`.
     pub code: &'static str,
     pub message: String,
     /// For `invalid_input`: each invalid field and why.
@@ -59,6 +64,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +79,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid_input",
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyAttempts => "too_many_attempts",
+            AppError::DirectoryUnavailable(_) => "directory_unavailable",
             AppError::Internal(_) => "internal",
         }
     }

@@ -1,7 +1,8 @@
 use crate::{auth::limiter::LoginLimiter, config::WebConfig};
 use std::{ops::Deref, sync::Arc};
 use vmportal_core::{
-    hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store, user::User,
+    directory::Directory, hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store,
+    user::User,
 };
 
 /// What every handler can reach. Cheap to clone.
@@ -16,6 +17,8 @@ pub struct Inner {
     pub providers: Registry,
     /// Opens the sealed guest passwords for the credentials page.
     pub secrets: SecretKey,
+    /// Where people without a local account sign in, when a directory is configured.
+    pub directory: Option<Arc<dyn Directory>>,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
         config: WebConfig,
         providers: Registry,
         secrets: SecretKey,
+        directory: Option<Arc<dyn Directory>>,
     ) -> Self {
         let limiter = LoginLimiter::new(&config.login);
         AppState(Arc::new(Inner {
@@ -32,6 +36,7 @@ impl AppState {
             limiter,
             providers,
             secrets,
+            directory,
         }))
     }
 

@@ -36,12 +36,12 @@ impl Drop for Server {
     }
 }
 
-/// `serve` on a free port, with `args` after it; returns the server, the address it logged and
-/// the log so far. The rest of the log goes to `log` when given (else it is drained).
-pub fn serve_with(dir: &Path, args: &[&str], log: Option<&Path>) -> (Server, String, Vec<String>) {
-    let mut child = vmportal(dir)
+/// `cmd serve` on a free port (`cmd` may carry global options and environment); returns the
+/// server, the address it logged and the log so far. The rest of the log goes to `log` when given
+/// (else it is drained).
+pub fn serve_with(cmd: &mut Command, log: Option<&Path>) -> (Server, String, Vec<String>) {
+    let mut child = cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -77,5 +77,5 @@ pub fn serve_with(dir: &Path, args: &[&str], log: Option<&Path>) -> (Server, Str
 }
 
 pub fn serve(dir: &Path) -> (Server, String, Vec<String>) {
-    serve_with(dir, &[], None)
+    serve_with(&mut vmportal(dir), None)
 }

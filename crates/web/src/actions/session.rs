@@ -1,3 +1,4 @@
+use super::directory;
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
@@ -9,8 +10,9 @@ use vmportal_core::{
     user::{User, UserSource},
 };
 
-/// Checks a username and password. Unknown user, wrong password, disabled account and directory
-/// accounts all answer the same, after the same amount of work, so the answer reveals nothing.
+/// Checks a username and password. Local accounts are checked here; every other name goes to the
+/// directory when one is configured. Unknown user, wrong password, disabled account and directory
+/// members of no allowed group all answer the same; only an unreachable directory says so.
 pub async fn sign_in(
     state: &AppState,
     ip: Option<IpAddr>,
@@ -21,11 +23,46 @@ pub async fn sign_in(
         return Err(AppError::TooManyAttempts);
     }
     let username = username.trim();
-    let found = if username.is_empty() || username.len() > 64 {
-        None
-    } else {
+    let plausible = !username.is_empty() && username.len() <= 64;
+    let found = if plausible {
         state.store.user_for_login(username).await?
+    } else {
+        None
     };
+    let actor = Actor {
+        user: found.as_ref().map(|(u, _)| u.id),
+        name: username.chars().take(64).collect(),
+        ip: ip.map(|i| i.to_string()),
+    };
+    let local = found
+        .as_ref()
+        .is_some_and(|(u, _)| u.source == UserSource::Local);
+    match &state.directory {
+        // A local account is never checked against the directory, so an outage cannot lock out
+        // local administrators and the directory cannot take a local name over.
+        Some(dir) if plausible && !local => {
+            let known = found.map(|(u, _)| u);
+            directory::sign_in(
+                state,
+                dir.as_ref(),
+                &actor,
+                known.as_ref(),
+                username,
+                secret,
+            )
+            .await
+        }
+        _ => local_sign_in(state, &actor, found, secret).await,
+    }
+}
+
+/// Unknown users are checked against a dummy hash, so they take as long as a wrong password.
+async fn local_sign_in(
+    state: &AppState,
+    actor: &Actor,
+    found: Option<(User, Option<String>)>,
+    secret: &str,
+) -> AppResult<User> {
     let hash = found
         .as_ref()
         .and_then(|(_, h)| h.clone())
@@ -34,14 +71,9 @@ pub async fn sign_in(
     let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let actor = Actor {
-        user: found.as_ref().map(|(u, _)| u.id),
-        name: username.chars().take(64).collect(),
-        ip: ip.map(|i| i.to_string()),
-    };
     match found {
         Some((user, _)) if matches && !user.disabled && user.source == UserSource::Local => {
-            record(state, &actor, action::LOGIN, &user, String::new()).await?;
+            record(state, actor, action::LOGIN, Some(&user), String::new()).await?;
             Ok(user)
         }
         Some((user, _)) => {
@@ -50,37 +82,39 @@ pub async fn sign_in(
             } else {
                 "wrong password"
             };
-            record(state, &actor, action::LOGIN_FAILED, &user, why.into()).await?;
+            record(state, actor, action::LOGIN_FAILED, Some(&user), why.into()).await?;
             Err(AppError::BadCredentials)
         }
         None => {
-            let event = NewAuditEvent {
-                action: action::LOGIN_FAILED,
-                object_type: "session",
-                object_id: None,
-                detail: "unknown user".into(),
-            };
-            state.store.record(&actor, event).await?;
+            record(
+                state,
+                actor,
+                action::LOGIN_FAILED,
+                None,
+                "unknown user".into(),
+            )
+            .await?;
             Err(AppError::BadCredentials)
         }
     }
 }
 
 pub async fn signed_out(state: &AppState, actor: &Actor, user: &User) -> AppResult<()> {
-    record(state, actor, action::LOGOUT, user, String::new()).await
+    record(state, actor, action::LOGOUT, Some(user), String::new()).await
 }
 
-async fn record(
+/// A session event about `user`, or about the session alone when no account is known.
+pub(super) async fn record(
     state: &AppState,
     actor: &Actor,
     action: &'static str,
-    user: &User,
+    user: Option<&User>,
     detail: String,
 ) -> AppResult<()> {
     let event = NewAuditEvent {
         action,
-        object_type: "user",
-        object_id: Some(user.id.0),
+        object_type: if user.is_some() { "user" } else { "session" },
+        object_id: user.map(|u| u.id.0),
         detail,
     };
     Ok(state.store.record(actor, event).await?)

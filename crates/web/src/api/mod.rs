@@ -2,6 +2,7 @@
 //! and the router is built from those annotations so the document cannot drift from the routes.
 
 pub mod audit;
+pub mod directory;
 pub mod drift;
 pub mod extract;
 pub mod health;
@@ -30,7 +31,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
         (name = "templates", description = "The catalogue"),
         (name = "requests", description = "Asking for a machine, and the decision"),
         (name = "machines", description = "Machines and their jobs"),
-        (name = "admin", description = "Users, providers and the audit log"),
+        (name = "admin", description = "Users, providers, the sign-in directory and the audit log"),
         (name = "health", description = "Probes"),
     )
 )]
@@ -76,6 +77,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(drift::list::list))
         .routes(routes!(users::list::list, users::create::create))
         .routes(routes!(users::get::get, users::update::update))
+        .routes(routes!(directory::lookup::lookup))
         .routes(routes!(audit::list::list))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

@@ -61,7 +61,11 @@ pub async fn submit(
             let cookie = AppendHeaders([(SET_COOKIE, session_cookie(&state, &token))]);
             Ok((cookie, see_other(&next)).into_response())
         }
-        Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts)) => {
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::TooManyAttempts
+            | AppError::DirectoryUnavailable(_)),
+        ) => {
             let page = LoginPage {
                 next,
                 username: f.username,

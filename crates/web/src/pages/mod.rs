@@ -2,6 +2,7 @@
 //! Same rules as the API: the handlers call the same actions.
 
 mod admin_audit;
+mod admin_directory;
 mod admin_drift;
 mod admin_providers;
 mod admin_requests;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
             get(admin_templates::edit_form).post(admin_templates::update),
         )
         .route("/admin/providers", get(admin_providers::list))
+        .route("/admin/directory", get(admin_directory::show))
         .route("/admin/audit", get(admin_audit::list))
         .route("/admin/drift", get(admin_drift::list))
 }

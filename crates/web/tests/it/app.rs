@@ -6,6 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::sync::oneshot;
 use vmportal_core::{
     audit::Actor,
+    directory::Directory,
     names::Username,
     password::Password,
     store::Store,
@@ -24,6 +25,7 @@ pub struct TestApp {
     pub config: WebConfig,
     pub providers: Registry,
     key: SecretKey,
+    directory: Option<Arc<dyn Directory>>,
     db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -62,12 +64,27 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> TestApp {
-        Self::with_providers(config, vec![libvirt("local", "test:///default")]).await
+        Self::build(config, vec![libvirt("local", "test:///default")], None).await
     }
 
     pub async fn with_providers(
         config: WebConfig,
         providers: Vec<(String, LibvirtConfig)>,
+    ) -> TestApp {
+        Self::build(config, providers, None).await
+    }
+
+    pub async fn with_directory(
+        config: WebConfig,
+        directory: Option<Arc<dyn Directory>>,
+    ) -> TestApp {
+        Self::build(config, vec![libvirt("local", "test:///default")], directory).await
+    }
+
+    async fn build(
+        config: WebConfig,
+        providers: Vec<(String, LibvirtConfig)>,
+        directory: Option<Arc<dyn Directory>>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("portal.db");
@@ -78,6 +95,7 @@ impl TestApp {
             config.clone(),
             providers.clone(),
             key.clone(),
+            directory.clone(),
         );
         let (addr, stop, server) = start(state).await;
         TestApp {
@@ -86,6 +104,7 @@ impl TestApp {
             config,
             providers,
             key,
+            directory,
             db_path,
             stop: Some(stop),
             server: Some(server),
@@ -107,6 +126,7 @@ impl TestApp {
             self.config.clone(),
             self.providers.clone(),
             self.key.clone(),
+            self.directory.clone(),
         );
         let (addr, stop, server) = start(state).await;
         (self.addr, self.stop, self.server) = (addr, Some(stop), Some(server));
@@ -206,6 +226,11 @@ impl TestApp {
 
     /// The audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
+        self.audit().await.into_iter().map(|e| e.action).collect()
+    }
+
+    /// The last 200 audit events, newest first.
+    pub async fn audit(&self) -> Vec<vmportal_core::audit::AuditEvent> {
         let (events, _) = self
             .store
             .audit(vmportal_core::store::Page {
@@ -214,7 +239,7 @@ impl TestApp {
             })
             .await
             .unwrap();
-        events.into_iter().map(|e| e.action).collect()
+        events
     }
 }
 

@@ -27,6 +27,7 @@ pub struct LoginBody {
         (status = 200, description = "Signed in", body = User),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
         (status = 429, description = "Too many attempts", body = ErrorBody),
+        (status = 503, description = "The sign-in directory cannot be reached (`directory_unavailable`); local accounts still sign in", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
