@@ -112,7 +112,7 @@ impl Schema {
             }
         }
         for (name, value) in &all {
-            match props.get(name) {
+            match lookup(props, name) {
                 None => {
                     errors.insert(
                         name.clone(),
@@ -285,6 +285,16 @@ impl Schema {
             _ => {}
         }
     }
+}
+
+/// A property by name; `net0`, `ipconfig1`... are written once in the schema as `net[n]`.
+fn lookup<'v>(props: &'v Value, name: &str) -> Option<&'v Value> {
+    props.get(name).or_else(|| {
+        let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        (base.len() < name.len())
+            .then(|| props.get(format!("{base}[n]")))
+            .flatten()
+    })
 }
 
 fn split(path: &str) -> Vec<String> {

@@ -35,6 +35,26 @@ fn lxc_clone_accepts_a_valid_request_and_binds_path_parameters() {
 }
 
 #[test]
+fn indexed_properties_match_their_numbered_names() {
+    let s = Schema::shared();
+    let ok = [
+        ("ipconfig0", "ip=dhcp"),
+        ("net1", "virtio,bridge=vmbr0"),
+        ("scsi0", "local-lvm:8"),
+    ];
+    assert!(
+        s.check_request("PUT", "/nodes/pve1/qemu/100/config", &params(&ok))
+            .is_ok()
+    );
+    let e = field_errors(s.check_request(
+        "PUT",
+        "/nodes/pve1/qemu/100/config",
+        &params(&[("net", "x")]),
+    ));
+    assert!(e.contains_key("net"), "{e:?}");
+}
+
+#[test]
 fn missing_unknown_and_mistyped_parameters_are_named() {
     let e = field_errors(Schema::shared().check_request(
         "POST",
