@@ -82,6 +82,7 @@ pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
         ("GET", "/nodes/{node}/tasks/{upid}/log", _) => task_log(c, call),
         ("GET", "/{kind}", Some(kind)) => Ok(list(c, call, kind)),
         ("POST", "/{kind}/{vmid}/clone", Some(kind)) => clone(c, call, kind),
+        ("POST", "/{kind}", Some(Kind::Lxc)) => create_container(c, call),
         ("GET", "/{kind}/{vmid}/config", Some(kind)) => guest(c, call, kind).map(|g| config(g, call.returns)),
         ("PUT", "/{kind}/{vmid}/config", Some(kind)) => set_config(c, call, kind).map(|()| Value::Null),
         ("PUT", "/{kind}/{vmid}/resize", Some(kind)) => resize(c, call, kind),
@@ -268,6 +269,55 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
             release(c);
             c.guests.remove(&newid);
         },
+    )))
+}
+
+/// A container from an OS template archive: the one API path that sets root's password and keys.
+fn create_container(c: &mut Cluster, call: &Call) -> Answer {
+    let (vmid, node) = (
+        call.vmid("vmid"),
+        call.param("node").unwrap_or_default().to_string(),
+    );
+    if c.guests.contains_key(&vmid) {
+        return Err(fail(format!("CT {vmid} already exists on node '{node}'")));
+    }
+    let archive = call.param("ostemplate").unwrap_or_default();
+    if !archive.contains(":vztmpl/") {
+        return Err(fail(format!("unable to parse volume ID '{archive}'")));
+    }
+    // What a real container keeps in its config; the secrets go into the guest's files instead.
+    let secret = |k: &str| {
+        matches!(
+            k,
+            "node" | "vmid" | "ostemplate" | "password" | "ssh-public-keys" | "storage" | "start"
+        )
+    };
+    let config: Vec<(&str, &str)> = call
+        .params
+        .iter()
+        .filter(|(k, _)| !secret(k))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.add_guest(vmid, Kind::Lxc, &node, false, &config);
+    let g = c.guests.get_mut(&vmid).expect("just added");
+    g.lock = Some("create".into());
+    g.root_password = call.param("password").map(str::to_string);
+    g.ssh_keys = call.param("ssh-public-keys").map(str::to_string);
+    let unlock = move |c: &mut Cluster| {
+        if let Some(g) = c.guests.get_mut(&vmid) {
+            g.lock = None;
+        }
+    };
+    let remove = move |c: &mut Cluster| {
+        c.guests.remove(&vmid);
+    };
+    Ok(json!(c.spawn(
+        &node,
+        "vzcreate",
+        &vmid.to_string(),
+        call.user,
+        unlock,
+        remove
     )))
 }
 

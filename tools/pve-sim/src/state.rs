@@ -36,6 +36,9 @@ pub struct Guest {
     pub lock: Option<String>,
     /// The guest's configuration as `GET .../config` shows it.
     pub config: BTreeMap<String, String>,
+    /// Set at creation from an archive; not visible through the API, as on a real server.
+    pub root_password: Option<String>,
+    pub ssh_keys: Option<String>,
 }
 
 impl Guest {
@@ -155,6 +158,8 @@ impl Cluster {
             running: false,
             lock: None,
             config,
+            root_password: None,
+            ssh_keys: None,
         };
         self.guests.insert(vmid, guest);
     }
