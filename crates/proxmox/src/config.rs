@@ -8,7 +8,7 @@ pub struct ProxmoxConfig {
     pub url: String,
     /// `USER@REALM!TOKENID`
     pub token_id: String,
-    pub token_secret: String,
+    pub token_secret: Secret,
     /// The cluster CA (`/etc/pve/pve-root-ca.pem`); or else `fingerprint`.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
@@ -51,4 +51,15 @@ fn default_task_timeout() -> u64 {
 
 fn default_boot_wait() -> u64 {
     180
+}
+
+/// The token secret: deserialized like a string, never shown by `Debug`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
 }

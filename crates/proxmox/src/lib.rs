@@ -7,5 +7,5 @@ mod provider;
 mod tls;
 
 pub use client::ApiError;
-pub use config::{CloneMode, ProxmoxConfig};
+pub use config::{CloneMode, ProxmoxConfig, Secret};
 pub use provider::ProxmoxHypervisor;

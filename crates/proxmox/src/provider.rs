@@ -124,7 +124,7 @@ impl ProxmoxHypervisor {
             tls::client(trust)?,
             &config.url,
             &config.token_id,
-            &config.token_secret,
+            &config.token_secret.0,
         );
         Ok(ProxmoxHypervisor { api, config })
     }

@@ -11,7 +11,7 @@ use vmportal_core::{
     resources::Resources,
     template::{MachineKind, OsFamily},
 };
-use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor};
+use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};
 
 const ARCHIVE: &str = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
 const KEY: &str = "ssh-ed25519 AAAAC3Nza+C1lZDI1/NTE5 alice@laptop";
@@ -54,7 +54,7 @@ fn config(
     ProxmoxConfig {
         url: sim.url.clone(),
         token_id: TOKEN_ID.into(),
-        token_secret: TOKEN_SECRET.into(),
+        token_secret: Secret(TOKEN_SECRET.into()),
         ca_file,
         fingerprint,
         node: "pve1".into(),
