@@ -258,3 +258,60 @@ async fn an_expired_token_is_named_in_the_error() {
     }
     s.no_violations();
 }
+
+#[tokio::test]
+async fn transport_trouble_and_slow_tasks_are_transient_and_bad_parameters_are_named() {
+    let s = Setup::new().await;
+    // A fresh client opens a fresh connection, which the simulator drops after the handshake.
+    s.sim
+        .drop_connections
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let fresh =
+        ProxmoxHypervisor::new(config(&s.sim, None, Some(s.sim.fingerprint.clone()))).unwrap();
+    match fresh.check().await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("cannot reach Proxmox VE"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.sim.cluster().faults.errors_500 = 1;
+    match s.hv.check().await.unwrap_err() {
+        HypervisorError::Permanent(m) => {
+            assert!(m.contains("answered 500: simulated server error"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let made =
+        s.hv.provision(&spec(6, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    s.sim.cluster().faults.task_time = Duration::from_secs(30);
+    let mut impatient = config(&s.sim, None, Some(s.sim.fingerprint.clone()));
+    impatient.task_timeout_secs = 1;
+    let impatient = ProxmoxHypervisor::new(impatient).unwrap();
+    match impatient.stop(&made.external_id).await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("did not finish in time"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.no_violations();
+    // A template id below PVE's minimum: the server's per-field message reaches the administrator.
+    let mut bad = spec(7, MachineKind::Vm);
+    bad.source = "99".into();
+    match s
+        .hv
+        .provision(&bad, &Recorded::default())
+        .await
+        .unwrap_err()
+    {
+        HypervisorError::Permanent(m) => {
+            assert!(
+                m.contains("refused the parameters (vmid: value must have a minimum value of 100)"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        s.sim.violations().len(),
+        1,
+        "the one bad request was counted"
+    );
+}
