@@ -462,7 +462,11 @@ impl Hypervisor for ProxmoxHypervisor {
                         if let Ok(Some(id)) = self.find(&spec.guest_name).await {
                             let _ = self.remove(&id).await;
                         }
-                        return Err(hv(e));
+                        // "does not exist" here is the template, not the machine.
+                        return Err(match hv(e.clone()) {
+                            HypervisorError::Gone => HypervisorError::Permanent(e.to_string()),
+                            other => other,
+                        });
                     }
                 }
             }
