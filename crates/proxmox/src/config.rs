@@ -15,8 +15,9 @@ pub struct ProxmoxConfig {
     /// The node certificate's SHA-256 fingerprint, `AA:BB:...` (`ssl_fingerprint` in `GET /nodes`).
     #[serde(default)]
     pub fingerprint: Option<String>,
-    /// The node new guests are made on; templates must live there.
-    pub node: String,
+    /// The nodes guests may be made on: a VM on its template's node, a container on the one with
+    /// the fewest guests.
+    pub nodes: Vec<String>,
     /// Storage for container root disks and full clones.
     pub storage: String,
     #[serde(default)]

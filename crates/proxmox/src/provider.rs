@@ -6,6 +6,7 @@ use crate::tls::{self, Trust};
 use async_trait::async_trait;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
+use serde_json::Value;
 use std::time::Duration;
 use vmportal_core::hypervisor::{
     Access, ConsoleEndpoint, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
@@ -112,6 +113,9 @@ const SSHKEYS: &AsciiSet = &NON_ALPHANUMERIC
 
 impl ProxmoxHypervisor {
     pub fn new(config: ProxmoxConfig) -> Result<ProxmoxHypervisor, String> {
+        if config.nodes.is_empty() {
+            return Err("name at least one node in nodes".into());
+        }
         let trust = match (&config.ca_file, &config.fingerprint) {
             (Some(file), None) => Trust::CaPem(
                 std::fs::read(file)
@@ -161,17 +165,27 @@ impl ProxmoxHypervisor {
     }
 
     /// Creates a guest with a fresh id, retrying when a concurrent create took the id.
-    async fn create_with_fresh_id(&self, spec: &ProvisionSpec, kind: Kind) -> ApiResult<Id> {
+    async fn create_with_fresh_id(
+        &self,
+        spec: &ProvisionSpec,
+        node: &str,
+        template: Option<&Id>,
+    ) -> ApiResult<Id> {
+        let kind = if template.is_some() {
+            Kind::Qemu
+        } else {
+            Kind::Lxc
+        };
         let mut last = None;
         for _ in 0..ID_ATTEMPTS {
             let id = Id {
-                node: self.config.node.clone(),
+                node: node.to_string(),
                 kind,
                 vmid: self.next_id().await?,
             };
-            let made = match kind {
-                Kind::Lxc => self.create_container(spec, &id).await,
-                Kind::Qemu => self.clone_vm(spec, &id).await,
+            let made = match template {
+                None => self.create_container(spec, &id).await,
+                Some(template) => self.clone_vm(spec, template, &id).await,
             };
             match made {
                 Ok(()) => return Ok(id),
@@ -188,32 +202,78 @@ impl ProxmoxHypervisor {
         Err(last.expect("at least one attempt"))
     }
 
-    async fn find(&self, name: &str) -> HvResult<Option<Id>> {
-        for kind in [Kind::Lxc, Kind::Qemu] {
-            let list = self
-                .api
-                .get(
-                    &format!("/nodes/{}/{}", self.config.node, kind.as_str()),
-                    &[],
-                )
-                .await
-                .map_err(hv)?;
-            for g in list.as_array().into_iter().flatten() {
-                if g["name"] == name {
+    /// Every guest on the configured nodes, with its list entry (`name`, `status`, `template`).
+    async fn listing(&self) -> ApiResult<Vec<(Id, Value)>> {
+        let mut out = Vec::new();
+        for node in &self.config.nodes {
+            for kind in [Kind::Lxc, Kind::Qemu] {
+                let list = self
+                    .api
+                    .get(&format!("/nodes/{node}/{}", kind.as_str()), &[])
+                    .await?;
+                for g in list.as_array().into_iter().flatten() {
+                    // Integers may arrive as strings.
                     let vmid = g["vmid"]
                         .as_u64()
                         .or_else(|| g["vmid"].as_str().and_then(|s| s.parse().ok()));
                     if let Some(vmid) = vmid.and_then(|v| u32::try_from(v).ok()) {
-                        return Ok(Some(Id {
-                            node: self.config.node.clone(),
-                            kind,
-                            vmid,
-                        }));
+                        out.push((
+                            Id {
+                                node: node.clone(),
+                                kind,
+                                vmid,
+                            },
+                            g.clone(),
+                        ));
                     }
                 }
             }
         }
-        Ok(None)
+        Ok(out)
+    }
+
+    async fn find(&self, name: &str) -> HvResult<Option<Id>> {
+        let listing = self.listing().await.map_err(hv)?;
+        Ok(listing
+            .into_iter()
+            .find(|(_, g)| g["name"] == name)
+            .map(|(id, _)| id))
+    }
+
+    /// VMs are cloned on the node holding their template (a clone elsewhere needs shared
+    /// storage); containers go to the configured node with the fewest guests, first on ties.
+    async fn placement(&self, spec: &ProvisionSpec) -> ApiResult<(String, Option<Id>)> {
+        let listing = self.listing().await?;
+        if spec.kind == MachineKind::Vm {
+            let template = spec.source.parse::<u32>().ok();
+            let found = listing.into_iter().find(|(id, g)| {
+                Some(id.vmid) == template && id.kind == Kind::Qemu && truthy(&g["template"])
+            });
+            return match found {
+                Some((id, _)) => Ok((id.node.clone(), Some(id))),
+                None => Err(ApiError::Status(
+                    404,
+                    format!(
+                        "'{}' is not a QEMU template on the nodes {}",
+                        spec.source,
+                        self.config.nodes.join(", ")
+                    ),
+                )),
+            };
+        }
+        let load = |node: &str| {
+            listing
+                .iter()
+                .filter(|(id, g)| id.node == node && !truthy(&g["template"]))
+                .count()
+        };
+        let node = self
+            .config
+            .nodes
+            .iter()
+            .min_by_key(|n| load(n))
+            .expect("at least one node");
+        Ok((node.clone(), None))
     }
 
     /// A container from an OS template archive: the API sets root's password and SSH keys only
@@ -243,18 +303,7 @@ impl ProxmoxHypervisor {
             .await
     }
 
-    async fn clone_vm(&self, spec: &ProvisionSpec, id: &Id) -> ApiResult<()> {
-        let template = spec.source.parse::<u32>().map_err(|_| {
-            ApiError::Status(
-                400,
-                format!("the template source '{}' is not a QEMU vmid", spec.source),
-            )
-        })?;
-        let source = Id {
-            node: self.config.node.clone(),
-            kind: Kind::Qemu,
-            vmid: template,
-        };
+    async fn clone_vm(&self, spec: &ProvisionSpec, template: &Id, id: &Id) -> ApiResult<()> {
         let mut p = vec![
             ("newid", id.vmid.to_string()),
             ("name", spec.guest_name.clone()),
@@ -265,12 +314,20 @@ impl ProxmoxHypervisor {
                 ("storage", self.config.storage.clone()),
             ]);
         }
-        self.run(&source, Method::POST, "/clone", &p).await
+        self.run(template, Method::POST, "/clone", &p).await
     }
 
     /// A VM cloned from a QEMU template, sized, and given its owner by cloud-init.
-    async fn create_vm(&self, spec: &ProvisionSpec, progress: &dyn Progress) -> ApiResult<Id> {
-        let id = self.create_with_fresh_id(spec, Kind::Qemu).await?;
+    async fn create_vm(
+        &self,
+        spec: &ProvisionSpec,
+        node: &str,
+        template: &Id,
+        progress: &dyn Progress,
+    ) -> ApiResult<Id> {
+        let id = self
+            .create_with_fresh_id(spec, node, Some(template))
+            .await?;
         progress.report(40, "setting resources and cloud-init");
         let r = &spec.resources;
         let mut p = vec![
@@ -445,14 +502,15 @@ impl Hypervisor for ProxmoxHypervisor {
         let id = match self.find(&spec.guest_name).await? {
             Some(id) => id,
             None => {
-                let made = match spec.kind {
-                    MachineKind::Container => {
-                        progress.report(10, "creating the container from its template archive");
-                        self.create_with_fresh_id(spec, Kind::Lxc).await
+                let made = match self.placement(spec).await {
+                    Err(e) => Err(e),
+                    Ok((node, None)) => {
+                        progress.report(10, &format!("creating the container on {node}"));
+                        self.create_with_fresh_id(spec, &node, None).await
                     }
-                    MachineKind::Vm => {
-                        progress.report(10, "cloning the template");
-                        self.create_vm(spec, progress).await
+                    Ok((node, Some(template))) => {
+                        progress.report(10, &format!("cloning the template on {node}"));
+                        self.create_vm(spec, &node, &template, progress).await
                     }
                 };
                 match made {
@@ -564,49 +622,37 @@ impl Hypervisor for ProxmoxHypervisor {
     }
 
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {
-        let mut out = Vec::new();
         let start = format!("{prefix}-");
-        for kind in [Kind::Lxc, Kind::Qemu] {
-            let list = self
-                .api
-                .get(
-                    &format!("/nodes/{}/{}", self.config.node, kind.as_str()),
-                    &[],
-                )
-                .await
-                .map_err(hv)?;
-            for g in list.as_array().into_iter().flatten() {
-                let Some(name) = g["name"].as_str().filter(|n| n.starts_with(&start)) else {
-                    continue;
-                };
-                let Some(vmid) = g["vmid"].as_u64() else {
-                    continue;
-                };
-                let machine = name[start.len()..]
-                    .split('-')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .map(MachineId);
-                let power = match g["status"].as_str() {
-                    Some("running") => PowerState::Running,
-                    Some("stopped") => PowerState::Stopped,
-                    _ => PowerState::Other,
-                };
-                let id = Id {
-                    node: self.config.node.clone(),
-                    kind,
-                    vmid: vmid as u32,
-                };
-                out.push(Guest {
-                    external_id: id.to_string(),
-                    name: name.into(),
-                    machine,
-                    power,
-                });
-            }
-        }
-        Ok(out)
+        let listing = self.listing().await.map_err(hv)?;
+        let ours = listing.into_iter().filter_map(|(id, g)| {
+            let name = g["name"]
+                .as_str()
+                .filter(|n| n.starts_with(&start))?
+                .to_string();
+            let machine = name[start.len()..]
+                .split('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .map(MachineId);
+            let power = match g["status"].as_str() {
+                Some("running") => PowerState::Running,
+                Some("stopped") => PowerState::Stopped,
+                _ => PowerState::Other,
+            };
+            Some(Guest {
+                external_id: id.to_string(),
+                name,
+                machine,
+                power,
+            })
+        });
+        Ok(ours.collect())
     }
+}
+
+/// The server writes booleans as 0/1, sometimes as strings.
+fn truthy(v: &Value) -> bool {
+    v.as_u64() == Some(1) || v.as_str() == Some("1") || v.as_bool() == Some(true)
 }
 
 #[cfg(test)]

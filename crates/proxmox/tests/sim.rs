@@ -57,7 +57,7 @@ fn config(
         token_secret: Secret(TOKEN_SECRET.into()),
         ca_file,
         fingerprint,
-        node: "pve1".into(),
+        nodes: vec!["pve1".into(), "pve2".into()],
         storage: "local-lvm".into(),
         clone: CloneMode::Linked,
         bridge: "vmbr0".into(),
@@ -159,13 +159,20 @@ async fn a_container_is_created_from_its_archive_with_the_owners_password_and_ke
             .unwrap();
     assert_eq!(made.external_id, "pve1/lxc/100");
     assert_eq!(made.access.address.as_deref(), Some("10.10.0.102"));
-    let cluster = s.sim.cluster();
-    let g = &cluster.guests[&100];
-    assert_eq!(g.root_password.as_deref(), Some("Secret 12345+"));
-    assert_eq!(g.ssh_keys.as_deref(), Some(KEY));
-    assert_eq!(g.config["rootfs"], "local-lvm:12");
-    assert_eq!(g.config["hostname"], "tst-2-box2");
-    drop(cluster);
+    {
+        let cluster = s.sim.cluster();
+        let g = &cluster.guests[&100];
+        assert_eq!(g.root_password.as_deref(), Some("Secret 12345+"));
+        assert_eq!(g.ssh_keys.as_deref(), Some(KEY));
+        assert_eq!(g.config["rootfs"], "local-lvm:12");
+        assert_eq!(g.config["hostname"], "tst-2-box2");
+    }
+    // The next container goes to the node with fewer guests.
+    let next =
+        s.hv.provision(&spec(3, MachineKind::Container), &Recorded::default())
+            .await
+            .unwrap();
+    assert_eq!(next.external_id, "pve2/lxc/101");
     s.no_violations();
 }
 
@@ -292,9 +299,11 @@ async fn transport_trouble_and_slow_tasks_are_transient_and_bad_parameters_are_n
         other => panic!("{other:?}"),
     }
     s.no_violations();
-    // A template id below PVE's minimum: the server's per-field message reaches the administrator.
+    // No cores at all: the server's per-field message reaches the administrator, and the clone
+    // made before the refusal is removed.
+    s.sim.cluster().faults.task_time = Duration::from_millis(100);
     let mut bad = spec(7, MachineKind::Vm);
-    bad.source = "99".into();
+    bad.resources.cpus = 0;
     match s
         .hv
         .provision(&bad, &Recorded::default())
@@ -303,12 +312,19 @@ async fn transport_trouble_and_slow_tasks_are_transient_and_bad_parameters_are_n
     {
         HypervisorError::Permanent(m) => {
             assert!(
-                m.contains("refused the parameters (vmid: value must have a minimum value of 100)"),
+                m.contains("refused the parameters (cores: value must have a minimum value of 1)"),
                 "{m}"
             )
         }
         other => panic!("{other:?}"),
     }
+    assert!(
+        !s.sim
+            .cluster()
+            .guests
+            .values()
+            .any(|g| g.name() == "tst-7-box7")
+    );
     assert_eq!(
         s.sim.violations().len(),
         1,

@@ -59,7 +59,7 @@ async fn a_vm_on_proxmox_from_request_to_deletion() {
         "[database]\nurl = \"sqlite://{d}/portal.db\"\n[secrets]\nkey_file = \"{d}/secret.key\"\n\
          [engine]\nworkers = 2\npoll_millis = 100\nretry_secs = 1\nguest_prefix = \"pvt\"\n\
          [[providers]]\nname = \"pve\"\nkind = \"proxmox\"\nurl = \"{url}\"\ntoken_id = \"{TOKEN_ID}\"\n\
-         token_secret = \"{TOKEN_SECRET}\"\nca_file = \"{d}/ca.pem\"\nnode = \"pve1\"\nstorage = \"local-lvm\"\n\
+         token_secret = \"{TOKEN_SECRET}\"\nca_file = \"{d}/ca.pem\"\nnodes = [\"pve1\"]\nstorage = \"local-lvm\"\n\
          boot_wait_secs = 10\n",
         url = sim.url
     );

@@ -99,10 +99,11 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// One node `pve1` with storage `local-lvm`, a CT template 9000 and a VM template 9001.
+    /// Nodes `pve1` and `pve2` with storage `local-lvm`; on `pve1` a CT template 9000 and a VM
+    /// template 9001.
     pub fn new() -> Cluster {
         let mut c = Cluster {
-            nodes: vec!["pve1".into()],
+            nodes: vec!["pve1".into(), "pve2".into()],
             storages: vec!["local".into(), "local-lvm".into()],
             guests: BTreeMap::new(),
             tasks: Vec::new(),
