@@ -331,3 +331,21 @@ async fn transport_trouble_and_slow_tasks_are_transient_and_bad_parameters_are_n
         "the one bad request was counted"
     );
 }
+
+#[tokio::test]
+async fn a_held_lock_is_worth_retrying() {
+    let s = Setup::new().await;
+    let made =
+        s.hv.provision(&spec(9, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    s.hv.stop(&made.external_id).await.unwrap();
+    s.sim.cluster().guests.get_mut(&100).unwrap().lock = Some("backup".into());
+    match s.hv.start(&made.external_id).await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("VM is locked (backup)"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.sim.cluster().guests.get_mut(&100).unwrap().lock = None;
+    s.hv.start(&made.external_id).await.unwrap();
+    s.no_violations();
+}
