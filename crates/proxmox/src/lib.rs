@@ -6,6 +6,5 @@ mod config;
 mod provider;
 mod tls;
 
-pub use client::ApiError;
 pub use config::{CloneMode, ProxmoxConfig, Secret};
 pub use provider::ProxmoxHypervisor;

@@ -10,13 +10,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Lxc => "lxc",
-            Kind::Qemu => "qemu",
-        }
-    }
-
     /// How the server names the kind in messages.
     pub fn label(self) -> &'static str {
         match self {
