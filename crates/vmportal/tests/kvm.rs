@@ -328,6 +328,35 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         p.login(&p.user, "alice", "alice's long password").await,
         StatusCode::OK
     );
+    // Alice's SSH key, which her machines receive.
+    let key = p.dir.join("alice_key");
+    assert!(
+        sh(
+            "ssh-keygen",
+            &[
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-C",
+                "alice@test",
+                "-f",
+                key.to_str().unwrap()
+            ]
+        )
+        .0
+    );
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let (s, _) = p
+        .call(
+            &p.user,
+            Method::PUT,
+            "/api/v1/me/ssh-key",
+            Some(json!({"ssh_public_key": public.trim()})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
     let (_, providers) = p
         .call(&p.admin, Method::GET, "/api/v1/providers", None)
         .await;
@@ -409,6 +438,29 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         "{out}"
     );
     println!("approve to SSH login: {:?}", begun.elapsed());
+    let port_s = port.to_string();
+    let (ok, out) = sh(
+        "ssh",
+        &[
+            "-i",
+            key.to_str().unwrap(),
+            "-p",
+            &port_s,
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "PasswordAuthentication=no",
+            &format!("alice@{host}"),
+            "id -un",
+        ],
+    );
+    assert!(ok && out.trim() == "alice", "key login: {out}");
     p.act(id, "shutdown", "stopped", Duration::from_secs(150))
         .await;
     assert!(

@@ -113,7 +113,7 @@ impl Engine {
             resources: machine.resources,
             login_name: machine.owner.to_string(),
             password,
-            ssh_public_key: None,
+            ssh_public_key: self.owner_key(machine).await?,
             locale: template.locale.clone(),
         };
         let (reporter, writer) = JobProgress::start(self.store.clone(), job.id);
@@ -137,6 +137,11 @@ impl Engine {
             (None, Some(addr)) => format!("running at {addr}"),
             (None, None) => "running; its address is not known yet".to_owned(),
         })
+    }
+
+    async fn owner_key(&self, machine: &Machine) -> Step<Option<String>> {
+        let owner = self.store.user(machine.owner_id).await.map_err(db)?;
+        Ok(owner.and_then(|u| u.ssh_public_key))
     }
 
     async fn act(

@@ -57,6 +57,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login::login))
         .routes(routes!(session::logout::logout))
         .routes(routes!(session::me::me))
+        .routes(routes!(session::password::change))
+        .routes(routes!(session::ssh_key::set))
         .routes(routes!(templates::list::list, templates::create::create))
         .routes(routes!(templates::update::update))
         .routes(routes!(providers::list::list))

@@ -44,6 +44,19 @@ fn table() -> Vec<Row> {
     const PUBLIC: [u16; 4] = [200, 200, 200, 200];
     vec![
         row(M::GET, "/api/v1/me", None, ANY),
+        row(
+            M::PUT,
+            "/api/v1/me/ssh-key",
+            Json(json!({"ssh_public_key": ""})),
+            ANY,
+        ),
+        // A wrong current password: the caller got past authorization (422), or was not signed in.
+        row(
+            M::POST,
+            "/api/v1/me/password",
+            Json(json!({"current_password": "wrong one", "new_password": "irrelevant here"})),
+            [401, 422, 422, 422],
+        ),
         row(M::GET, "/api/v1/templates", None, ANY),
         row(
             M::POST,
@@ -157,6 +170,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/metrics", None, PUBLIC),
         row(M::GET, "/login", None, PUBLIC),
         row(M::GET, "/", None, PAGE),
+        row(M::GET, "/account", None, PAGE),
         row(M::GET, "/requests/new", None, PAGE),
         row(
             M::POST,
