@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod directory;
+pub mod machines;
 pub mod requests;
 pub mod session;
 pub mod templates;
