@@ -18,7 +18,7 @@ pub struct Queued {
 
 /// Queues `kind` on a machine the caller may act on.
 pub async fn enqueue(state: &AppState, by: &Signed, id: i64, kind: JobKind) -> AppResult<JobId> {
-    let machine = crate::actions::machines::visible(&state, by, id).await?;
+    let machine = crate::actions::machines::visible(state, by, id).await?;
     Ok(state
         .store
         .enqueue_job(machine.id, kind, &by.actor())

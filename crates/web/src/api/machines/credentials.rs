@@ -34,7 +34,7 @@ pub async fn credentials(
 
 /// The machine and its credentials, if the caller may see them.
 pub async fn read(state: &AppState, by: &Signed, id: i64) -> AppResult<(Machine, Credentials)> {
-    let machine = crate::actions::machines::visible(&state, by, id).await?;
+    let machine = crate::actions::machines::visible(state, by, id).await?;
     let sealed = state.store.machine_secret(machine.id).await?;
     let (Some(sealed), Some(username)) = (sealed, machine.login_name.clone()) else {
         return Err(AppError::Conflict(
