@@ -128,6 +128,21 @@ fn table() -> Vec<Row> {
             None,
             [401, 409, 404, 409],
         ),
+        // A provisioning machine has no console yet: 409 past authorization, 404 before it.
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/console",
+            None,
+            [401, 409, 404, 409],
+        ),
+        // Without a websocket handshake a signed-in caller gets no further than 400 (the
+        // ticket checks are in crates/web/tests/it/console.rs).
+        row(
+            M::GET,
+            "/console/ws?ticket=0000000000000000000000000000000000000000000000000000000000000000",
+            None,
+            [401, 400, 400, 400],
+        ),
         row(M::GET, "/api/v1/drift", None, ADMIN),
         row(M::GET, "/api/v1/users", None, ADMIN),
         row(

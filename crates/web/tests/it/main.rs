@@ -4,6 +4,7 @@
 mod app;
 mod authz;
 mod browser;
+mod console;
 mod ldap;
 mod openapi;
 mod pages;
