@@ -1,7 +1,7 @@
 //! The settings the web layer needs. The binary reads them from its TOML file and environment.
 
 use serde::{Deserialize, Serialize};
-use std::net::IpAddr;
+use std::{net::IpAddr, path::PathBuf};
 use vmportal_core::{quota::Quota, user::Role};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -28,6 +28,8 @@ pub struct ConsoleConfig {
     pub idle_secs: u64,
     /// How often an open console checks that its machine still runs and its session still lives.
     pub check_secs: u64,
+    /// noVNC as `scripts/novnc.sh` installs it; the console page loads its modules from here.
+    pub novnc_dir: PathBuf,
 }
 
 impl Default for ConsoleConfig {
@@ -36,6 +38,7 @@ impl Default for ConsoleConfig {
             ticket_secs: 30,
             idle_secs: 900,
             check_secs: 5,
+            novnc_dir: "crates/web/novnc/node_modules/@novnc/novnc".into(),
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
             ),
         )
         .route("/console/ws", get(console::websocket))
+        .route("/static/novnc/{*path}", get(console::novnc_module))
         .merge(pages::routes())
         .route("/static/{file}", get(asset))
         .route("/metrics", get(observe::metrics))
@@ -94,11 +95,16 @@ async fn housekeeping(state: AppState) {
 }
 
 /// Every asset the pages use, served by the binary itself: no CDN, nothing to install.
-const ASSETS: [(&str, &str, &str); 2] = [
+const ASSETS: [(&str, &str, &str); 3] = [
     (
         "app.css",
         "text/css; charset=utf-8",
         include_str!("../static/app.css"),
+    ),
+    (
+        "console.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/console.js"),
     ),
     (
         "machine.js",

@@ -1,10 +1,12 @@
 //! The browser console: one-use tickets, and the relay in the portal process between the
 //! browser's websocket and the guest's VNC server (no per-VM ports, no child processes).
 
+mod novnc;
 mod relay;
 pub mod ticket;
 mod ws;
 
+pub use novnc::module as novnc_module;
 pub use ws::websocket;
 
 use std::time::Duration;

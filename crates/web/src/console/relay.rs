@@ -115,12 +115,6 @@ impl Session {
             }
         };
 
-        let frame = CloseFrame {
-            code: ended.code,
-            reason: ended.reason.into(),
-        };
-        let _ =
-            tokio::time::timeout(CLOSE_TIMEOUT, to_browser.send(Message::Close(Some(frame)))).await;
         let close = NewAuditEvent {
             action: action::CONSOLE_CLOSE,
             object_type: "machine",
@@ -133,6 +127,13 @@ impl Session {
         if let Err(e) = self.state.store.record(&self.actor, close).await {
             tracing::warn!(error = %e, "could not record the end of a console session");
         }
+        // After the audit: a browser told the console closed finds it in the log.
+        let frame = CloseFrame {
+            code: ended.code,
+            reason: ended.reason.into(),
+        };
+        let _ =
+            tokio::time::timeout(CLOSE_TIMEOUT, to_browser.send(Message::Close(Some(frame)))).await;
     }
 
     /// Ends the console when the portal shuts down, the machine stops running, or the session

@@ -181,6 +181,12 @@ fn table() -> Vec<Row> {
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
         row(
+            M::GET,
+            "/machines/{machine}/console",
+            None,
+            [303, 200, 404, 200],
+        ),
+        row(
             M::POST,
             "/machines/{fresh_machine}/delete",
             None,

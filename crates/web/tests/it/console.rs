@@ -460,3 +460,60 @@ async fn a_browser_that_does_not_read_stalls_the_guest_instead_of_filling_the_po
     }
     panic!("the guest stayed stuck after the browser read");
 }
+
+#[tokio::test]
+async fn the_console_page_loads_novnc_from_the_portal_itself() {
+    let (port, _) = echo_server().await;
+    let s = setup(test_config(), port).await;
+    let page = s
+        .app
+        .get(&s.alice.client, &format!("/machines/{}/console", s.machine))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.starts_with("default-src 'self'"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<script type="module" src="/static/console.js"></script>"#));
+    assert!(html.contains(&format!("data-machine=\"{}\"", s.machine)));
+    let js = s
+        .app
+        .get(&s.alice.client, "/static/console.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(js.contains(r#"import RFB from "/static/novnc/core/rfb.js";"#));
+    // Served from the directory scripts/novnc.sh fills, with every module rfb.js imports.
+    let anyone = s.app.client();
+    let rfb = s.app.get(&anyone, "/static/novnc/core/rfb.js").await;
+    assert_eq!(
+        rfb.status(),
+        StatusCode::OK,
+        "noVNC installed (scripts/novnc.sh)"
+    );
+    assert_eq!(
+        rfb.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let rfb = rfb.text().await.unwrap();
+    for import in rfb.lines().filter_map(|l| l.split(" from ").nth(1)) {
+        let module = import.trim_matches(|c| c == '"' || c == '\'' || c == ';');
+        let path = format!("/static/novnc/core/{}", module.trim_start_matches("./"));
+        if module.starts_with("./") {
+            let r = s.app.get(&anyone, &path).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+        }
+    }
+    for refused in [
+        "/static/novnc/package.json",
+        "/static/novnc/core/.hidden.js",
+        "/static/novnc/core/%2E%2E/%2E%2E/package.json",
+        "/static/novnc/core/..%2F..%2Fx.js",
+    ] {
+        let r = s.app.get(&anyone, refused).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{refused}");
+    }
+}

@@ -1,0 +1,31 @@
+use super::{Nav, PageResult};
+use crate::{auth::Viewer, error::AppError, state::AppState};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use vmportal_core::{ids::MachineId, machine::Machine};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console.html")]
+pub struct ConsolePage {
+    nav: Nav,
+    machine: Machine,
+}
+
+/// The console of a machine: noVNC, on a ticket from the URL's fragment or minted by the page.
+pub async fn show(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<i64>,
+) -> PageResult<ConsolePage> {
+    let machine = state
+        .store
+        .machine(MachineId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    me.caller().may_see_owned_by(machine.owner_id)?;
+    Ok(ConsolePage {
+        nav: Nav::from(&me),
+        machine,
+    })
+}
