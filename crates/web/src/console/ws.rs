@@ -28,8 +28,9 @@ pub struct TicketQuery {
 
 /// The hypervisor and the guest's VNC server must answer within this.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// noVNC sends small messages (keys, pointer, requests); anything larger is not VNC.
-const MAX_MESSAGE: usize = 64 * 1024;
+/// noVNC sends small messages (keys, pointer, update requests); the largest is a pasted clipboard.
+/// The bound keeps one console's memory small whatever a client sends.
+const MAX_MESSAGE: usize = 1024 * 1024;
 
 pub async fn websocket(
     State(state): State<AppState>,
