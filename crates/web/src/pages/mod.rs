@@ -9,6 +9,7 @@ mod admin_providers;
 mod admin_requests;
 mod admin_templates;
 mod admin_users;
+mod console;
 mod dashboard;
 mod form;
 mod login;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
+        .route("/machines/{id}/console", get(console::show))
         .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))
         .route(

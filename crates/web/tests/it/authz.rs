@@ -141,6 +141,21 @@ fn table() -> Vec<Row> {
             None,
             [401, 409, 404, 409],
         ),
+        // A provisioning machine has no console yet: 409 past authorization, 404 before it.
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/console",
+            None,
+            [401, 409, 404, 409],
+        ),
+        // Without a websocket handshake a signed-in caller gets no further than 400 (the
+        // ticket checks are in crates/web/tests/it/console.rs).
+        row(
+            M::GET,
+            "/console/ws?ticket=0000000000000000000000000000000000000000000000000000000000000000",
+            None,
+            [401, 400, 400, 400],
+        ),
         row(M::GET, "/api/v1/drift", None, ADMIN),
         row(M::GET, "/api/v1/users", None, ADMIN),
         row(
@@ -179,6 +194,12 @@ fn table() -> Vec<Row> {
             [303, 303, 404, 403],
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        row(
+            M::GET,
+            "/machines/{machine}/console",
+            None,
+            [303, 200, 404, 200],
+        ),
         row(
             M::POST,
             "/machines/{fresh_machine}/delete",

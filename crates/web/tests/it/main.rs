@@ -5,6 +5,7 @@ mod account;
 mod app;
 mod authz;
 mod browser;
+mod console;
 mod ldap;
 mod openapi;
 mod pages;
