@@ -42,6 +42,9 @@ pub mod action {
     pub const CREDENTIALS_READ: &str = "machine.credentials_read";
     pub const MACHINE_STATE: &str = "machine.state";
     pub const JOB_FINISHED: &str = "job.finished";
+    pub const CONSOLE_TICKET: &str = "console.ticket";
+    pub const CONSOLE_OPEN: &str = "console.open";
+    pub const CONSOLE_CLOSE: &str = "console.close";
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod console;
 pub mod directory;
 pub mod error;
 pub mod hypervisor;

@@ -135,6 +135,37 @@ pub fn email(field: &str, raw: &str) -> Result<Option<String>, Invalid> {
     }
 }
 
+/// An OpenSSH public key line (`ssh-ed25519 AAAA... comment`), one key. Empty means none.
+pub fn ssh_public_key(field: &str, raw: &str) -> Result<Option<String>, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    const TYPES: [&str; 6] = [
+        "ssh-ed25519",
+        "ssh-rsa",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "sk-ssh-ed25519@openssh.com",
+    ];
+    let mut parts = s.split_whitespace();
+    let kind = parts.next().unwrap_or_default();
+    let body = parts.next().unwrap_or_default();
+    let base64 = |b: &str| {
+        !b.is_empty()
+            && b.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+    };
+    if s.len() > 8192 || s.lines().count() != 1 || !TYPES.contains(&kind) || !base64(body) {
+        return Err(Invalid::field(
+            field,
+            "must be one OpenSSH public key, e.g. \"ssh-ed25519 AAAA... you@laptop\"",
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +205,19 @@ mod tests {
         assert!(text("purpose", "abcdefghijk", false, 10).is_err());
         assert!(text("purpose", "bell\u{7}", false, 10).is_err());
         assert_eq!(text("purpose", " ok ", true, 10).unwrap(), "ok");
+        assert_eq!(ssh_public_key("k", " ").unwrap(), None);
+        assert!(
+            ssh_public_key("k", "ssh-ed25519 AAAAC3Nza me@laptop")
+                .unwrap()
+                .is_some()
+        );
+        for bad in [
+            "AAAA",
+            "ssh-dss AAAA",
+            "ssh-ed25519 not*base64",
+            "ssh-ed25519 AAAA\nssh-ed25519 BBBB",
+        ] {
+            assert!(ssh_public_key("k", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 use crate::{
     Invalid, Timestamp,
     audit::{Actor, AuditEvent, NewAuditEvent},
+    console::{NewConsoleTicket, UsedTicket},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::{Drift, Machine, MachinePatch},
@@ -173,6 +174,18 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces what the last reconciliation found on `provider`.
     async fn replace_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()>;
     async fn drift(&self) -> StoreResult<Vec<Drift>>;
+
+    /// Stores a console ticket with its audit event (and forgets expired tickets).
+    async fn create_console_ticket(&self, ticket: NewConsoleTicket, by: &Actor) -> StoreResult<()>;
+    /// Marks the ticket used and returns it when it exists, is unused, has not expired and was
+    /// minted by the session `session_hash`. Atomic: of two concurrent uses, one at most succeeds.
+    /// A ticket presented by another session stays usable by its own.
+    async fn consume_console_ticket(
+        &self,
+        ticket_hash: &str,
+        session_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UsedTicket>>;
 
     /// Records an event that has no other change to go with (a sign-in, a failed sign-in).
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()>;

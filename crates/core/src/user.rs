@@ -59,6 +59,8 @@ pub struct User {
     pub source: UserSource,
     pub disabled: bool,
     pub quota_override: QuotaOverride,
+    /// Put on the machines built for this user.
+    pub ssh_public_key: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -90,6 +92,8 @@ pub struct UserPatch {
     pub disabled: Option<bool>,
     pub password_hash: Option<String>,
     pub quota_override: Option<QuotaOverride>,
+    /// `Some(None)` removes it.
+    pub ssh_public_key: Option<Option<String>>,
 }
 
 impl UserPatch {
@@ -102,6 +106,7 @@ impl UserPatch {
             ("disabled", self.disabled.is_some()),
             ("password", self.password_hash.is_some()),
             ("quota", self.quota_override.is_some()),
+            ("ssh_public_key", self.ssh_public_key.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))

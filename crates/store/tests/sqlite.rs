@@ -243,3 +243,94 @@ async fn sessions_expire_and_end_when_the_user_is_disabled() {
         events[0].detail
     );
 }
+
+#[tokio::test]
+async fn a_console_ticket_works_once_for_its_own_session_before_it_expires() {
+    use vmportal_core::console::{NewConsoleTicket, UsedTicket};
+    let db = db().await;
+    let alice = user(&db.store, "alice", Role::User).await;
+    let t = template(&db.store).await;
+    let r = db
+        .store
+        .create_request(ask(&alice, &t, "web"), QUOTA, &sys())
+        .await
+        .unwrap();
+    let machine = db
+        .store
+        .approve_request(r.id, &sys())
+        .await
+        .unwrap()
+        .machine;
+    let mint = |hash: &str, expires_at| NewConsoleTicket {
+        ticket_hash: hash.into(),
+        user_id: alice.id,
+        machine_id: machine.id,
+        session_hash: "session-a".into(),
+        expires_at,
+    };
+    let t0 = now();
+    for (hash, ttl) in [("t1", 30), ("t2", 30), ("old", 1)] {
+        db.store
+            .create_console_ticket(mint(hash, t0 + Duration::seconds(ttl)), &sys())
+            .await
+            .unwrap();
+    }
+    let s = &db.store;
+    // Another session cannot use it, and its attempt does not use it up.
+    assert_eq!(
+        s.consume_console_ticket("t1", "session-b", t0)
+            .await
+            .unwrap(),
+        None
+    );
+    // Two uses at once: exactly one gets it.
+    let (a, b) = tokio::join!(
+        s.consume_console_ticket("t1", "session-a", t0),
+        s.consume_console_ticket("t1", "session-a", t0)
+    );
+    let won: Vec<UsedTicket> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
+    assert_eq!(
+        won,
+        vec![UsedTicket {
+            user_id: alice.id,
+            machine_id: machine.id
+        }]
+    );
+    assert_eq!(
+        s.consume_console_ticket("t1", "session-a", t0)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.consume_console_ticket("nope", "session-a", t0)
+            .await
+            .unwrap(),
+        None
+    );
+    let later = t0 + Duration::seconds(5);
+    assert_eq!(
+        s.consume_console_ticket("old", "session-a", later)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        s.consume_console_ticket("t2", "session-a", later)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let (events, _) = s
+        .audit(Page {
+            number: 1,
+            size: 50,
+        })
+        .await
+        .unwrap();
+    let minted = events
+        .iter()
+        .filter(|e| e.action == "console.ticket")
+        .count();
+    assert_eq!(minted, 3);
+}

@@ -1,7 +1,7 @@
 //! The settings the web layer needs. The binary reads them from its TOML file and environment.
 
 use serde::{Deserialize, Serialize};
-use std::net::IpAddr;
+use std::{net::IpAddr, path::PathBuf};
 use vmportal_core::{quota::Quota, user::Role};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -15,6 +15,32 @@ pub struct WebConfig {
     pub sessions: SessionConfig,
     pub login: LoginConfig,
     pub quotas: RoleQuotas,
+    pub console: ConsoleConfig,
+}
+
+/// The browser console's relay.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// How long a console ticket can be used after it was minted.
+    pub ticket_secs: i64,
+    /// A console with no traffic either way for this long is closed.
+    pub idle_secs: u64,
+    /// How often an open console checks that its machine still runs and its session still lives.
+    pub check_secs: u64,
+    /// noVNC as `scripts/novnc.sh` installs it; the console page loads its modules from here.
+    pub novnc_dir: PathBuf,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            ticket_secs: 30,
+            idle_secs: 900,
+            check_secs: 5,
+            novnc_dir: "crates/web/novnc/node_modules/@novnc/novnc".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -51,6 +77,7 @@ impl Default for WebConfig {
             sessions: SessionConfig::default(),
             login: LoginConfig::default(),
             quotas: RoleQuotas::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -118,6 +145,13 @@ impl WebConfig {
         }
         if self.login.per_ip_per_minute == 0 || self.login.per_user_per_minute == 0 {
             problems.push("login limits must be at least 1 per minute".to_owned());
+        }
+        let c = &self.console;
+        if c.ticket_secs < 1 || c.idle_secs < 1 || c.check_secs < 1 {
+            problems.push(
+                "console.ticket_secs, console.idle_secs and console.check_secs must be at least 1"
+                    .to_owned(),
+            );
         }
         if problems.is_empty() {
             Ok(())

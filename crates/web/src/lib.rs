@@ -5,6 +5,7 @@ pub mod actions;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod error;
 mod layers;
 mod observe;
@@ -39,6 +40,8 @@ pub fn app(state: AppState) -> Router {
                 move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) },
             ),
         )
+        .route("/console/ws", get(console::websocket))
+        .route("/static/novnc/{*path}", get(console::novnc_module))
         .merge(pages::routes())
         .route("/static/{file}", get(asset))
         .route("/metrics", get(observe::metrics))
@@ -59,10 +62,18 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let consoles = state.consoles.clone();
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Upgraded connections (consoles) outlive the HTTP server's graceful shutdown: they are told
+    // to close, and given a moment to record their end.
+    let closing = consoles.clone();
     let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            closing.close_all();
+        })
         .await;
+    consoles.drained(Duration::from_secs(5)).await;
     housekeeping.abort();
     result
 }
@@ -84,11 +95,16 @@ async fn housekeeping(state: AppState) {
 }
 
 /// Every asset the pages use, served by the binary itself: no CDN, nothing to install.
-const ASSETS: [(&str, &str, &str); 2] = [
+const ASSETS: [(&str, &str, &str); 3] = [
     (
         "app.css",
         "text/css; charset=utf-8",
         include_str!("../static/app.css"),
+    ),
+    (
+        "console.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/console.js"),
     ),
     (
         "machine.js",

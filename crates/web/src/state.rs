@@ -1,4 +1,4 @@
-use crate::{auth::limiter::LoginLimiter, config::WebConfig};
+use crate::{auth::limiter::LoginLimiter, config::WebConfig, console::Consoles};
 use std::{ops::Deref, sync::Arc};
 use vmportal_core::{
     directory::Directory, hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store,
@@ -19,6 +19,8 @@ pub struct Inner {
     pub secrets: SecretKey,
     /// Where people without a local account sign in, when a directory is configured.
     pub directory: Option<Arc<dyn Directory>>,
+    /// The open browser consoles.
+    pub consoles: Consoles,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             providers,
             secrets,
             directory,
+            consoles: Consoles::default(),
         }))
     }
 

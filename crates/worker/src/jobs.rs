@@ -1,6 +1,6 @@
 //! What each kind of job does, and what a failure leaves behind.
 
-use crate::{Engine, progress::JobProgress};
+use crate::{Engine, db, progress::JobProgress};
 use std::time::Duration;
 use vmportal_core::{
     hypervisor::{Hypervisor, HypervisorError, ProvisionSpec, guest_name},
@@ -48,20 +48,17 @@ impl Engine {
         &self,
         id: vmportal_core::ids::MachineId,
     ) -> Step<(Machine, Template, std::sync::Arc<dyn Hypervisor>)> {
-        let store_err = |e: vmportal_core::store::StoreError| {
-            HypervisorError::Transient(format!("database: {e}"))
-        };
         let machine = self
             .store
             .machine(id)
             .await
-            .map_err(store_err)?
+            .map_err(db)?
             .ok_or_else(|| HypervisorError::Permanent("the machine record is gone".into()))?;
         let template = self
             .store
             .template(machine.template_id)
             .await
-            .map_err(store_err)?
+            .map_err(db)?
             .ok_or_else(|| HypervisorError::Permanent("the machine's template is gone".into()))?;
         let hv = self
             .providers
@@ -79,15 +76,7 @@ impl Engine {
     /// The guest password: made and sealed once, before the first attempt, so a retry builds the
     /// machine with the same credentials the owner may already have seen.
     async fn guest_password(&self, machine: &Machine) -> Step<String> {
-        let store_err = |e: vmportal_core::store::StoreError| {
-            HypervisorError::Transient(format!("database: {e}"))
-        };
-        if let Some(sealed) = self
-            .store
-            .machine_secret(machine.id)
-            .await
-            .map_err(store_err)?
-        {
+        if let Some(sealed) = self.store.machine_secret(machine.id).await.map_err(db)? {
             return self
                 .key
                 .open(&sealed)
@@ -102,7 +91,7 @@ impl Engine {
         self.store
             .update_machine(machine.id, patch)
             .await
-            .map_err(store_err)?;
+            .map_err(db)?;
         Ok(password)
     }
 
@@ -124,7 +113,7 @@ impl Engine {
             resources: machine.resources,
             login_name: machine.owner.to_string(),
             password,
-            ssh_public_key: None,
+            ssh_public_key: self.owner_key(machine).await?,
             locale: template.locale.clone(),
         };
         let (reporter, writer) = JobProgress::start(self.store.clone(), job.id);
@@ -148,6 +137,11 @@ impl Engine {
             (None, Some(addr)) => format!("running at {addr}"),
             (None, None) => "running; its address is not known yet".to_owned(),
         })
+    }
+
+    async fn owner_key(&self, machine: &Machine) -> Step<Option<String>> {
+        let owner = self.store.user(machine.owner_id).await.map_err(db)?;
+        Ok(owner.and_then(|u| u.ssh_public_key))
     }
 
     async fn act(
@@ -215,7 +209,7 @@ impl Engine {
         self.store
             .update_machine(machine.id, patch)
             .await
-            .map_err(|e| HypervisorError::Transient(format!("database: {e}")))
+            .map_err(db)
     }
 
     /// A job given up: the machine shows why. A failed build or delete leaves it `failed` (it can

@@ -21,6 +21,11 @@ use vmportal_core::{
     store::Store,
 };
 
+/// The store failing is worth a retry, like a hypervisor that does not answer.
+fn db(e: vmportal_core::store::StoreError) -> vmportal_core::hypervisor::HypervisorError {
+    vmportal_core::hypervisor::HypervisorError::Transient(format!("database: {e}"))
+}
+
 pub struct Engine {
     store: Arc<dyn Store>,
     providers: Registry,

@@ -2,7 +2,7 @@
 //! made outside the portal (a guest shut down from inside) update the machine; machines gone
 //! behind the portal's back and guests it does not know are reported as drift for the admin.
 
-use crate::Engine;
+use crate::{Engine, db};
 use std::collections::HashMap;
 use tokio::sync::watch;
 use vmportal_core::{
@@ -41,9 +41,6 @@ impl Engine {
     }
 
     async fn reconcile(&self, provider: &str, guests: Vec<Guest>) -> Result<(), HypervisorError> {
-        let db = |e: vmportal_core::store::StoreError| {
-            HypervisorError::Transient(format!("database: {e}"))
-        };
         let machines = self.store.machines(None).await.map_err(db)?;
         let mut by_id: HashMap<&str, &Guest> =
             guests.iter().map(|g| (g.external_id.as_str(), g)).collect();

@@ -5,6 +5,7 @@
 #[macro_use]
 mod rows;
 mod audit;
+mod console;
 mod jobs;
 mod machines;
 mod requests;

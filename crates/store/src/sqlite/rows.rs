@@ -34,7 +34,7 @@ fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
 macro_rules! user_columns {
     () => {
         "id, username, display_name, email, role, source, disabled, \
-    quota_machines, quota_cpus, quota_memory_mib, quota_disk_gib, created_at"
+    quota_machines, quota_cpus, quota_memory_mib, quota_disk_gib, ssh_public_key, created_at"
     };
 }
 
@@ -51,6 +51,7 @@ pub(crate) struct UserRow {
     quota_cpus: Option<i64>,
     quota_memory_mib: Option<i64>,
     quota_disk_gib: Option<i64>,
+    ssh_public_key: Option<String>,
     created_at: i64,
 }
 
@@ -70,6 +71,7 @@ impl UserRow {
                 memory_mib: self.quota_memory_mib,
                 disk_gib: self.quota_disk_gib,
             },
+            ssh_public_key: self.ssh_public_key,
             created_at: ts(self.created_at)?,
         })
     }

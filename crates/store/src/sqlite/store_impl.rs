@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
     audit::{Actor, AuditEvent, NewAuditEvent},
+    console::{NewConsoleTicket, UsedTicket},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::{Drift, Machine, MachinePatch},
@@ -171,6 +172,19 @@ impl Store for SqliteStore {
     }
     async fn drift(&self) -> StoreResult<Vec<Drift>> {
         self.list_drift().await
+    }
+
+    async fn create_console_ticket(&self, ticket: NewConsoleTicket, by: &Actor) -> StoreResult<()> {
+        self.insert_console_ticket(ticket, by).await
+    }
+    async fn consume_console_ticket(
+        &self,
+        ticket_hash: &str,
+        session_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UsedTicket>> {
+        self.use_console_ticket(ticket_hash, session_hash, now)
+            .await
     }
 
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {

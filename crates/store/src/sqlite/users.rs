@@ -90,7 +90,7 @@ impl SqliteStore {
         sqlx::query(
             "UPDATE users SET display_name = ?, email = ?, role = ?, disabled = ?, \
              password_hash = COALESCE(?, password_hash), quota_machines = ?, quota_cpus = ?, \
-             quota_memory_mib = ?, quota_disk_gib = ? WHERE id = ?",
+             quota_memory_mib = ?, quota_disk_gib = ?, ssh_public_key = ? WHERE id = ?",
         )
         .bind(patch.display_name.as_ref().unwrap_or(&before.display_name))
         .bind(patch.email.as_ref().unwrap_or(&before.email))
@@ -101,6 +101,12 @@ impl SqliteStore {
         .bind(quota.cpus)
         .bind(quota.memory_mib)
         .bind(quota.disk_gib)
+        .bind(
+            patch
+                .ssh_public_key
+                .as_ref()
+                .unwrap_or(&before.ssh_public_key),
+        )
         .bind(id.0)
         .execute(&mut *tx)
         .await

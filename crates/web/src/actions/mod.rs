@@ -1,7 +1,9 @@
 //! What people do, independent of how they ask: the JSON API and the HTML pages both call these, so
 //! every rule (validation, authorization, quotas, audit) lives in one place.
 
+pub mod account;
 pub mod directory;
+pub mod machines;
 pub mod requests;
 pub mod session;
 pub mod templates;

@@ -142,6 +142,7 @@ pub async fn update(
         disabled: change.disabled,
         password_hash,
         quota_override: change.quota,
+        ssh_public_key: None,
     };
     Ok(state
         .store

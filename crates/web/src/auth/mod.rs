@@ -5,6 +5,7 @@ pub mod limiter;
 mod session;
 
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
+pub(crate) use session::{hash as token_hash, hex};
 
 use crate::{error::AppError, state::AppState};
 use axum::{

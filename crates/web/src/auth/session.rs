@@ -14,11 +14,11 @@ pub const SESSION_COOKIE: &str = "vmportal_session";
 /// Extending a session costs a write; once a minute per session is precise enough.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 

@@ -12,7 +12,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use vmportal_core::{
-    ids::MachineId,
     job::{JobKind, JobState},
     machine::Machine,
 };
@@ -33,12 +32,7 @@ pub async fn show(
     Viewer(me): Viewer,
     Path(id): Path<i64>,
 ) -> PageResult<MachinePage> {
-    let machine = state
-        .store
-        .machine(MachineId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    me.caller().may_see_owned_by(machine.owner_id)?;
+    let machine = crate::actions::machines::visible(&state, &me, id).await?;
     let credentials = match credentials::read(&state, &me, id).await {
         Ok((_, c)) => Some(c),
         Err(AppError::Conflict(_)) => None,

@@ -1,6 +1,7 @@
 //! HTML pages for people: server-rendered, no JavaScript needed, every asset served by the binary.
 //! Same rules as the API: the handlers call the same actions.
 
+mod account;
 mod admin_audit;
 mod admin_directory;
 mod admin_drift;
@@ -8,6 +9,7 @@ mod admin_providers;
 mod admin_requests;
 mod admin_templates;
 mod admin_users;
+mod console;
 mod dashboard;
 mod form;
 mod login;
@@ -28,12 +30,16 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(dashboard::show))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/ssh-key", post(account::set_ssh_key))
         .route(
             "/requests/new",
             get(request_new::form).post(request_new::submit),
         )
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
+        .route("/machines/{id}/console", get(console::show))
         .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))
         .route(

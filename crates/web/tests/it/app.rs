@@ -33,7 +33,14 @@ pub struct TestApp {
 }
 
 pub fn test_config() -> WebConfig {
-    WebConfig::default()
+    let mut config = WebConfig::default();
+    // Tests run in the crate's directory; scripts/novnc.sh installs noVNC under it.
+    config.console.novnc_dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/novnc/node_modules/@novnc/novnc"
+    )
+    .into();
+    config
 }
 
 /// A libvirt provider `name` at `uri`: `test:///default` is libvirt's in-memory driver.

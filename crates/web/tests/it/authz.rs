@@ -44,6 +44,19 @@ fn table() -> Vec<Row> {
     const PUBLIC: [u16; 4] = [200, 200, 200, 200];
     vec![
         row(M::GET, "/api/v1/me", None, ANY),
+        row(
+            M::PUT,
+            "/api/v1/me/ssh-key",
+            Json(json!({"ssh_public_key": ""})),
+            ANY,
+        ),
+        // A wrong current password: the caller got past authorization (422), or was not signed in.
+        row(
+            M::POST,
+            "/api/v1/me/password",
+            Json(json!({"current_password": "wrong one", "new_password": "irrelevant here"})),
+            [401, 422, 422, 422],
+        ),
         row(M::GET, "/api/v1/templates", None, ANY),
         row(
             M::POST,
@@ -128,6 +141,21 @@ fn table() -> Vec<Row> {
             None,
             [401, 409, 404, 409],
         ),
+        // A provisioning machine has no console yet: 409 past authorization, 404 before it.
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/console",
+            None,
+            [401, 409, 404, 409],
+        ),
+        // Without a websocket handshake a signed-in caller gets no further than 400 (the
+        // ticket checks are in crates/web/tests/it/console.rs).
+        row(
+            M::GET,
+            "/console/ws?ticket=0000000000000000000000000000000000000000000000000000000000000000",
+            None,
+            [401, 400, 400, 400],
+        ),
         row(M::GET, "/api/v1/drift", None, ADMIN),
         row(M::GET, "/api/v1/users", None, ADMIN),
         row(
@@ -157,6 +185,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/metrics", None, PUBLIC),
         row(M::GET, "/login", None, PUBLIC),
         row(M::GET, "/", None, PAGE),
+        row(M::GET, "/account", None, PAGE),
         row(M::GET, "/requests/new", None, PAGE),
         row(
             M::POST,
@@ -165,6 +194,12 @@ fn table() -> Vec<Row> {
             [303, 303, 404, 403],
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        row(
+            M::GET,
+            "/machines/{machine}/console",
+            None,
+            [303, 200, 404, 200],
+        ),
         row(
             M::POST,
             "/machines/{fresh_machine}/delete",

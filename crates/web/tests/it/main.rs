@@ -1,9 +1,11 @@
 //! Integration tests: the real application on a random loopback port, a fresh SQLite database per
 //! test, driven over HTTP like any client would.
 
+mod account;
 mod app;
 mod authz;
 mod browser;
+mod console;
 mod ldap;
 mod openapi;
 mod pages;

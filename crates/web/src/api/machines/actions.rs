@@ -3,16 +3,13 @@
 use crate::{
     api::extract::ApiPath,
     auth::Signed,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppResult, ErrorBody},
     state::AppState,
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
-use vmportal_core::{
-    ids::{JobId, MachineId},
-    job::JobKind,
-};
+use vmportal_core::{ids::JobId, job::JobKind};
 
 #[derive(Serialize, ToSchema)]
 pub struct Queued {
@@ -21,12 +18,7 @@ pub struct Queued {
 
 /// Queues `kind` on a machine the caller may act on.
 pub async fn enqueue(state: &AppState, by: &Signed, id: i64, kind: JobKind) -> AppResult<JobId> {
-    let machine = state
-        .store
-        .machine(MachineId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    by.caller().may_see_owned_by(machine.owner_id)?;
+    let machine = crate::actions::machines::visible(state, by, id).await?;
     Ok(state
         .store
         .enqueue_job(machine.id, kind, &by.actor())

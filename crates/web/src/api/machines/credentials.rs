@@ -7,7 +7,7 @@ use crate::{
 use axum::{Json, extract::State};
 use serde::Serialize;
 use utoipa::ToSchema;
-use vmportal_core::{ids::MachineId, machine::Machine, template::OsFamily};
+use vmportal_core::{machine::Machine, template::OsFamily};
 
 #[derive(Serialize, ToSchema)]
 pub struct Credentials {
@@ -34,12 +34,7 @@ pub async fn credentials(
 
 /// The machine and its credentials, if the caller may see them.
 pub async fn read(state: &AppState, by: &Signed, id: i64) -> AppResult<(Machine, Credentials)> {
-    let machine = state
-        .store
-        .machine(MachineId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    by.caller().may_see_owned_by(machine.owner_id)?;
+    let machine = crate::actions::machines::visible(state, by, id).await?;
     let sealed = state.store.machine_secret(machine.id).await?;
     let (Some(sealed), Some(username)) = (sealed, machine.login_name.clone()) else {
         return Err(AppError::Conflict(

@@ -1,11 +1,11 @@
 use crate::{
     api::extract::ApiPath,
     auth::Signed,
-    error::{AppError, AppResult, ErrorBody},
+    error::{AppResult, ErrorBody},
     state::AppState,
 };
 use axum::{Json, extract::State};
-use vmportal_core::{ids::MachineId, machine::Machine};
+use vmportal_core::machine::Machine;
 
 /// One machine: state, address, node and the current job's progress.
 #[utoipa::path(get, path = "/api/v1/machines/{id}", tag = "machines",
@@ -16,11 +16,6 @@ pub async fn get(
     signed: Signed,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Machine>> {
-    let machine = state
-        .store
-        .machine(MachineId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    signed.caller().may_see_owned_by(machine.owner_id)?;
+    let machine = crate::actions::machines::visible(&state, &signed, id).await?;
     Ok(Json(machine))
 }

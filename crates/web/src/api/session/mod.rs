@@ -1,3 +1,5 @@
 pub mod login;
 pub mod logout;
 pub mod me;
+pub mod password;
+pub mod ssh_key;

@@ -1,0 +1,72 @@
+use super::{SqliteStore, audit, backend, rows::secs};
+use vmportal_core::{
+    Timestamp,
+    audit::{Actor, NewAuditEvent, action},
+    console::{NewConsoleTicket, UsedTicket},
+    ids::{MachineId, UserId},
+    now,
+    store::StoreResult,
+};
+
+impl SqliteStore {
+    pub(crate) async fn insert_console_ticket(
+        &self,
+        t: NewConsoleTicket,
+        by: &Actor,
+    ) -> StoreResult<()> {
+        let created = now();
+        let mut tx = self.write().await?;
+        // Expired tickets are useless; dropping them here keeps the table small without a timer.
+        sqlx::query("DELETE FROM console_tickets WHERE expires_at <= ?")
+            .bind(secs(created))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO console_tickets (ticket_hash, user_id, machine_id, session_hash, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&t.ticket_hash)
+        .bind(t.user_id.0)
+        .bind(t.machine_id.0)
+        .bind(&t.session_hash)
+        .bind(secs(created))
+        .bind(secs(t.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let event = NewAuditEvent {
+            action: action::CONSOLE_TICKET,
+            object_type: "machine",
+            object_id: Some(t.machine_id.0),
+            detail: format!("valid until {}", t.expires_at),
+        };
+        audit::write(&mut tx, by, event).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    pub(crate) async fn use_console_ticket(
+        &self,
+        ticket_hash: &str,
+        session_hash: &str,
+        at: Timestamp,
+    ) -> StoreResult<Option<UsedTicket>> {
+        // One statement: the row is claimed by whichever use sets used_at first.
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE console_tickets SET used_at = ? \
+             WHERE ticket_hash = ? AND session_hash = ? AND used_at IS NULL AND expires_at > ? \
+             RETURNING user_id, machine_id",
+        )
+        .bind(secs(at))
+        .bind(ticket_hash)
+        .bind(session_hash)
+        .bind(secs(at))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(row.map(|(user, machine)| UsedTicket {
+            user_id: UserId(user),
+            machine_id: MachineId(machine),
+        }))
+    }
+}

@@ -1,0 +1,163 @@
+//! One console session: bytes between the browser's websocket and the guest's VNC server.
+//!
+//! Backpressure: each direction reads again only once the other side has taken what was read
+//! before, so a slow or stuck peer stalls its sender instead of growing buffers in the portal.
+
+use crate::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use futures_util::{SinkExt, StreamExt};
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    time::Instant,
+};
+use vmportal_core::{
+    audit::{Actor, NewAuditEvent, action},
+    ids::MachineId,
+    machine::MachineState,
+    now,
+};
+
+/// What is read from the guest at once, and so the most the portal holds per console and direction.
+const CHUNK: usize = 64 * 1024;
+/// A browser that does not take the closing frame within this is left behind.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub struct Session {
+    pub state: AppState,
+    pub actor: Actor,
+    pub session_hash: String,
+    pub machine: MachineId,
+}
+
+/// Why a console ended, for the audit log and the closing frame.
+struct End {
+    code: u16,
+    reason: &'static str,
+}
+
+const fn end(code: u16, reason: &'static str) -> End {
+    End { code, reason }
+}
+
+impl Session {
+    pub async fn run(self, socket: WebSocket, guest: TcpStream) {
+        let _open = self.state.consoles.opened();
+        let (mut to_browser, mut from_browser) = socket.split();
+        let (mut from_guest, mut to_guest) = guest.into_split();
+        let started = Instant::now();
+        // Milliseconds after `started` of the last byte relayed either way.
+        let last = AtomicU64::new(0);
+        let touch = || last.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let (mut up, mut down) = (0u64, 0u64);
+
+        let ended = {
+            let browser_to_guest = async {
+                while let Some(msg) = from_browser.next().await {
+                    let data = match msg {
+                        Ok(Message::Binary(data)) => data,
+                        Ok(Message::Close(_)) | Err(_) => break,
+                        // Pings are answered by the websocket layer; text is not VNC.
+                        Ok(_) => continue,
+                    };
+                    if to_guest.write_all(&data).await.is_err() {
+                        return end(close_code::AWAY, "the console server closed the connection");
+                    }
+                    up += data.len() as u64;
+                    metrics::counter!("vmportal_console_bytes_total", "direction" => "to_guest")
+                        .increment(data.len() as u64);
+                    touch();
+                }
+                end(close_code::NORMAL, "closed by the browser")
+            };
+            let guest_to_browser = async {
+                let mut buf = vec![0u8; CHUNK];
+                loop {
+                    let n = match from_guest.read(&mut buf).await {
+                        Ok(0) | Err(_) => {
+                            return end(
+                                close_code::AWAY,
+                                "the console server closed the connection",
+                            );
+                        }
+                        Ok(n) => n,
+                    };
+                    let chunk = axum::body::Bytes::copy_from_slice(&buf[..n]);
+                    // Waits until the socket took it: a browser that does not read stalls the guest.
+                    if to_browser.send(Message::Binary(chunk)).await.is_err() {
+                        return end(close_code::NORMAL, "the browser went away");
+                    }
+                    down += n as u64;
+                    metrics::counter!("vmportal_console_bytes_total", "direction" => "to_browser")
+                        .increment(n as u64);
+                    touch();
+                }
+            };
+            let idle = async {
+                let limit = Duration::from_secs(self.state.config.console.idle_secs);
+                loop {
+                    let due = started + Duration::from_millis(last.load(Ordering::Relaxed)) + limit;
+                    if Instant::now() >= due {
+                        return end(close_code::NORMAL, "idle for too long");
+                    }
+                    tokio::time::sleep_until(due).await;
+                }
+            };
+            tokio::select! {
+                e = browser_to_guest => e,
+                e = guest_to_browser => e,
+                e = idle => e,
+                e = self.watch() => e,
+            }
+        };
+
+        let close = NewAuditEvent {
+            action: action::CONSOLE_CLOSE,
+            object_type: "machine",
+            object_id: Some(self.machine.0),
+            detail: format!(
+                "{}; {up} bytes to the guest, {down} bytes to the browser",
+                ended.reason
+            ),
+        };
+        if let Err(e) = self.state.store.record(&self.actor, close).await {
+            tracing::warn!(error = %e, "could not record the end of a console session");
+        }
+        // After the audit: a browser told the console closed finds it in the log.
+        let frame = CloseFrame {
+            code: ended.code,
+            reason: ended.reason.into(),
+        };
+        let _ =
+            tokio::time::timeout(CLOSE_TIMEOUT, to_browser.send(Message::Close(Some(frame)))).await;
+    }
+
+    /// Ends the console when the portal shuts down, the machine stops running, or the session
+    /// ends (sign-out, or the user disabled).
+    async fn watch(&self) -> End {
+        let mut closing = self.state.consoles.closing.subscribe();
+        let mut tick =
+            tokio::time::interval(Duration::from_secs(self.state.config.console.check_secs));
+        loop {
+            tokio::select! {
+                _ = closing.wait_for(|c| *c) => return end(close_code::AWAY, "the portal is shutting down"),
+                _ = tick.tick() => {}
+            }
+            let store = &self.state.store;
+            match store.machine(self.machine).await {
+                Ok(Some(m)) if m.state == MachineState::Running => {}
+                Ok(_) => return end(close_code::NORMAL, "the machine is no longer running"),
+                Err(e) => tracing::warn!(error = %e, "console: could not check the machine"),
+            }
+            match store.session(&self.session_hash, now()).await {
+                Ok(Some(_)) => {}
+                Ok(None) => return end(close_code::POLICY, "the session ended"),
+                Err(e) => tracing::warn!(error = %e, "console: could not check the session"),
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! `GET /console/ws?ticket=`: checks the ticket against the caller's session, then the machine,
+//! and only then asks the hypervisor for the console and connects to it.
+
+use super::{relay, ticket::well_formed};
+use crate::{
+    api::extract::ApiQuery,
+    auth::{Signed, token_hash},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+use axum::{
+    extract::{State, ws::WebSocketUpgrade},
+    response::Response,
+};
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use vmportal_core::{
+    audit::{NewAuditEvent, action},
+    machine::MachineState,
+    now,
+};
+
+#[derive(Deserialize)]
+pub struct TicketQuery {
+    ticket: String,
+}
+
+/// The hypervisor and the guest's VNC server must answer within this.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// noVNC sends small messages (keys, pointer, update requests); the largest is a pasted clipboard.
+/// The bound keeps one console's memory small whatever a client sends.
+const MAX_MESSAGE: usize = 1024 * 1024;
+
+pub async fn websocket(
+    State(state): State<AppState>,
+    signed: Signed,
+    ApiQuery(query): ApiQuery<TicketQuery>,
+    upgrade: WebSocketUpgrade,
+) -> AppResult<Response> {
+    // Unknown, expired, used, or minted by another session: all alike, and all before anything
+    // else is looked at.
+    if !well_formed(&query.ticket) {
+        return Err(AppError::NotFound);
+    }
+    let used = state
+        .store
+        .consume_console_ticket(&token_hash(&query.ticket), &signed.token_hash, now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let machine = crate::actions::machines::visible(&state, &signed, used.machine_id.0).await?;
+    let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
+        return Err(AppError::Conflict(format!(
+            "the machine is {}: its console opens only while it runs",
+            machine.state
+        )));
+    };
+    let hv = state
+        .providers
+        .get(&machine.provider)
+        .ok_or_else(|| AppError::Internal(format!("no provider {}", machine.provider)))?;
+    let unavailable = |e: String| {
+        tracing::warn!(machine = machine.id.0, error = %e, "console unavailable");
+        AppError::Conflict("the console of this machine cannot be reached now".into())
+    };
+    let endpoint = tokio::time::timeout(CONNECT_TIMEOUT, hv.console(external_id))
+        .await
+        .map_err(|_| unavailable("the hypervisor did not answer".into()))?
+        .map_err(|e| unavailable(e.to_string()))?;
+    let guest = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect((endpoint.host.as_str(), endpoint.port)),
+    )
+    .await
+    .map_err(|_| unavailable("the VNC server did not answer".into()))?
+    .map_err(|e| unavailable(e.to_string()))?;
+    let open = NewAuditEvent {
+        action: action::CONSOLE_OPEN,
+        object_type: "machine",
+        object_id: Some(machine.id.0),
+        detail: machine.name.to_string(),
+    };
+    state.store.record(&signed.actor(), open).await?;
+    let session = relay::Session {
+        state: state.clone(),
+        actor: signed.actor(),
+        session_hash: signed.token_hash,
+        machine: machine.id,
+    };
+    Ok(upgrade
+        .protocols(["binary"])
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| session.run(socket, guest)))
+}
