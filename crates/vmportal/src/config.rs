@@ -9,6 +9,7 @@ use serde::Deserialize;
 use std::{net::SocketAddr, path::Path};
 use vmportal_ldap::LdapConfig;
 use vmportal_libvirt::LibvirtConfig;
+use vmportal_proxmox::ProxmoxConfig;
 use vmportal_web::WebConfig;
 use vmportal_worker::EngineConfig;
 
@@ -35,11 +36,28 @@ pub struct SecretsConfig {
     pub key_file: std::path::PathBuf,
 }
 
-/// A hypervisor, by kind. Proxmox VE joins as a second kind with its own provider crate.
+/// A hypervisor, by kind, each with its own provider crate.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderConfig {
     Libvirt(NamedLibvirt),
+    Proxmox(NamedProxmox),
+}
+
+impl ProviderConfig {
+    pub fn name(&self) -> &str {
+        match self {
+            ProviderConfig::Libvirt(p) => &p.name,
+            ProviderConfig::Proxmox(p) => &p.name,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NamedProxmox {
+    pub name: String,
+    #[serde(flatten)]
+    pub proxmox: ProxmoxConfig,
 }
 
 #[derive(Debug, Deserialize)]

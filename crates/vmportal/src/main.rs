@@ -4,7 +4,7 @@ mod config;
 mod directory;
 
 use clap::{Parser, Subcommand};
-use config::{Config, NamedLibvirt, ProviderConfig};
+use config::{Config, NamedLibvirt, NamedProxmox, ProviderConfig};
 use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
 use vmportal_core::{
     audit::Actor,
@@ -18,6 +18,7 @@ use vmportal_core::{
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::LibvirtHypervisor;
+use vmportal_proxmox::ProxmoxHypervisor;
 use vmportal_store::SqliteStore;
 use vmportal_worker::Engine;
 
@@ -160,7 +161,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let names: Vec<String> = config
                 .providers
                 .iter()
-                .map(|ProviderConfig::Libvirt(p)| p.name.clone())
+                .map(|p| p.name().to_string())
                 .collect();
             ensure_template(&open_store(&url).await?, &names, command).await
         }
@@ -357,16 +358,21 @@ fn secret_key(path: &std::path::Path) -> Result<SecretKey, String> {
     }
 }
 
-fn registry(providers: Vec<ProviderConfig>) -> Registry {
+fn registry(providers: Vec<ProviderConfig>) -> Result<Registry, String> {
     let mut registry = Registry::default();
     for p in providers {
         match p {
             ProviderConfig::Libvirt(NamedLibvirt { name, libvirt }) => {
                 registry.insert(name, Arc::new(LibvirtHypervisor::new(libvirt)))
             }
+            ProviderConfig::Proxmox(NamedProxmox { name, proxmox }) => {
+                let hv = ProxmoxHypervisor::new(proxmox)
+                    .map_err(|e| format!("provider '{name}': {e}"))?;
+                registry.insert(name, Arc::new(hv))
+            }
         }
     }
-    registry
+    Ok(registry)
 }
 
 async fn serve(
@@ -376,7 +382,7 @@ async fn serve(
 ) -> Result<(), String> {
     bootstrap_admin(&store).await?;
     let key = secret_key(&config.secrets.key_file)?;
-    let providers = registry(config.providers);
+    let providers = registry(config.providers)?;
     let store: Arc<dyn Store> = Arc::new(store);
     let directory = config.ldap.map(directory::open).transpose()?;
     let addr = listen.unwrap_or(config.server.listen);

@@ -41,6 +41,8 @@ fn login(addr: &str, user: &str, password: &str) -> reqwest::StatusCode {
         .enable_all()
         .build()
         .unwrap();
+    // reqwest has no crypto provider of its own in this workspace (see the Proxmox provider).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     rt.block_on(async {
         reqwest::Client::new()
             .post(format!("http://{addr}/api/v1/login"))

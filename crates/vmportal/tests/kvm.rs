@@ -355,6 +355,8 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
     std::fs::write(dir.join("portal.toml"), config(&dir)).unwrap();
+    // reqwest has no crypto provider of its own in this workspace (see the Proxmox provider).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = || Client::builder().cookie_store(true).build().unwrap();
     let mut p = Portal {
         log: dir.join("portal.log"),

@@ -257,6 +257,9 @@ async fn open(path: &std::path::Path) -> Arc<SqliteStore> {
 }
 
 async fn start(state: AppState) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    // reqwest is built without a crypto provider of its own (the Proxmox provider brings TLS on
+    // ring); every client, ours and the WebDriver's, needs one installed first.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,0 +1,213 @@
+//! A thin client of the PVE REST API: token header, the `data` envelope, errors turned into
+//! messages an administrator can act on, and UPID tasks polled to their end.
+
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Method;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// HTTP 400: the server's per-parameter messages.
+    Params(BTreeMap<String, String>),
+    /// Any other HTTP error, with the server's message.
+    Status(u16, String),
+    /// No answer: connection refused or dropped, TLS refused, timeout.
+    Transport(String),
+    /// A task ended with an error: its exit status and the end of its log.
+    Task {
+        exitstatus: String,
+        log: Vec<String>,
+    },
+    /// The task was still running at the deadline.
+    TaskTimeout(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Params(errors) => {
+                let list: Vec<_> = errors.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                write!(f, "Proxmox VE refused the parameters ({})", list.join("; "))
+            }
+            ApiError::Status(401, m) => write!(
+                f,
+                "Proxmox VE refused the API token (expired, revoked or wrong secret?): {m}"
+            ),
+            ApiError::Status(403, m) => write!(f, "the API token lacks a privilege: {m}"),
+            ApiError::Status(code, m) => write!(f, "Proxmox VE answered {code}: {m}"),
+            ApiError::Transport(m) => write!(f, "cannot reach Proxmox VE: {m}"),
+            ApiError::Task { exitstatus, log } => {
+                write!(
+                    f,
+                    "Proxmox VE task failed: {exitstatus}; log: {}",
+                    log.join(" | ")
+                )
+            }
+            ApiError::TaskTimeout(upid) => {
+                write!(f, "Proxmox VE task {upid} did not finish in time")
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// The server's message, for telling apart "already exists", "is locked", "does not exist".
+    pub fn message(&self) -> &str {
+        match self {
+            ApiError::Status(_, m) | ApiError::Transport(m) | ApiError::TaskTimeout(m) => m,
+            ApiError::Task { exitstatus, .. } => exitstatus,
+            ApiError::Params(_) => "",
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Task log lines kept in an error: the end of the log says why.
+const LOG_TAIL: usize = 20;
+
+pub struct Client {
+    http: reqwest::Client,
+    /// `https://host:8006/api2/json`
+    base: String,
+    auth: String,
+}
+
+impl Client {
+    pub fn new(http: reqwest::Client, url: &str, token_id: &str, secret: &str) -> Client {
+        Client {
+            http,
+            base: format!("{}/api2/json", url.trim_end_matches('/')),
+            auth: format!("PVEAPIToken={token_id}={secret}"),
+        }
+    }
+
+    pub async fn get(&self, path: &str, params: &[(&str, String)]) -> ApiResult<Value> {
+        self.call(Method::GET, path, params).await
+    }
+
+    pub async fn post(&self, path: &str, params: &[(&str, String)]) -> ApiResult<Value> {
+        self.call(Method::POST, path, params).await
+    }
+
+    pub async fn put(&self, path: &str, params: &[(&str, String)]) -> ApiResult<Value> {
+        self.call(Method::PUT, path, params).await
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> ApiResult<Value> {
+        let req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header("authorization", &self.auth);
+        // PVE reads GET/DELETE parameters from the query, POST/PUT ones from a form body.
+        let req = if method == Method::GET || method == Method::DELETE {
+            req.query(params)
+        } else {
+            req.form(params)
+        };
+        let res = req
+            .send()
+            .await
+            .map_err(|e| ApiError::Transport(chain(&e)))?;
+        let status = res.status();
+        let reason = status.canonical_reason().unwrap_or_default().to_string();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(body.get("data").cloned().unwrap_or(Value::Null));
+        }
+        if status.as_u16() == 400
+            && let Some(errors) = body["errors"].as_object()
+        {
+            let errors = errors
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().trim().to_string()))
+                .collect();
+            return Err(ApiError::Params(errors));
+        }
+        // Newer servers put the message in the body; older ones only in the status line.
+        let message = body["message"]
+            .as_str()
+            .map(|m| m.trim().to_string())
+            .unwrap_or(reason);
+        Err(ApiError::Status(status.as_u16(), message))
+    }
+
+    /// Polls a task until it stops (backing off up to 2 s between polls); a failure carries the
+    /// end of the task log.
+    pub async fn wait(&self, node: &str, upid: &str, timeout: Duration) -> ApiResult<()> {
+        let path = format!("/nodes/{node}/tasks/{}", encode(upid));
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(100);
+        loop {
+            let status = self.get(&format!("{path}/status"), &[]).await?;
+            if status["status"] == "stopped" {
+                let exit = status["exitstatus"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                if exit == "OK" || exit.starts_with("WARNINGS") {
+                    return Ok(());
+                }
+                let log = self
+                    .get(&format!("{path}/log"), &[("limit", "1000".into())])
+                    .await?;
+                let lines: Vec<String> = log
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l["t"].as_str().map(str::to_string))
+                    .collect();
+                let tail = lines[lines.len().saturating_sub(LOG_TAIL)..].to_vec();
+                return Err(ApiError::Task {
+                    exitstatus: exit,
+                    log: tail,
+                });
+            }
+            if Instant::now() + pause > deadline {
+                return Err(ApiError::TaskTimeout(upid.to_string()));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// Calls an endpoint that answers a UPID and waits for that task.
+    pub async fn run(
+        &self,
+        node: &str,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+        timeout: Duration,
+    ) -> ApiResult<()> {
+        let upid = self.call(method, path, params).await?;
+        let upid = upid.as_str().ok_or_else(|| {
+            ApiError::Status(200, format!("expected a task id from {path}, got {upid}"))
+        })?;
+        self.wait(node, upid, timeout).await
+    }
+}
+
+/// A path segment, as UPIDs (`:`, `!`, `@`) need.
+pub fn encode(segment: &str) -> String {
+    utf8_percent_encode(segment, NON_ALPHANUMERIC).to_string()
+}
+
+/// reqwest hides the cause (certificate refused, connection reset) in its source chain.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}

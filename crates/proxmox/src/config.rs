@@ -1,0 +1,66 @@
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxmoxConfig {
+    /// `https://pve1.example.org:8006`
+    pub url: String,
+    /// `USER@REALM!TOKENID`
+    pub token_id: String,
+    pub token_secret: Secret,
+    /// The cluster CA (`/etc/pve/pve-root-ca.pem`); or else `fingerprint`.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// The node certificate's SHA-256 fingerprint, `AA:BB:...` (`ssl_fingerprint` in `GET /nodes`).
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+    /// The nodes guests may be made on: a VM on its template's node, a container on the one with
+    /// the fewest guests.
+    pub nodes: Vec<String>,
+    /// Storage for container root disks and full clones.
+    pub storage: String,
+    #[serde(default)]
+    pub clone: CloneMode,
+    /// The bridge containers' `eth0` joins.
+    #[serde(default = "default_bridge")]
+    pub bridge: String,
+    /// How long one PVE task (clone, start, delete...) may take.
+    #[serde(default = "default_task_timeout")]
+    pub task_timeout_secs: u64,
+    /// How long to wait for a new guest to report an address before calling it running anyway.
+    #[serde(default = "default_boot_wait")]
+    pub boot_wait_secs: u64,
+}
+
+/// Linked clones share the template's disks (fast, same storage); full clones copy them.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CloneMode {
+    #[default]
+    Linked,
+    Full,
+}
+
+fn default_bridge() -> String {
+    "vmbr0".into()
+}
+
+fn default_task_timeout() -> u64 {
+    600
+}
+
+fn default_boot_wait() -> u64 {
+    180
+}
+
+/// The token secret: deserialized like a string, never shown by `Debug`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}

@@ -1,0 +1,351 @@
+//! The provider against the PVE simulator, which holds every request and answer to the official
+//! API schema: each test ends by asserting that no call broke it.
+
+use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
+use std::sync::Mutex;
+use std::time::Duration;
+use vmportal_core::{
+    hypervisor::{Hypervisor, HypervisorError, PowerState, Progress, ProvisionSpec},
+    ids::MachineId,
+    names::Hostname,
+    resources::Resources,
+    template::{MachineKind, OsFamily},
+};
+use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};
+
+const ARCHIVE: &str = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
+const KEY: &str = "ssh-ed25519 AAAAC3Nza+C1lZDI1/NTE5 alice@laptop";
+
+#[derive(Default)]
+struct Recorded(Mutex<Vec<(i64, String)>>);
+
+impl Progress for Recorded {
+    fn report(&self, percent: i64, message: &str) {
+        self.0.lock().unwrap().push((percent, message.into()));
+    }
+}
+
+struct Setup {
+    sim: Sim,
+    hv: ProxmoxHypervisor,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new() -> Setup {
+        let sim = Sim::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("pve-root-ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).unwrap();
+        let hv = ProxmoxHypervisor::new(config(&sim, Some(ca), None)).unwrap();
+        Setup { sim, hv, _dir: dir }
+    }
+
+    fn no_violations(&self) {
+        assert_eq!(self.sim.violations(), Vec::<String>::new());
+    }
+}
+
+fn config(
+    sim: &Sim,
+    ca_file: Option<std::path::PathBuf>,
+    fingerprint: Option<String>,
+) -> ProxmoxConfig {
+    ProxmoxConfig {
+        url: sim.url.clone(),
+        token_id: TOKEN_ID.into(),
+        token_secret: Secret(TOKEN_SECRET.into()),
+        ca_file,
+        fingerprint,
+        nodes: vec!["pve1".into(), "pve2".into()],
+        storage: "local-lvm".into(),
+        clone: CloneMode::Linked,
+        bridge: "vmbr0".into(),
+        task_timeout_secs: 10,
+        boot_wait_secs: 5,
+    }
+}
+
+fn spec(id: i64, kind: MachineKind) -> ProvisionSpec {
+    let name = Hostname::parse("name", &format!("box{id}")).unwrap();
+    ProvisionSpec {
+        machine: MachineId(id),
+        guest_name: format!("tst-{id}-{name}"),
+        name,
+        kind,
+        os_family: OsFamily::Linux,
+        source: match kind {
+            MachineKind::Vm => "9001".into(),
+            MachineKind::Container => ARCHIVE.into(),
+        },
+        resources: Resources {
+            cpus: 2,
+            memory_mib: 2048,
+            disk_gib: 12,
+        },
+        login_name: "alice".into(),
+        password: "Secret 12345+".into(),
+        ssh_public_key: Some(KEY.into()),
+        locale: None,
+    }
+}
+
+#[tokio::test]
+async fn tls_trusts_the_ca_file_or_the_pinned_fingerprint_and_nothing_else() {
+    let s = Setup::new().await;
+    assert_eq!(s.hv.check().await.unwrap(), "Proxmox VE 9.1.3");
+    let pinned =
+        ProxmoxHypervisor::new(config(&s.sim, None, Some(s.sim.fingerprint.clone()))).unwrap();
+    assert_eq!(pinned.check().await.unwrap(), "Proxmox VE 9.1.3");
+    let wrong = "AB:".repeat(31) + "AB";
+    let stranger = ProxmoxHypervisor::new(config(&s.sim, None, Some(wrong))).unwrap();
+    match stranger.check().await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("pinned fingerprint"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        ProxmoxHypervisor::new(config(&s.sim, None, None)).is_err(),
+        "no trust at all is refused"
+    );
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn a_vm_is_cloned_given_cloud_init_grown_started_and_found_by_its_agent() {
+    let s = Setup::new().await;
+    let progress = Recorded::default();
+    let made =
+        s.hv.provision(&spec(1, MachineKind::Vm), &progress)
+            .await
+            .unwrap();
+    assert_eq!(made.external_id, "pve1/qemu/100");
+    assert_eq!(made.access.address.as_deref(), Some("10.10.0.102"));
+    assert_eq!(made.access.port, 22);
+    let steps: Vec<i64> = progress.0.lock().unwrap().iter().map(|(p, _)| *p).collect();
+    assert_eq!(steps, [5, 10, 40, 60, 80, 100]);
+    {
+        let cluster = s.sim.cluster();
+        let g = &cluster.guests[&100];
+        assert!(g.running);
+        assert_eq!(g.config["name"], "tst-1-box1");
+        assert_eq!(
+            (g.config["cores"].as_str(), g.config["memory"].as_str()),
+            ("2", "2048")
+        );
+        assert_eq!(g.config["ciuser"], "alice");
+        assert_eq!(g.config["cipassword"], "Secret 12345+");
+        assert_eq!(
+            g.config["sshkeys"],
+            "ssh-ed25519%20AAAAC3Nza%2BC1lZDI1%2FNTE5%20alice%40laptop"
+        );
+        assert_eq!(g.config["scsi0"], "local-lvm:base-9001-disk-0,size=12G");
+    }
+    // A retried provision finds the machine instead of making a second one.
+    let again =
+        s.hv.provision(&spec(1, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    assert_eq!(again.external_id, made.external_id);
+    assert_eq!(s.sim.cluster().guests.len(), 3);
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn a_container_is_created_from_its_archive_with_the_owners_password_and_key() {
+    let s = Setup::new().await;
+    let made =
+        s.hv.provision(&spec(2, MachineKind::Container), &Recorded::default())
+            .await
+            .unwrap();
+    assert_eq!(made.external_id, "pve1/lxc/100");
+    assert_eq!(made.access.address.as_deref(), Some("10.10.0.102"));
+    {
+        let cluster = s.sim.cluster();
+        let g = &cluster.guests[&100];
+        assert_eq!(g.root_password.as_deref(), Some("Secret 12345+"));
+        assert_eq!(g.ssh_keys.as_deref(), Some(KEY));
+        assert_eq!(g.config["rootfs"], "local-lvm:12");
+        assert_eq!(g.config["hostname"], "tst-2-box2");
+    }
+    // The next container goes to the node with fewer guests.
+    let next =
+        s.hv.provision(&spec(3, MachineKind::Container), &Recorded::default())
+            .await
+            .unwrap();
+    assert_eq!(next.external_id, "pve2/lxc/101");
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn a_taken_id_is_retried_with_a_fresh_one() {
+    let s = Setup::new().await;
+    s.sim.cluster().faults.steal_next_ids = 2;
+    let made =
+        s.hv.provision(&spec(3, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    assert_eq!(
+        made.external_id, "pve1/qemu/102",
+        "100 and 101 were taken under its feet"
+    );
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn a_failing_clone_reports_its_task_log_and_leaves_nothing() {
+    let s = Setup::new().await;
+    let why = "storage 'local-lvm' is full (13 GiB requested)";
+    s.sim.cluster().faults.fail_task = Some(("qmclone".into(), why.into()));
+    match s
+        .hv
+        .provision(&spec(4, MachineKind::Vm), &Recorded::default())
+        .await
+        .unwrap_err()
+    {
+        HypervisorError::Permanent(m) => {
+            assert!(m.contains(&format!("task failed: {why}")), "{m}");
+            assert!(
+                m.contains(&format!("TASK ERROR: {why}")),
+                "the log tail is in the message: {m}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        s.sim.cluster().guests.len(),
+        2,
+        "only the templates are left"
+    );
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn shutdown_falls_back_to_stop_and_delete_purges_idempotently() {
+    let s = Setup::new().await;
+    let made =
+        s.hv.provision(&spec(5, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    let id = made.external_id.as_str();
+    s.hv.reboot(id).await.unwrap();
+    s.sim.cluster().faults.ignore_shutdown = true;
+    s.hv.shutdown(id, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(s.hv.power(id).await.unwrap(), PowerState::Stopped);
+    let stops = s
+        .sim
+        .cluster()
+        .tasks
+        .iter()
+        .filter(|t| t.kind == "qmstop")
+        .count();
+    assert_eq!(stops, 1, "the ignored shutdown was followed by a hard stop");
+    s.hv.start(id).await.unwrap();
+    let guests = s.hv.guests("tst").await.unwrap();
+    assert_eq!(guests.len(), 1);
+    assert_eq!(
+        (guests[0].machine, guests[0].power),
+        (Some(MachineId(5)), PowerState::Running)
+    );
+    // Delete stops a running guest first and purges it; deleting again, or by name, succeeds.
+    s.hv.delete(Some(id), "tst-5-box5").await.unwrap();
+    assert!(!s.sim.cluster().guests.contains_key(&100));
+    s.hv.delete(Some(id), "tst-5-box5").await.unwrap();
+    s.hv.delete(None, "tst-5-box5").await.unwrap();
+    assert_eq!(s.hv.power(id).await.unwrap_err(), HypervisorError::Gone);
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn an_expired_token_is_named_in_the_error() {
+    let s = Setup::new().await;
+    s.sim.cluster().faults.token_expired = true;
+    match s.hv.check().await.unwrap_err() {
+        HypervisorError::Permanent(m) => assert!(m.contains("refused the API token"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn transport_trouble_and_slow_tasks_are_transient_and_bad_parameters_are_named() {
+    let s = Setup::new().await;
+    // A fresh client opens a fresh connection, which the simulator drops after the handshake.
+    s.sim
+        .drop_connections
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let fresh =
+        ProxmoxHypervisor::new(config(&s.sim, None, Some(s.sim.fingerprint.clone()))).unwrap();
+    match fresh.check().await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("cannot reach Proxmox VE"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.sim.cluster().faults.errors_500 = 1;
+    match s.hv.check().await.unwrap_err() {
+        HypervisorError::Permanent(m) => {
+            assert!(m.contains("answered 500: simulated server error"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let made =
+        s.hv.provision(&spec(6, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    s.sim.cluster().faults.task_time = Duration::from_secs(30);
+    let mut impatient = config(&s.sim, None, Some(s.sim.fingerprint.clone()));
+    impatient.task_timeout_secs = 1;
+    let impatient = ProxmoxHypervisor::new(impatient).unwrap();
+    match impatient.stop(&made.external_id).await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("did not finish in time"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.no_violations();
+    // No cores at all: the server's per-field message reaches the administrator, and the clone
+    // made before the refusal is removed.
+    s.sim.cluster().faults.task_time = Duration::from_millis(100);
+    let mut bad = spec(7, MachineKind::Vm);
+    bad.resources.cpus = 0;
+    match s
+        .hv
+        .provision(&bad, &Recorded::default())
+        .await
+        .unwrap_err()
+    {
+        HypervisorError::Permanent(m) => {
+            assert!(
+                m.contains("refused the parameters (cores: value must have a minimum value of 1)"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !s.sim
+            .cluster()
+            .guests
+            .values()
+            .any(|g| g.name() == "tst-7-box7")
+    );
+    assert_eq!(
+        s.sim.violations().len(),
+        1,
+        "the one bad request was counted"
+    );
+}
+
+#[tokio::test]
+async fn a_held_lock_is_worth_retrying() {
+    let s = Setup::new().await;
+    let made =
+        s.hv.provision(&spec(9, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    s.hv.stop(&made.external_id).await.unwrap();
+    s.sim.cluster().guests.get_mut(&100).unwrap().lock = Some("backup".into());
+    match s.hv.start(&made.external_id).await.unwrap_err() {
+        HypervisorError::Transient(m) => assert!(m.contains("VM is locked (backup)"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    s.sim.cluster().guests.get_mut(&100).unwrap().lock = None;
+    s.hv.start(&made.external_id).await.unwrap();
+    s.no_violations();
+}

@@ -1,0 +1,536 @@
+//! What each simulated endpoint does to the cluster and answers. Parameters have already passed
+//! the schema; messages follow the real server's wording where the provider depends on them.
+
+use crate::state::{Cluster, Guest, Kind};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// An error that is not a parameter error: HTTP status and message.
+#[derive(Debug)]
+pub struct ApiError(pub u16, pub String);
+
+type Answer = Result<Value, ApiError>;
+
+fn fail(message: impl Into<String>) -> ApiError {
+    ApiError(500, message.into())
+}
+
+pub struct Call<'a> {
+    pub method: &'a str,
+    /// The schema path, e.g. `/nodes/{node}/lxc/{vmid}/clone`.
+    pub path: &'a str,
+    pub params: &'a BTreeMap<String, String>,
+    /// The token's user, `USER@REALM!TOKENID`, written into UPIDs.
+    pub user: &'a str,
+    pub fingerprint: &'a str,
+    /// The endpoint's `returns` schema: some answers type their values by it.
+    pub returns: &'a Value,
+}
+
+impl Call<'_> {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.param(name) == Some("1")
+    }
+
+    fn vmid(&self, name: &str) -> u32 {
+        self.param(name)
+            .and_then(|v| v.parse().ok())
+            .expect("the schema checked it")
+    }
+}
+
+/// `None`: the schema knows the endpoint but the simulator does not implement it.
+pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
+    if let Some(node) = call.param("node")
+        && !c.nodes.iter().any(|n| n == node)
+    {
+        return Some(Err(fail(format!(
+            "hostname lookup '{node}' failed - no such node"
+        ))));
+    }
+    // `/nodes/{node}/lxc/...` and `/nodes/{node}/qemu/...` share one implementation.
+    let (kind, route) = match call.path.strip_prefix("/nodes/{node}/") {
+        Some(rest) if rest.starts_with("lxc") => {
+            (Some(Kind::Lxc), format!("/{{kind}}{}", &rest[3..]))
+        }
+        Some(rest) if rest.starts_with("qemu") => {
+            (Some(Kind::Qemu), format!("/{{kind}}{}", &rest[4..]))
+        }
+        _ => (None, call.path.to_string()),
+    };
+    let answer = match (call.method, route.as_str(), kind) {
+        ("GET", "/version", _) => Ok(json!({"version": "9.1.3", "release": "9.1", "repoid": "c7f4e2b1"})),
+        ("GET", "/nodes", _) => Ok(Value::Array(
+            c.nodes
+                .iter()
+                .map(|n| json!({"node": n, "status": "online", "ssl_fingerprint": call.fingerprint}))
+                .collect(),
+        )),
+        ("GET", "/cluster/nextid", _) => nextid(c, call),
+        ("GET", "/nodes/{node}/storage", _) => Ok(Value::Array(
+            c.storages
+                .iter()
+                .map(|s| json!({"storage": s, "type": "lvmthin", "content": "images,rootdir", "active": 1, "enabled": 1}))
+                .collect(),
+        )),
+        ("GET", "/nodes/{node}/tasks/{upid}/status", _) => task_status(c, call),
+        ("GET", "/nodes/{node}/tasks/{upid}/log", _) => task_log(c, call),
+        ("GET", "/{kind}", Some(kind)) => Ok(list(c, call, kind)),
+        ("POST", "/{kind}/{vmid}/clone", Some(kind)) => clone(c, call, kind),
+        ("POST", "/{kind}", Some(Kind::Lxc)) => create_container(c, call),
+        ("GET", "/{kind}/{vmid}/config", Some(kind)) => guest(c, call, kind).map(|g| config(g, call.returns)),
+        ("PUT", "/{kind}/{vmid}/config", Some(kind)) => set_config(c, call, kind).map(|()| Value::Null),
+        ("PUT", "/{kind}/{vmid}/resize", Some(kind)) => resize(c, call, kind),
+        ("GET", "/{kind}/{vmid}/status/current", Some(kind)) => guest(c, call, kind).map(|g| {
+            let mut v = status(g);
+            v["ha"] = json!({"managed": 0});
+            v
+        }),
+        ("POST", "/{kind}/{vmid}/status/start", Some(kind)) => power(c, call, kind, Power::Start),
+        ("POST", "/{kind}/{vmid}/status/shutdown", Some(kind)) => power(c, call, kind, Power::Shutdown),
+        ("POST", "/{kind}/{vmid}/status/stop", Some(kind)) => power(c, call, kind, Power::Stop),
+        ("POST", "/{kind}/{vmid}/status/reboot", Some(kind)) => power(c, call, kind, Power::Reboot),
+        ("DELETE", "/{kind}/{vmid}", Some(kind)) => destroy(c, call, kind),
+        ("GET", "/{kind}/{vmid}/interfaces", Some(Kind::Lxc)) => interfaces(c, call),
+        ("GET", "/{kind}/{vmid}/agent/network-get-interfaces", Some(Kind::Qemu)) => agent_interfaces(c, call),
+        ("POST", "/{kind}/{vmid}/vncproxy", Some(kind)) => vncproxy(c, call, kind),
+        _ => return None,
+    };
+    Some(answer)
+}
+
+fn nextid(c: &mut Cluster, call: &Call) -> Answer {
+    let id = match call.param("vmid") {
+        Some(_) if c.guests.contains_key(&call.vmid("vmid")) => {
+            return Err(ApiError(
+                400,
+                format!("VM {} already exists", call.vmid("vmid")),
+            ));
+        }
+        Some(_) => call.vmid("vmid"),
+        None => c.next_free_id(),
+    };
+    if c.faults.steal_next_ids > 0 {
+        c.faults.steal_next_ids -= 1;
+        c.add_guest(
+            id,
+            Kind::Lxc,
+            "pve1",
+            false,
+            &[("hostname", "someone-else")],
+        );
+    }
+    // The real server answers the id as a string.
+    Ok(json!(id.to_string()))
+}
+
+fn guest<'c>(c: &'c mut Cluster, call: &Call, kind: Kind) -> Result<&'c mut Guest, ApiError> {
+    let vmid = call.vmid("vmid");
+    let node = call.param("node").unwrap_or_default();
+    match c.guests.get_mut(&vmid) {
+        Some(g) if g.kind == kind && g.node == node => Ok(g),
+        _ => {
+            let dir = if kind == Kind::Lxc {
+                "lxc"
+            } else {
+                "qemu-server"
+            };
+            Err(fail(format!(
+                "Configuration file 'nodes/{node}/{dir}/{vmid}.conf' does not exist"
+            )))
+        }
+    }
+}
+
+fn unlocked(g: &Guest) -> Result<(), ApiError> {
+    match &g.lock {
+        Some(lock) => Err(fail(format!("{} is locked ({lock})", g.kind.label()))),
+        None => Ok(()),
+    }
+}
+
+fn list(c: &Cluster, call: &Call, kind: Kind) -> Value {
+    let node = call.param("node").unwrap_or_default();
+    let guests = c
+        .guests
+        .values()
+        .filter(|g| g.kind == kind && g.node == node);
+    Value::Array(guests.map(status).collect())
+}
+
+fn status(g: &Guest) -> Value {
+    let mut v = json!({"vmid": g.vmid, "name": g.name(),
+                       "status": if g.running { "running" } else { "stopped" }});
+    if g.template {
+        v["template"] = json!(1);
+    }
+    if let Some(lock) = &g.lock {
+        v["lock"] = json!(lock);
+    }
+    v
+}
+
+/// Integers and booleans as JSON numbers where the schema says so, as the server answers them,
+/// and the `digest` it always adds.
+fn config(g: &Guest, returns: &Value) -> Value {
+    let numeric = |key: &str| {
+        let base = key.trim_end_matches(|c: char| c.is_ascii_digit());
+        let prop = &returns["properties"][key];
+        let prop = if prop.is_null() {
+            &returns["properties"][format!("{base}[n]")]
+        } else {
+            prop
+        };
+        matches!(prop["type"].as_str(), Some("integer" | "boolean"))
+    };
+    let mut v: serde_json::Map<String, Value> = g
+        .config
+        .iter()
+        .map(|(k, val)| match val.parse::<i64>() {
+            Ok(n) if numeric(k) => (k.clone(), json!(n)),
+            _ => (k.clone(), json!(val)),
+        })
+        .collect();
+    if let Some(lock) = &g.lock {
+        v.insert("lock".into(), json!(lock));
+    }
+    let digest = Sha256::digest(format!("{:?}", g.config).as_bytes());
+    let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
+    v.insert("digest".into(), json!(hex));
+    Value::Object(v)
+}
+
+fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
+    let source = guest(c, call, kind)?;
+    unlocked(source)?;
+    let (vmid, newid, label) = (source.vmid, call.vmid("newid"), kind.label());
+    let node = source.node.clone();
+    let mut config = source.config.clone();
+    let template = source.template;
+    if !template && !call.flag("full") {
+        return Err(fail(
+            "linked clone feature is not supported for a guest that is not a template",
+        ));
+    }
+    if c.guests.contains_key(&newid) {
+        return Err(fail(format!(
+            "unable to create {label} {newid} - {label} {newid} already exists on node '{node}'"
+        )));
+    }
+    config.remove("template");
+    let name_key = if kind == Kind::Lxc {
+        "hostname"
+    } else {
+        "name"
+    };
+    if let Some(name) = call.param(name_key) {
+        config.insert(name_key.into(), name.into());
+    }
+    let pairs: Vec<(String, String)> = config.into_iter().collect();
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.add_guest(newid, kind, &node, false, &borrowed);
+    c.guests.get_mut(&newid).expect("just added").lock = Some("create".into());
+    // An LXC clone holds a `disk` lock on its source; a QEMU template can be cloned in parallel.
+    if kind == Kind::Lxc {
+        c.guests.get_mut(&vmid).expect("checked").lock = Some("disk".into());
+    }
+    let task_type = if kind == Kind::Lxc {
+        "vzclone"
+    } else {
+        "qmclone"
+    };
+    let release = move |c: &mut Cluster| {
+        if kind == Kind::Lxc
+            && let Some(g) = c.guests.get_mut(&vmid)
+        {
+            g.lock = None;
+        }
+    };
+    Ok(json!(c.spawn(
+        &node,
+        task_type,
+        &vmid.to_string(),
+        call.user,
+        move |c| {
+            release(c);
+            if let Some(g) = c.guests.get_mut(&newid) {
+                g.lock = None;
+            }
+        },
+        move |c| {
+            release(c);
+            c.guests.remove(&newid);
+        },
+    )))
+}
+
+/// A container from an OS template archive: the one API path that sets root's password and keys.
+fn create_container(c: &mut Cluster, call: &Call) -> Answer {
+    let (vmid, node) = (
+        call.vmid("vmid"),
+        call.param("node").unwrap_or_default().to_string(),
+    );
+    if c.guests.contains_key(&vmid) {
+        return Err(fail(format!("CT {vmid} already exists on node '{node}'")));
+    }
+    let archive = call.param("ostemplate").unwrap_or_default();
+    if !archive.contains(":vztmpl/") {
+        return Err(fail(format!("unable to parse volume ID '{archive}'")));
+    }
+    // What a real container keeps in its config; the secrets go into the guest's files instead.
+    let secret = |k: &str| {
+        matches!(
+            k,
+            "node" | "vmid" | "ostemplate" | "password" | "ssh-public-keys" | "storage" | "start"
+        )
+    };
+    let config: Vec<(&str, &str)> = call
+        .params
+        .iter()
+        .filter(|(k, _)| !secret(k))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.add_guest(vmid, Kind::Lxc, &node, false, &config);
+    let g = c.guests.get_mut(&vmid).expect("just added");
+    g.lock = Some("create".into());
+    g.root_password = call.param("password").map(str::to_string);
+    g.ssh_keys = call.param("ssh-public-keys").map(str::to_string);
+    let unlock = move |c: &mut Cluster| {
+        if let Some(g) = c.guests.get_mut(&vmid) {
+            g.lock = None;
+        }
+    };
+    let remove = move |c: &mut Cluster| {
+        c.guests.remove(&vmid);
+    };
+    Ok(json!(c.spawn(
+        &node,
+        "vzcreate",
+        &vmid.to_string(),
+        call.user,
+        unlock,
+        remove
+    )))
+}
+
+/// Keys the simulator lets `PUT .../config` set; the schema has already refused unknown ones.
+fn set_config(c: &mut Cluster, call: &Call, kind: Kind) -> Result<(), ApiError> {
+    let g = guest(c, call, kind)?;
+    unlocked(g)?;
+    for (key, value) in call.params {
+        match key.as_str() {
+            "node" | "vmid" | "digest" => {}
+            "delete" => {
+                for k in value.split(',') {
+                    g.config.remove(k.trim());
+                }
+            }
+            _ => {
+                g.config.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn resize(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
+    let user = call.user.to_string();
+    let g = guest(c, call, kind)?;
+    unlocked(g)?;
+    let disk = call.param("disk").unwrap_or_default();
+    let size = call
+        .param("size")
+        .unwrap_or_default()
+        .trim_start_matches('+');
+    let Some(volume) = g.config.get_mut(disk) else {
+        return Err(fail(format!("disk '{disk}' does not exist")));
+    };
+    let base = volume
+        .split(",size=")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    *volume = format!("{base},size={size}");
+    let (vmid, node) = (g.vmid, g.node.clone());
+    Ok(json!(c.spawn(
+        &node,
+        "resize",
+        &vmid.to_string(),
+        &user,
+        |_| {},
+        |_| {}
+    )))
+}
+
+#[derive(Clone, Copy)]
+enum Power {
+    Start,
+    Shutdown,
+    Stop,
+    Reboot,
+}
+
+fn power(c: &mut Cluster, call: &Call, kind: Kind, action: Power) -> Answer {
+    let ignore_shutdown = c.faults.ignore_shutdown;
+    let g = guest(c, call, kind)?;
+    let (vmid, node, running, label) = (g.vmid, g.node.clone(), g.running, kind.label());
+    if g.template {
+        return Err(fail(format!("{label} {vmid} is a template")));
+    }
+    if !matches!(action, Power::Stop) {
+        unlocked(g)?;
+    }
+    let prefix = if kind == Kind::Lxc { "vz" } else { "qm" };
+    let (name, on) = match action {
+        Power::Start if running => return Err(fail(format!("{label} {vmid} already running"))),
+        Power::Start => ("start", true),
+        Power::Reboot if !running => return Err(fail(format!("{label} {vmid} not running"))),
+        Power::Reboot => ("reboot", true),
+        Power::Shutdown => ("shutdown", false),
+        Power::Stop => ("stop", false),
+    };
+    let task_type = format!("{prefix}{name}");
+    if matches!(action, Power::Shutdown) && running && ignore_shutdown && !call.flag("forceStop") {
+        c.faults.fail_task = Some((
+            task_type.clone(),
+            "VM quit/powerdown failed - got timeout".into(),
+        ));
+    }
+    let set = move |c: &mut Cluster| {
+        if let Some(g) = c.guests.get_mut(&vmid) {
+            g.running = on;
+        }
+    };
+    Ok(json!(c.spawn(
+        &node,
+        &task_type,
+        &vmid.to_string(),
+        call.user,
+        set,
+        |_| {}
+    )))
+}
+
+fn destroy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
+    let g = guest(c, call, kind)?;
+    unlocked(g)?;
+    let (vmid, node, label) = (g.vmid, g.node.clone(), kind.label());
+    if g.running {
+        return Err(fail(format!(
+            "{label} {vmid} is running - unable to destroy"
+        )));
+    }
+    let task_type = if kind == Kind::Lxc {
+        "vzdestroy"
+    } else {
+        "qmdestroy"
+    };
+    let remove = move |c: &mut Cluster| {
+        c.guests.remove(&vmid);
+    };
+    Ok(json!(c.spawn(
+        &node,
+        task_type,
+        &vmid.to_string(),
+        call.user,
+        remove,
+        |_| {}
+    )))
+}
+
+/// A guest's address on the simulated bridge.
+fn address(vmid: u32) -> String {
+    format!("10.10.{}.{}", vmid / 250 % 250, vmid % 250 + 2)
+}
+
+fn interfaces(c: &mut Cluster, call: &Call) -> Answer {
+    let g = guest(c, call, Kind::Lxc)?;
+    if !g.running {
+        return Ok(Value::Null);
+    }
+    // PVE 9 answers both the old (`hwaddr`, `inet`) and the agent-style fields.
+    let iface = |name: &str, mac: &str, ip: &str, prefix: u8| {
+        json!({"name": name, "hwaddr": mac, "hardware-address": mac, "inet": format!("{ip}/{prefix}"),
+               "ip-addresses": [{"ip-address-type": "inet", "ip-address": ip, "prefix": prefix}]})
+    };
+    Ok(json!([
+        iface("lo", "00:00:00:00:00:00", "127.0.0.1", 8),
+        iface("eth0", "bc:24:11:00:00:02", &address(g.vmid), 24),
+    ]))
+}
+
+fn agent_interfaces(c: &mut Cluster, call: &Call) -> Answer {
+    let g = guest(c, call, Kind::Qemu)?;
+    if !g.running || g.config.get("agent").is_none_or(|a| !a.starts_with('1')) {
+        return Err(fail("QEMU guest agent is not running"));
+    }
+    let ip = |kind: &str, ip: &str, prefix: u8| json!({"ip-address-type": kind, "ip-address": ip, "prefix": prefix});
+    Ok(json!({"result": [
+        {"name": "lo", "hardware-address": "00:00:00:00:00:00", "ip-addresses": [ip("ipv4", "127.0.0.1", 8)]},
+        {"name": "eth0", "hardware-address": "bc:24:11:00:00:01",
+         "ip-addresses": [ip("ipv4", &address(g.vmid), 24), ip("ipv6", "fe80::be24:11ff:fe00:1", 64)]},
+    ]}))
+}
+
+fn vncproxy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
+    let g = guest(c, call, kind)?;
+    if !g.running {
+        return Err(fail(format!("{} {} not running", kind.label(), g.vmid)));
+    }
+    let (vmid, node) = (g.vmid, g.node.clone());
+    let upid = c.spawn(
+        &node,
+        "vncproxy",
+        &vmid.to_string(),
+        call.user,
+        |_| {},
+        |_| {},
+    );
+    Ok(
+        json!({"port": 5900 + vmid % 100, "ticket": format!("PVEVNC:{vmid}::sim"),
+              "user": call.user, "upid": upid, "cert": "simulated"}),
+    )
+}
+
+fn task_status(c: &Cluster, call: &Call) -> Answer {
+    let upid = call.param("upid").unwrap_or_default();
+    let t = c
+        .task(upid)
+        .ok_or_else(|| fail(format!("no such task '{upid}'")))?;
+    let mut v = json!({"upid": t.upid, "node": t.node, "pid": t.pid, "pstart": t.pstart,
+                       "starttime": t.starttime, "type": t.kind, "id": t.id, "user": t.user,
+                       "status": if t.exitstatus.is_some() { "stopped" } else { "running" }});
+    if let Some(exit) = &t.exitstatus {
+        v["exitstatus"] = json!(exit);
+    }
+    Ok(v)
+}
+
+fn task_log(c: &Cluster, call: &Call) -> Answer {
+    let upid = call.param("upid").unwrap_or_default();
+    let t = c
+        .task(upid)
+        .ok_or_else(|| fail(format!("no such task '{upid}'")))?;
+    let start: usize = call
+        .param("start")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let limit: usize = call
+        .param("limit")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
+    let lines = t.log.iter().enumerate().skip(start).take(limit);
+    Ok(Value::Array(
+        lines
+            .map(|(i, line)| json!({"n": i + 1, "t": line}))
+            .collect(),
+    ))
+}

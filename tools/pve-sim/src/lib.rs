@@ -1,0 +1,10 @@
+//! A Proxmox VE API simulator: a stateful HTTPS server that checks every request and every answer
+//! against the official schema and counts what does not conform.
+
+pub mod api;
+pub mod schema;
+pub mod server;
+pub mod state;
+pub mod tls;
+
+pub use server::{Sim, TOKEN_ID, TOKEN_SECRET};

@@ -1,0 +1,172 @@
+//! The HTTPS front: token authentication, the schema check of every request and answer, the
+//! `data` envelope and the error shapes of the real server.
+
+use crate::api::{self, ApiError, Call};
+use crate::schema::{Rejection, Schema};
+use crate::state::Cluster;
+use crate::tls::{self, TlsListener};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio_rustls::TlsAcceptor;
+
+/// The API token the simulator accepts.
+pub const TOKEN_ID: &str = "vmportal@pve!portal";
+pub const TOKEN_SECRET: &str = "5e1c9a7e-2b1f-4c8e-9d3a-7f60c2a1b9d4";
+
+struct Shared {
+    schema: &'static Schema,
+    cluster: Mutex<Cluster>,
+    violations: Mutex<Vec<String>>,
+    fingerprint: String,
+}
+
+/// A running simulator on a loopback port. It stops when the runtime that started it ends.
+pub struct Sim {
+    /// `https://127.0.0.1:PORT`, without the `/api2/json` prefix.
+    pub url: String,
+    pub ca_pem: String,
+    /// The node certificate's SHA-256 fingerprint, `AA:BB:...`.
+    pub fingerprint: String,
+    /// Connections to drop right after the TLS handshake.
+    pub drop_connections: Arc<AtomicUsize>,
+    shared: Arc<Shared>,
+}
+
+impl Sim {
+    pub async fn start() -> Sim {
+        let certs = tls::generate();
+        let shared = Arc::new(Shared {
+            schema: Schema::shared(),
+            cluster: Mutex::new(Cluster::new()),
+            violations: Mutex::new(Vec::new()),
+            fingerprint: certs.fingerprint.clone(),
+        });
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let url = format!("https://{}", tcp.local_addr().expect("address"));
+        let drop_connections = Arc::new(AtomicUsize::new(0));
+        let listener = TlsListener {
+            tcp,
+            acceptor: TlsAcceptor::from(certs.config),
+            drop_next: drop_connections.clone(),
+        };
+        let state = shared.clone();
+        let app = axum::Router::new().fallback(move |method, uri, headers, body| {
+            let state = state.clone();
+            async move { handle(&state, method, uri, headers, body) }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Sim {
+            url,
+            ca_pem: certs.ca_pem,
+            fingerprint: certs.fingerprint,
+            drop_connections,
+            shared,
+        }
+    }
+
+    /// Every schema violation seen so far, requests and answers.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.violations.lock().expect("violations").clone()
+    }
+
+    /// The cluster, to arrange a test or look at the outcome (faults live in `cluster().faults`).
+    pub fn cluster(&self) -> MutexGuard<'_, Cluster> {
+        self.shared.cluster.lock().expect("cluster")
+    }
+}
+
+fn handle(state: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(path) = uri.path().strip_prefix("/api2/json") else {
+        return error(StatusCode::NOT_FOUND, "not found");
+    };
+    let expected = format!("PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}");
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let mut cluster = state.cluster.lock().expect("cluster");
+    if auth != Some(expected.as_str()) || cluster.faults.token_expired {
+        return error(StatusCode::UNAUTHORIZED, "authentication failure");
+    }
+    if cluster.faults.errors_500 > 0 {
+        cluster.faults.errors_500 -= 1;
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "simulated server error");
+    }
+    // Parameters come in the query string, and for POST/PUT also as a form body.
+    let mut params: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
+    if matches!(method, Method::POST | Method::PUT) {
+        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+            Ok(form) => params.extend(form),
+            Err(e) => return error(StatusCode::BAD_REQUEST, &format!("body is not a form: {e}")),
+        }
+    }
+    let violate = |what: String| state.violations.lock().expect("violations").push(what);
+    let m = match state.schema.check_request(method.as_str(), path, &params) {
+        Ok(m) => m,
+        Err(Rejection::NoSuchPath | Rejection::MethodNotAllowed) => {
+            violate(format!("{method} {path}: not in the schema"));
+            return error(
+                StatusCode::NOT_IMPLEMENTED,
+                &format!("Method '{method} {path}' not implemented"),
+            );
+        }
+        Err(Rejection::Params(errors)) => {
+            for (field, message) in &errors {
+                violate(format!("{method} {path}: parameter {field}: {message}"));
+            }
+            let body = json!({"errors": errors, "data": null, "message": "Parameter verification failed."});
+            return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+        }
+    };
+    if m.info
+        .get("allowtoken")
+        .is_some_and(|a| a.as_i64() == Some(0))
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            "API tokens are not allowed for this endpoint",
+        );
+    }
+    cluster.tick();
+    let call = Call {
+        method: method.as_str(),
+        path: m.path,
+        params: &m.params,
+        user: TOKEN_ID,
+        fingerprint: &state.fingerprint,
+        returns: &m.info["returns"],
+    };
+    match api::handle(&mut cluster, &call) {
+        None => {
+            violate(format!(
+                "{method} {}: in the schema but not simulated",
+                m.path
+            ));
+            error(StatusCode::NOT_IMPLEMENTED, "not simulated")
+        }
+        Some(Err(ApiError(status, message))) => error(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &message,
+        ),
+        Some(Ok(data)) => {
+            for v in state.schema.check_return(&m.info["returns"], &data) {
+                violate(format!("{method} {} answered {v}", m.path));
+            }
+            axum::Json(json!({ "data": data })).into_response()
+        }
+    }
+}
+
+/// Non-parameter errors: the message in a `message` field (newer servers; older ones only put it
+/// in the status line, which HTTP/1.1 clients may not show).
+fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"data": Value::Null, "message": format!("{message}\n")})),
+    )
+        .into_response()
+}

@@ -1,0 +1,247 @@
+//! The simulated cluster: nodes, storage, guests with their locks, and tasks that finish later.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Lxc,
+    Qemu,
+}
+
+impl Kind {
+    /// How the server names the kind in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Lxc => "CT",
+            Kind::Qemu => "VM",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub vmid: u32,
+    pub kind: Kind,
+    pub node: String,
+    pub template: bool,
+    pub running: bool,
+    pub lock: Option<String>,
+    /// The guest's configuration as `GET .../config` shows it.
+    pub config: BTreeMap<String, String>,
+    /// Set at creation from an archive; not visible through the API, as on a real server.
+    pub root_password: Option<String>,
+    pub ssh_keys: Option<String>,
+}
+
+impl Guest {
+    pub fn name(&self) -> &str {
+        let key = if self.kind == Kind::Lxc {
+            "hostname"
+        } else {
+            "name"
+        };
+        self.config.get(key).map_or("", String::as_str)
+    }
+}
+
+type Effect = Box<dyn FnOnce(&mut Cluster) + Send>;
+
+pub struct Task {
+    pub upid: String,
+    pub node: String,
+    pub kind: String,
+    pub id: String,
+    pub user: String,
+    pub pid: u32,
+    pub pstart: u32,
+    pub starttime: u64,
+    finish_at: Instant,
+    /// `None` while running; then `OK` or the error.
+    pub exitstatus: Option<String>,
+    failure: Option<String>,
+    pub log: Vec<String>,
+    on_ok: Option<Effect>,
+    on_fail: Option<Effect>,
+}
+
+/// Faults a test turns on.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// The next task of this type (`vzclone`, `qmstart`, ...) fails with this message.
+    pub fail_task: Option<(String, String)>,
+    /// How long tasks run.
+    pub task_time: Duration,
+    /// Answer the next N requests with a 500.
+    pub errors_500: usize,
+    /// Refuse the token as expired.
+    pub token_expired: bool,
+    /// After answering `nextid`, someone else creates that id at once (N times).
+    pub steal_next_ids: usize,
+    /// Guests ignore ACPI shutdown requests (a shutdown without `forceStop` times out).
+    pub ignore_shutdown: bool,
+}
+
+pub struct Cluster {
+    pub nodes: Vec<String>,
+    pub storages: Vec<String>,
+    pub guests: BTreeMap<u32, Guest>,
+    pub tasks: Vec<Task>,
+    pub faults: Faults,
+    next_pid: u32,
+}
+
+impl Cluster {
+    /// Nodes `pve1` and `pve2` with storage `local-lvm`; on `pve1` a CT template 9000 and a VM
+    /// template 9001.
+    pub fn new() -> Cluster {
+        let mut c = Cluster {
+            nodes: vec!["pve1".into(), "pve2".into()],
+            storages: vec!["local".into(), "local-lvm".into()],
+            guests: BTreeMap::new(),
+            tasks: Vec::new(),
+            faults: Faults {
+                task_time: Duration::from_millis(150),
+                ..Faults::default()
+            },
+            next_pid: 0x1000,
+        };
+        let ct = [
+            ("hostname", "debian-12-ct"),
+            ("cores", "1"),
+            ("memory", "512"),
+            ("swap", "512"),
+            ("ostype", "debian"),
+            ("rootfs", "local-lvm:base-9000-disk-0,size=4G"),
+            ("net0", "name=eth0,bridge=vmbr0,ip=dhcp,type=veth"),
+        ];
+        c.add_guest(9000, Kind::Lxc, "pve1", true, &ct);
+        let vm = [
+            ("name", "debian-12-vm"),
+            ("cores", "1"),
+            ("memory", "1024"),
+            ("agent", "1"),
+            ("scsi0", "local-lvm:base-9001-disk-0,size=4G"),
+            ("ide2", "local-lvm:vm-9001-cloudinit,media=cdrom"),
+            ("net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0"),
+        ];
+        c.add_guest(9001, Kind::Qemu, "pve1", true, &vm);
+        c
+    }
+
+    pub fn add_guest(
+        &mut self,
+        vmid: u32,
+        kind: Kind,
+        node: &str,
+        template: bool,
+        config: &[(&str, &str)],
+    ) {
+        let mut config: BTreeMap<_, _> = config
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if template {
+            config.insert("template".into(), "1".into());
+        }
+        let guest = Guest {
+            vmid,
+            kind,
+            node: node.into(),
+            template,
+            running: false,
+            lock: None,
+            config,
+            root_password: None,
+            ssh_keys: None,
+        };
+        self.guests.insert(vmid, guest);
+    }
+
+    pub fn next_free_id(&self) -> u32 {
+        (100..)
+            .find(|id| !self.guests.contains_key(id))
+            .expect("a free id")
+    }
+
+    /// Starts a task; its effects apply when it finishes (`on_fail` when a fault makes it fail).
+    pub fn spawn(
+        &mut self,
+        node: &str,
+        kind: &str,
+        id: &str,
+        user: &str,
+        on_ok: impl FnOnce(&mut Cluster) + Send + 'static,
+        on_fail: impl FnOnce(&mut Cluster) + Send + 'static,
+    ) -> String {
+        self.next_pid += 1;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        let (pid, pstart) = (self.next_pid, 0x0300_0000 + self.next_pid);
+        let upid = format!("UPID:{node}:{pid:08X}:{pstart:08X}:{now:08X}:{kind}:{id}:{user}:");
+        let failure = match &self.faults.fail_task {
+            Some((k, message)) if k == kind => Some(message.clone()),
+            _ => None,
+        };
+        if failure.is_some() {
+            self.faults.fail_task = None;
+        }
+        self.tasks.push(Task {
+            upid: upid.clone(),
+            node: node.into(),
+            kind: kind.into(),
+            id: id.into(),
+            user: user.into(),
+            pid,
+            pstart,
+            starttime: now,
+            finish_at: Instant::now() + self.faults.task_time,
+            exitstatus: None,
+            failure,
+            log: vec![format!("starting {kind} task for {id}")],
+            on_ok: Some(Box::new(on_ok)),
+            on_fail: Some(Box::new(on_fail)),
+        });
+        upid
+    }
+
+    /// Finishes the tasks whose time has come.
+    pub fn tick(&mut self) {
+        let now = Instant::now();
+        let mut effects = Vec::new();
+        for task in self
+            .tasks
+            .iter_mut()
+            .filter(|t| t.exitstatus.is_none() && t.finish_at <= now)
+        {
+            let (status, effect) = match task.failure.take() {
+                Some(message) => {
+                    task.log.push(message.clone());
+                    task.log.push(format!("TASK ERROR: {message}"));
+                    (message, task.on_fail.take())
+                }
+                None => {
+                    task.log.push("TASK OK".into());
+                    ("OK".to_string(), task.on_ok.take())
+                }
+            };
+            task.exitstatus = Some(status);
+            effects.extend(effect);
+        }
+        for effect in effects {
+            effect(self);
+        }
+    }
+
+    pub fn task(&self, upid: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.upid == upid)
+    }
+}
+
+impl Default for Cluster {
+    fn default() -> Self {
+        Cluster::new()
+    }
+}

@@ -1,0 +1,255 @@
+//! The simulator seen from a plain HTTPS client: TLS, authentication, the schema check, and a
+//! guest's life through tasks and locks.
+
+use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
+use reqwest::{Certificate, Client, Method};
+use serde_json::Value;
+use std::time::Duration;
+
+fn client(sim: &Sim) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .tls_certs_only([Certificate::from_pem(sim.ca_pem.as_bytes()).unwrap()])
+        .build()
+        .unwrap()
+}
+
+async fn call(sim: &Sim, method: Method, path: &str, params: &[(&str, &str)]) -> (u16, Value) {
+    let url = format!("{}/api2/json{path}", sim.url);
+    let req = client(sim).request(method.clone(), url).header(
+        "authorization",
+        format!("PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}"),
+    );
+    let req = if method == Method::GET || method == Method::DELETE {
+        req.query(params)
+    } else {
+        req.form(params)
+    };
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+async fn wait(sim: &Sim, upid: &str) -> String {
+    let path = format!("/nodes/pve1/tasks/{}/status", urlencode(upid));
+    for _ in 0..100 {
+        let (_, v) = call(sim, Method::GET, &path, &[]).await;
+        if v["data"]["status"] == "stopped" {
+            return v["data"]["exitstatus"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("task {upid} did not finish");
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace(':', "%3A")
+        .replace('!', "%21")
+        .replace('@', "%40")
+}
+
+#[tokio::test]
+async fn tls_trusts_only_the_cluster_ca_and_the_token_is_required() {
+    let sim = Sim::start().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let stranger = Client::builder().build().unwrap();
+    let url = format!("{}/api2/json/version", sim.url);
+    assert!(
+        stranger.get(&url).send().await.is_err(),
+        "a client without the CA must fail"
+    );
+    let anonymous = client(&sim).get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let (status, v) = call(&sim, Method::GET, "/version", &[]).await;
+    assert_eq!((status, v["data"]["release"].as_str()), (200, Some("9.1")));
+    assert_eq!(sim.fingerprint.len(), 32 * 3 - 1);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[tokio::test]
+async fn bad_requests_get_per_field_errors_and_are_counted() {
+    let sim = Sim::start().await;
+    let (status, v) = call(
+        &sim,
+        Method::POST,
+        "/nodes/pve1/lxc/9000/clone",
+        &[("newid", "12"), ("hostname", "a")],
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        v["errors"]["newid"].as_str().unwrap().contains("minimum"),
+        "{v}"
+    );
+    let (status, _) = call(&sim, Method::GET, "/nodes/pve1/nonsense", &[]).await;
+    assert_eq!(status, 501);
+    assert_eq!(sim.violations().len(), 2, "{:?}", sim.violations());
+}
+
+#[tokio::test]
+async fn a_container_lives_through_tasks_and_locks() {
+    let sim = Sim::start().await;
+    let (_, v) = call(&sim, Method::GET, "/cluster/nextid", &[]).await;
+    let id = v["data"].as_str().unwrap().to_string();
+    let clone = [("newid", id.as_str()), ("hostname", "ct-1"), ("full", "0")];
+    let (status, v) = call(&sim, Method::POST, "/nodes/pve1/lxc/9000/clone", &clone).await;
+    assert_eq!(status, 200, "{v}");
+    let upid = v["data"].as_str().unwrap().to_string();
+    assert!(
+        upid.starts_with("UPID:pve1:") && upid.ends_with(&format!(":vzclone:9000:{TOKEN_ID}:")),
+        "{upid}"
+    );
+    // The template is locked while the clone runs.
+    let other = [("newid", "555"), ("hostname", "ct-2")];
+    let (status, v) = call(&sim, Method::POST, "/nodes/pve1/lxc/9000/clone", &other).await;
+    assert_eq!(status, 500);
+    assert_eq!(v["message"], "CT is locked (disk)\n");
+    assert_eq!(wait(&sim, &upid).await, "OK");
+
+    let base = format!("/nodes/pve1/lxc/{id}");
+    let (status, _) = call(
+        &sim,
+        Method::PUT,
+        &format!("{base}/config"),
+        &[("cores", "2"), ("memory", "1024")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, v) = call(&sim, Method::POST, &format!("{base}/status/start"), &[]).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(&sim, Method::GET, &format!("{base}/interfaces"), &[]).await;
+    assert_eq!(v["data"][1]["name"], "eth0");
+    let (status, v) = call(&sim, Method::DELETE, &base, &[("purge", "1")]).await;
+    assert_eq!(status, 500, "a running container cannot be destroyed: {v}");
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        &format!("{base}/status/shutdown"),
+        &[("timeout", "10")],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(
+        &sim,
+        Method::DELETE,
+        &base,
+        &[("purge", "1"), ("destroy-unreferenced-disks", "1")],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (status, v) = call(&sim, Method::GET, &format!("{base}/status/current"), &[]).await;
+    assert_eq!(status, 500);
+    assert!(v["message"].as_str().unwrap().contains("does not exist"));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[tokio::test]
+async fn a_failing_task_says_why_in_its_log() {
+    let sim = Sim::start().await;
+    sim.cluster().faults.fail_task = Some(("qmclone".into(), "storage 'local-lvm' is full".into()));
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        "/nodes/pve1/qemu/9001/clone",
+        &[("newid", "120"), ("name", "vm-1")],
+    )
+    .await;
+    let upid = v["data"].as_str().unwrap().to_string();
+    assert_eq!(wait(&sim, &upid).await, "storage 'local-lvm' is full");
+    let path = format!("/nodes/pve1/tasks/{}/log", urlencode(&upid));
+    let (_, v) = call(
+        &sim,
+        Method::GET,
+        &path,
+        &[("start", "0"), ("limit", "100")],
+    )
+    .await;
+    let lines: Vec<_> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["t"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lines.last(),
+        Some(&"TASK ERROR: storage 'local-lvm' is full")
+    );
+    assert!(
+        !sim.cluster().guests.contains_key(&120),
+        "a failed clone leaves nothing"
+    );
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[tokio::test]
+async fn every_simulated_answer_conforms_to_the_schema() {
+    let sim = Sim::start().await;
+    for path in [
+        "/version",
+        "/nodes",
+        "/cluster/nextid",
+        "/nodes/pve1/storage",
+        "/nodes/pve1/lxc",
+        "/nodes/pve1/qemu",
+    ] {
+        let (status, _) = call(&sim, Method::GET, path, &[]).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        "/nodes/pve1/qemu/9001/clone",
+        &[("newid", "130"), ("name", "vm-1")],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let base = "/nodes/pve1/qemu/130";
+    let cloud_init = [
+        ("ciuser", "alice"),
+        ("cipassword", "s3cret"),
+        ("ipconfig0", "ip=dhcp"),
+    ];
+    assert_eq!(
+        call(&sim, Method::PUT, &format!("{base}/config"), &cloud_init)
+            .await
+            .0,
+        200
+    );
+    let (_, v) = call(
+        &sim,
+        Method::PUT,
+        &format!("{base}/resize"),
+        &[("disk", "scsi0"), ("size", "10G")],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(&sim, Method::GET, &format!("{base}/config"), &[]).await;
+    assert_eq!(v["data"]["scsi0"], "local-lvm:base-9001-disk-0,size=10G");
+    let (_, v) = call(&sim, Method::POST, &format!("{base}/status/start"), &[]).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(
+        &sim,
+        Method::GET,
+        &format!("{base}/agent/network-get-interfaces"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        v["data"]["result"][1]["ip-addresses"][0]["ip-address"],
+        "10.10.0.132"
+    );
+    let (_, v) = call(&sim, Method::GET, &format!("{base}/status/current"), &[]).await;
+    assert_eq!(v["data"]["status"], "running");
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        &format!("{base}/vncproxy"),
+        &[("websocket", "1")],
+    )
+    .await;
+    assert!(v["data"]["ticket"].as_str().unwrap().starts_with("PVEVNC:"));
+    for action in ["reboot", "stop"] {
+        let (_, v) = call(&sim, Method::POST, &format!("{base}/status/{action}"), &[]).await;
+        assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    }
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
