@@ -14,7 +14,7 @@ pub const SESSION_COOKIE: &str = "vmportal_session";
 /// Extending a session costs a write; once a minute per session is precise enough.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -35,11 +35,16 @@ pub(super) fn cookie_token(parts: &Parts) -> Option<String> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Creates a session for `user`; returns the token for the cookie.
-pub async fn start_session(state: &AppState, user: &User) -> AppResult<String> {
+/// 32 random bytes, hex: a secret for a cookie or a URL (sessions, console tickets).
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = hex(&bytes);
+    hex(&bytes)
+}
+
+/// Creates a session for `user`; returns the token for the cookie.
+pub async fn start_session(state: &AppState, user: &User) -> AppResult<String> {
+    let token = new_token();
     let t = now();
     state
         .store

@@ -3,12 +3,11 @@
 
 use crate::{
     api::extract::ApiPath,
-    auth::{Signed, hex, token_hash},
+    auth::{Signed, new_token, token_hash},
     error::{AppError, AppResult, ErrorBody},
     state::AppState,
 };
 use axum::{Json, extract::State};
-use rand::RngCore;
 use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{console::NewConsoleTicket, machine::MachineState, now};
@@ -41,9 +40,7 @@ pub async fn console_ticket(
             machine.state
         )));
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let ticket = hex(&bytes);
+    let ticket = new_token();
     let expires_at = now() + time::Duration::seconds(state.config.console.ticket_secs);
     let new = NewConsoleTicket {
         ticket_hash: token_hash(&ticket),
