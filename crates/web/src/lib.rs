@@ -22,6 +22,7 @@ use axum::{
     http::{Uri, header},
     response::{IntoResponse, Response},
     routing::get,
+    serve::ListenerExt,
 };
 use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::net::TcpListener;
@@ -67,6 +68,11 @@ pub async fn serve(
     // Upgraded connections (consoles) outlive the HTTP server's graceful shutdown: they are told
     // to close, and given a moment to record their end.
     let closing = consoles.clone();
+    // Small writes go out at once: a console's keystrokes and screen updates must not wait for
+    // the acknowledgement of the previous ones (Nagle's algorithm).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -74,6 +74,8 @@ pub async fn websocket(
     .await
     .map_err(|_| unavailable("the VNC server did not answer".into()))?
     .map_err(|e| unavailable(e.to_string()))?;
+    // Keystrokes and pointer moves must not wait for the acknowledgement of the previous ones.
+    let _ = guest.set_nodelay(true);
     let open = NewAuditEvent {
         action: action::CONSOLE_OPEN,
         object_type: "machine",

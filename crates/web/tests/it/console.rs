@@ -15,7 +15,7 @@ use std::{
     time::Duration,
 };
 use tokio::{
-    io::AsyncWriteExt,
+    io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
 use tokio_tungstenite::{
@@ -256,6 +256,36 @@ async fn the_relay_is_byte_exact_both_ways_and_audited_and_counted() {
     ] {
         assert!(metrics.contains(m), "{m} in /metrics");
     }
+}
+
+#[tokio::test]
+async fn what_the_browser_sent_right_before_closing_reaches_the_guest() {
+    // The guest keeps everything it reads until the relay closes the connection.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).await.unwrap();
+        got
+    });
+    let s = setup(test_config(), port).await;
+    let mut ws = s
+        .open(Some(&s.alice.cookie), &s.ticket(&s.alice).await)
+        .await
+        .unwrap();
+    // Pointer events in one burst with the closing frame behind them: the relay gathers them
+    // into few writes, and must not drop what it gathered when the close comes.
+    let events: Vec<Vec<u8>> = (0..200u8).map(|i| vec![5, 0, i, 0, i, 0]).collect();
+    for e in &events {
+        ws.feed(Message::binary(e.clone())).await.unwrap();
+    }
+    ws.close(None).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), received)
+        .await
+        .expect("the relay closed the guest's connection")
+        .unwrap();
+    assert_eq!(got, events.concat());
 }
 
 #[tokio::test]
