@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Console relay benchmark (not a test): the portal's websocket-to-VNC relay against websockify,
-with raw TCP on loopback as the limit, all measured in one run by the same client.
+with raw TCP on loopback as the limit and a plain TCP forwarder as the floor of any relay, all
+measured in one run by the same client.
 
   - websockify: the latest release from PyPI, installed into bench/.venv (not committed), run as
     the old project ran it: one `websockify PORT HOST:VNCPORT` process per machine, default options.
   - vmportal: the real `vmportal_web` app (bench/console-relay/src/bin/console_portal.rs), release
     build, with its machines' consoles on the bench's guest server.
+  - TCP forwarder: bench/console-relay/src/bin/tcp_forward.rs, bytes both ways and nothing else.
   - console-load (bench/console-relay/src/main.rs): the guest server (a stand-in VNC server) and a
     lean websocket client; it measures and prints JSON, from which this script prints the table.
 
@@ -76,6 +78,12 @@ def start_websockify(exe, first, n, guest, log):
     return procs, time.monotonic() - started
 
 
+def start_forwarder(guest):
+    exe = os.path.join(ROOT, "target", "release", "tcp-forward")
+    proc = subprocess.Popen([exe, "--guest-port", str(guest)], stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline())
+
+
 def start_portal(guest, n, log):
     exe = os.path.join(ROOT, "target", "release", "console-portal")
     proc = subprocess.Popen([exe, "--guest-port", str(guest), "--machines", str(n)],
@@ -102,7 +110,7 @@ def median(runs):
 
 
 def table(r, ws_version, ws_start, n, slow_mib):
-    raw, wsf, vmp = r["raw TCP"], r["websockify"], r["vmportal"]
+    raw, fwd, wsf, vmp = r["raw TCP"], r["TCP forwarder"], r["websockify"], r["vmportal"]
     rows = []
 
     def verdict(ok):
@@ -113,7 +121,7 @@ def table(r, ws_version, ws_start, n, slow_mib):
         rows.append(f"| {label} | {' | '.join(cells)} | {target} | {'' if ok is None else verdict(ok)} |")
 
     def each(fmt, get, relays_only=False):
-        return [None if relays_only and t is raw else fmt(get(t)) for t in (raw, wsf, vmp)]
+        return [None if relays_only and t is raw else fmt(get(t)) for t in (raw, fwd, wsf, vmp)]
 
     mbs, kib = (lambda v: f"{v:,.0f}"), (lambda v: f"{v:,.0f}")
     cpu = lambda v: f"{v:.2f}"
@@ -131,7 +139,7 @@ def table(r, ws_version, ws_start, n, slow_mib):
     row("client → guest, 10-byte input events echoed in bursts of 100, thousands/s",
         each(lambda v: f"{v / 1000:,.0f}", ev), f"≥ 5× websockify: {ev(vmp) / ev(wsf):.1f}×", ev(vmp) >= 5 * ev(wsf))
     lat = lambda t: f"{t['latency']['p50_us']:,.0f} / {t['latency']['p99_us']:,.0f}"
-    row("round trip of an 8-byte message, p50 / p99, µs", [lat(t) for t in (raw, wsf, vmp)])
+    row("round trip of an 8-byte message, p50 / p99, µs", [lat(t) for t in (raw, fwd, wsf, vmp)])
     added = lambda t, q: t["latency"][q] - raw["latency"][q]
     row("added round trip over raw TCP, p50 / p99, µs",
         each(lambda t: f"{added(t, 'p50_us'):,.0f} / {added(t, 'p99_us'):,.0f}", lambda t: t, True),
@@ -149,9 +157,9 @@ def table(r, ws_version, ws_start, n, slow_mib):
     growth = lambda t: t["slow"]["pss_peak_mib"] - t["slow"]["pss_before_mib"]
     row("slow reader: relay memory growth (peak PSS − before), MiB", each(lambda v: f"{v:,.1f}", growth, True),
         "bounded: < 16 MiB", growth(vmp) < 16)
-    row(f"starting the {n} websockify processes until all listen, s", [None, f"{ws_start:.2f}", None])
-    head = (f"| measure | raw TCP | websockify {ws_version} | vmportal | target (vmportal) | |\n"
-            "| --- | --- | --- | --- | --- | --- |")
+    row(f"starting the {n} websockify processes until all listen, s", [None, None, f"{ws_start:.2f}", None])
+    head = (f"| measure | raw TCP | TCP forwarder | websockify {ws_version} | vmportal | target (vmportal) | |\n"
+            "| --- | --- | --- | --- | --- | --- | --- |")
     return head + "\n" + "\n".join(rows)
 
 
@@ -178,7 +186,10 @@ def main():
             procs += ws_procs
             portal, ready = start_portal(guest, a.consoles, plog)
             procs.append(portal)
+            forwarder, forward_port = start_forwarder(guest)
+            procs.append(forwarder)
             load = [os.path.join(ROOT, "target", "release", "console-load"), "--guest-port", str(guest), "--raw",
+                    "--forward-port", str(forward_port), "--forward-pid", str(forwarder.pid),
                     "--websockify-port", str(first), "--websockify-pids", ",".join(str(p.pid) for p in ws_procs),
                     "--portal", ready, "--portal-pid", str(portal.pid), "--seconds", str(a.seconds),
                     "--consoles", str(a.consoles), "--round-trips", str(a.round_trips), "--slow-mib", str(a.slow_mib)]

@@ -17,8 +17,8 @@ const BLOCK: usize = 64 * 1024;
 pub enum Command {
     /// Send this many bytes (0: without end) in `BLOCK` writes.
     Source(u64),
-    /// Read everything, counting it.
-    Sink,
+    /// Read everything, counting it in `Counters::received[slot]`.
+    Sink(usize),
     /// Send back what comes.
     Echo,
 }
@@ -27,7 +27,7 @@ impl Command {
     pub fn bytes(self) -> [u8; 9] {
         let (op, n) = match self {
             Command::Source(n) => (b'S', n),
-            Command::Sink => (b'K', 0),
+            Command::Sink(slot) => (b'K', slot as u64),
             Command::Echo => (b'E', 0),
         };
         let mut out = [0u8; 9];
@@ -40,18 +40,21 @@ impl Command {
         let n = u64::from_le_bytes(raw[1..].try_into().expect("8 bytes"));
         match raw[0] {
             b'S' => Some(Command::Source(n)),
-            b'K' => Some(Command::Sink),
+            b'K' => Some(Command::Sink((n as usize).min(SLOTS - 1))),
             b'E' => Some(Command::Echo),
             _ => None,
         }
     }
 }
 
-/// Bytes the guest wrote and read, over all connections.
+/// Sinks counted apart: one per target measured at the same time.
+pub const SLOTS: usize = 8;
+
+/// Bytes the guest wrote over all connections, and read by sink slot.
 #[derive(Default)]
 pub struct Counters {
     pub written: AtomicU64,
-    pub received: AtomicU64,
+    pub received: [AtomicU64; SLOTS],
 }
 
 pub async fn serve(listener: TcpListener, counters: Arc<Counters>) {
@@ -85,12 +88,12 @@ async fn connection(mut stream: TcpStream, counters: Arc<Counters>) {
             // Stay open until the client goes, as a VNC server would.
             let _ = stream.read(&mut [0u8; 1]).await;
         }
-        Some(Command::Sink) => {
+        Some(Command::Sink(slot)) => {
             let mut buf = vec![0u8; 256 * 1024];
             while let Ok(n) = stream.read(&mut buf).await
                 && n > 0
             {
-                counters.received.fetch_add(n as u64, Ordering::Relaxed);
+                counters.received[slot].fetch_add(n as u64, Ordering::Relaxed);
             }
         }
         Some(Command::Echo) => {

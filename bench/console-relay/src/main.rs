@@ -19,6 +19,11 @@ struct Args {
     /// Measure raw TCP to the guest.
     #[arg(long)]
     raw: bool,
+    /// A `tcp-forward` process: its port and pid.
+    #[arg(long, requires = "forward_pid")]
+    forward_port: Option<u16>,
+    #[arg(long)]
+    forward_pid: Option<u32>,
     /// websockify processes, one per machine, listening on consecutive ports from this one.
     #[arg(long)]
     websockify_port: Option<u16>,
@@ -29,7 +34,7 @@ struct Args {
     portal: Option<String>,
     #[arg(long)]
     portal_pid: Option<u32>,
-    /// Length of each throughput run.
+    /// Counted seconds per target in each throughput measurement.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
     #[arg(long, default_value_t = 10_000)]
@@ -63,6 +68,9 @@ async fn main() -> Result<(), String> {
             guest_port: args.guest_port,
         });
     }
+    if let (Some(port), Some(pid)) = (args.forward_port, args.forward_pid) {
+        targets.push(Target::Forward { port, pid });
+    }
     if let Some(first) = args.websockify_port {
         let ports = (0..args.websockify_pids.len() as u16)
             .map(|i| first + i)
@@ -83,15 +91,10 @@ async fn main() -> Result<(), String> {
         slow_total: args.slow_mib << 20,
         slow_run: Duration::from_secs_f64(args.slow_seconds),
     };
-    let mut results = serde_json::Map::new();
-    for target in targets {
-        let name = target.name();
-        eprintln!("measuring {name}");
-        let figures = scenarios::run(Arc::new(target), &args.only, &settings, &counters)
-            .await
-            .map_err(|e| format!("{name}: {e}"))?;
-        results.insert(name.into(), figures);
-    }
-    println!("{}", serde_json::Value::Object(results));
+    let targets: Vec<_> = targets.into_iter().map(Arc::new).collect();
+    let results = scenarios::run(&targets, &args.only, &settings, &counters)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{results}");
     Ok(())
 }

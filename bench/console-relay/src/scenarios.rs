@@ -1,4 +1,6 @@
-//! The measurements, each on a fresh console of one target.
+//! The measurements. The ones about time (throughput, round trips) take the targets in turns,
+//! round robin, so that whatever else the shared machine does at a moment hits all of them
+//! alike; the ones about memory take one target after the other.
 
 use crate::{
     guest::{Command, Counters},
@@ -6,19 +8,27 @@ use crate::{
     target::Target,
     ws::Console,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::{
     io,
     sync::{Arc, atomic::Ordering},
     time::{Duration, Instant},
 };
 
-/// Before each timed run: connections warm, buffers grown, CPU frequency settled.
-const WARM_UP: Duration = Duration::from_millis(500);
+/// Turns per target in a throughput measurement; each starts with an uncounted warm-up that
+/// refills the pipeline the other targets' turns left idle.
+const TURNS: u32 = 10;
+const TURN_WARM_UP: Duration = Duration::from_millis(100);
+/// Between measurements: the last consoles' teardown (websockify's children exiting, buffers
+/// draining) is over.
+const SETTLE: Duration = Duration::from_secs(1);
 /// A full 1024x768 framebuffer update in 32-bit colour, raw encoding.
 const FRAMEBUFFER: u64 = 1024 * 768 * 4;
+/// What a client sends in the bulk upload: a pasted text, a file.
+const BULK_MESSAGE: usize = 64 * 1024;
 
 pub struct Settings {
+    /// Counted time per target in each throughput measurement.
     pub run: Duration,
     pub round_trips: usize,
     pub consoles: usize,
@@ -29,28 +39,71 @@ pub struct Settings {
 /// The measurements, by name, in the order they run.
 pub const ALL: [&str; 6] = ["down", "up", "events", "latency", "slow", "many"];
 
+/// Every target's figures, by target name and measurement.
 pub async fn run(
-    target: Arc<Target>,
+    targets: &[Arc<Target>],
     only: &[String],
     s: &Settings,
     counters: &Counters,
 ) -> io::Result<Value> {
-    let mut out = serde_json::Map::new();
+    let mut out: Vec<Map<String, Value>> = vec![Map::new(); targets.len()];
     for name in ALL.iter().filter(|n| only.iter().any(|o| o == *n)) {
+        tokio::time::sleep(SETTLE).await;
+        eprintln!("measuring {name}");
         let figures = match *name {
-            "down" => down(&target, s.run).await?.json(),
-            "up" => up(&target, s.run, counters).await?.json(),
-            "events" => events(&target, s.run).await?.json(),
-            "latency" => latency(&target, s.round_trips).await?,
-            "slow" => slow_reader(&target, s, counters).await?,
-            _ => many(target.clone(), s.consoles).await?,
+            "down" => down(targets, s.run).await?,
+            "up" => up(targets, s.run, counters).await?,
+            "events" => events(targets, s.run).await?,
+            "latency" => latency(targets, s.round_trips).await?,
+            "slow" => one_by_one(targets, async |t| slow_reader(t, s, counters).await).await?,
+            _ => one_by_one(targets, async |t| many(t.clone(), s.consoles).await).await?,
         };
-        out.insert((*name).into(), figures);
+        for (map, f) in out.iter_mut().zip(figures) {
+            map.insert((*name).into(), f);
+        }
     }
-    Ok(Value::Object(out))
+    let named = targets.iter().zip(out);
+    Ok(Value::Object(
+        named
+            .map(|(t, m)| (t.name().into(), Value::Object(m)))
+            .collect(),
+    ))
 }
 
-/// A throughput run: payload bytes and messages per second, and the relay's CPU time per GB.
+async fn one_by_one(
+    targets: &[Arc<Target>],
+    mut measure: impl AsyncFnMut(&Arc<Target>) -> io::Result<Value>,
+) -> io::Result<Vec<Value>> {
+    let mut figures = Vec::new();
+    for t in targets {
+        figures.push(measure(t).await?);
+        tokio::time::sleep(SETTLE).await;
+    }
+    Ok(figures)
+}
+
+/// One console per target, each told `command(i)`.
+async fn open_each(
+    targets: &[Arc<Target>],
+    command: impl Fn(usize) -> Command,
+) -> io::Result<Vec<Console>> {
+    let mut consoles = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let mut c = t.open(0).await?;
+        c.send(&command(i).bytes()).await?;
+        consoles.push(c);
+    }
+    Ok(consoles)
+}
+
+async fn close_all(consoles: Vec<Console>) {
+    for c in consoles {
+        c.close().await;
+    }
+}
+
+/// Payload bytes and messages moved, the time that took, and the relay's CPU time meanwhile.
+#[derive(Clone, Default)]
 struct Throughput {
     bytes: u64,
     messages: u64,
@@ -68,114 +121,132 @@ impl Throughput {
     }
 }
 
-/// Guest to client: what the client receives from an endless source.
-async fn down(target: &Target, run: Duration) -> io::Result<Throughput> {
-    let pids = target.pids();
-    let mut c = target.open(0).await?;
-    c.send(&Command::Source(0).bytes()).await?;
-    let warm_until = Instant::now() + WARM_UP;
-    while Instant::now() < warm_until {
-        c.recv(usize::MAX)
-            .await?
-            .ok_or(io::ErrorKind::UnexpectedEof)?;
+/// Runs `work(i, console, for)` in turns: per turn and target, a warm-up and then a counted
+/// run of `run / TURNS`. `work` does its traffic for the time given and says what it moved
+/// (payload bytes, messages).
+async fn in_turns(
+    targets: &[Arc<Target>],
+    consoles: &mut [Console],
+    run: Duration,
+    mut work: impl AsyncFnMut(usize, &mut Console, Duration) -> io::Result<(u64, u64)>,
+) -> io::Result<Vec<Value>> {
+    let mut totals = vec![Throughput::default(); targets.len()];
+    for _ in 0..TURNS {
+        for (i, (target, c)) in targets.iter().zip(consoles.iter_mut()).enumerate() {
+            work(i, c, TURN_WARM_UP).await?;
+            let pids = target.pids();
+            let (cpu, started) = (procs::cpu_seconds(&pids), Instant::now());
+            let (bytes, messages) = work(i, c, run / TURNS).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            let total = &mut totals[i];
+            total.relay_cpu += procs::cpu_seconds(&pids) - cpu;
+            (total.bytes, total.messages) = (total.bytes + bytes, total.messages + messages);
+            total.seconds += seconds;
+        }
     }
-    let (started, messages, cpu) = (Instant::now(), c.messages, procs::cpu_seconds(&pids));
-    let mut bytes = 0;
-    while started.elapsed() < run {
-        bytes += c
-            .recv(usize::MAX)
-            .await?
-            .ok_or(io::ErrorKind::UnexpectedEof)?
-            .len() as u64;
-    }
-    let t = Throughput {
-        bytes,
-        messages: c.messages - messages,
-        seconds: started.elapsed().as_secs_f64(),
-        relay_cpu: procs::cpu_seconds(&pids) - cpu,
-    };
-    c.close().await;
-    Ok(t)
+    Ok(totals.iter().map(Throughput::json).collect())
 }
 
-/// Client to guest: what the guest receives while the client sends 64 KiB messages (a pasted
-/// text, a file) as fast as it can.
-async fn up(target: &Target, run: Duration, counters: &Counters) -> io::Result<Throughput> {
-    let pids = target.pids();
-    let mut c = target.open(0).await?;
-    c.send(&Command::Sink.bytes()).await?;
-    let message = [0xa5; 64 * 1024];
-    let wire = c.encode(&[&message[..]; 4]);
-    let received = || counters.received.load(Ordering::Relaxed);
-    let warm_until = Instant::now() + WARM_UP;
-    while Instant::now() < warm_until {
-        c.write_wire(&wire).await?;
-    }
-    let (started, before, cpu) = (Instant::now(), received(), procs::cpu_seconds(&pids));
-    while started.elapsed() < run {
-        c.write_wire(&wire).await?;
-    }
-    let bytes = received() - before;
-    let t = Throughput {
-        bytes,
-        messages: bytes / message.len() as u64,
-        seconds: started.elapsed().as_secs_f64(),
-        relay_cpu: procs::cpu_seconds(&pids) - cpu,
-    };
-    c.close().await;
-    Ok(t)
+/// Guest to client: what the client receives from an endless source.
+async fn down(targets: &[Arc<Target>], run: Duration) -> io::Result<Vec<Value>> {
+    let mut consoles = open_each(targets, |_| Command::Source(0)).await?;
+    let figures = in_turns(targets, &mut consoles, run, async |_, c, time| {
+        let (until, messages) = (Instant::now() + time, c.messages);
+        let mut bytes = 0;
+        while Instant::now() < until {
+            bytes += c
+                .recv(usize::MAX)
+                .await?
+                .ok_or(io::ErrorKind::UnexpectedEof)?
+                .len() as u64;
+        }
+        Ok((bytes, c.messages - messages))
+    })
+    .await?;
+    close_all(consoles).await;
+    Ok(figures)
+}
+
+/// Client to guest: what the guest receives (counted per console) while the client sends
+/// `BULK_MESSAGE`s as fast as it can.
+async fn up(targets: &[Arc<Target>], run: Duration, counters: &Counters) -> io::Result<Vec<Value>> {
+    let mut consoles = open_each(targets, Command::Sink).await?;
+    let message = [0xa5; BULK_MESSAGE];
+    let wires: Vec<Vec<u8>> = consoles
+        .iter()
+        .map(|c| c.encode(&[&message[..]; 4]))
+        .collect();
+    let figures = in_turns(targets, &mut consoles, run, async |i, c, time| {
+        let received = || counters.received[i].load(Ordering::Relaxed);
+        let (until, before) = (Instant::now() + time, received());
+        while Instant::now() < until {
+            c.write_wire(&wires[i]).await?;
+        }
+        let bytes = received() - before;
+        Ok((bytes, bytes / BULK_MESSAGE as u64))
+    })
+    .await?;
+    close_all(consoles).await;
+    Ok(figures)
 }
 
 /// Input events: bursts of 100 pointer-event-sized messages (noVNC sends each event in a message
 /// of its own), each burst echoed back by the guest before the next, as a moving pointer's
 /// events are answered by screen updates. The echo keeps every queue short.
-async fn events(target: &Target, run: Duration) -> io::Result<Throughput> {
-    let pids = target.pids();
-    let mut c = target.open(0).await?;
-    c.send(&Command::Echo.bytes()).await?;
+async fn events(targets: &[Arc<Target>], run: Duration) -> io::Result<Vec<Value>> {
+    const BURST: usize = 100;
+    let mut consoles = open_each(targets, |_| Command::Echo).await?;
     let event = [5u8, 0, 1, 0, 2, 0, 0, 0, 0, 0];
-    let burst = c.encode(&[&event[..]; 100]);
-    let burst_bytes = 100 * event.len();
-    let warm_until = Instant::now() + WARM_UP;
-    while Instant::now() < warm_until {
-        c.write_wire(&burst).await?;
-        c.recv_exact(burst_bytes).await?;
-    }
-    let (started, cpu) = (Instant::now(), procs::cpu_seconds(&pids));
-    let mut bursts = 0u64;
-    while started.elapsed() < run {
-        c.write_wire(&burst).await?;
-        c.recv_exact(burst_bytes).await?;
-        bursts += 1;
-    }
-    let t = Throughput {
-        bytes: bursts * burst_bytes as u64,
-        messages: bursts * 100,
-        seconds: started.elapsed().as_secs_f64(),
-        relay_cpu: procs::cpu_seconds(&pids) - cpu,
-    };
-    c.close().await;
-    Ok(t)
+    let wires: Vec<Vec<u8>> = consoles
+        .iter()
+        .map(|c| c.encode(&[&event[..]; BURST]))
+        .collect();
+    let figures = in_turns(targets, &mut consoles, run, async |i, c, time| {
+        let until = Instant::now() + time;
+        let mut bursts = 0;
+        while Instant::now() < until {
+            c.write_wire(&wires[i]).await?;
+            c.recv_exact(BURST * event.len()).await?;
+            bursts += 1;
+        }
+        Ok((bursts * (BURST * event.len()) as u64, bursts * BURST as u64))
+    })
+    .await?;
+    close_all(consoles).await;
+    Ok(figures)
 }
 
-/// Round trips of a key-event-sized message through an echoing guest: p50 and p99 in µs.
-async fn latency(target: &Target, n: usize) -> io::Result<Value> {
-    let mut c = target.open(0).await?;
-    c.send(&Command::Echo.bytes()).await?;
+/// Round trips of a key-event-sized message through an echoing guest, in blocks of 100 per
+/// target in turn, each block after 10 uncounted ones (the relay is awake, as while someone
+/// types): p50 and p99 in µs over `n` counted per target.
+async fn latency(targets: &[Arc<Target>], n: usize) -> io::Result<Vec<Value>> {
+    const BLOCK: usize = 100;
+    const WARM: usize = 10;
+    let mut consoles = open_each(targets, |_| Command::Echo).await?;
     let message = [4u8, 1, 0, 0, 0, 0, 0xff, 0x0d];
-    let wire = c.encode(&[&message]);
-    let mut times = Vec::with_capacity(n);
-    for i in 0..n + n / 10 {
-        let t = Instant::now();
-        c.write_wire(&wire).await?;
-        c.recv_exact(message.len()).await?;
-        if i >= n / 10 {
-            times.push(t.elapsed().as_secs_f64() * 1e6);
+    let wires: Vec<Vec<u8>> = consoles.iter().map(|c| c.encode(&[&message])).collect();
+    let mut times = vec![Vec::with_capacity(n); targets.len()];
+    for _ in 0..n.div_ceil(BLOCK) {
+        for (i, c) in consoles.iter_mut().enumerate() {
+            for round in 0..WARM + BLOCK {
+                let t = Instant::now();
+                c.write_wire(&wires[i]).await?;
+                c.recv_exact(message.len()).await?;
+                if round >= WARM {
+                    times[i].push(t.elapsed().as_secs_f64() * 1e6);
+                }
+            }
         }
     }
-    c.close().await;
-    times.sort_by(f64::total_cmp);
-    Ok(json!({"p50_us": times[n / 2], "p99_us": times[n * 99 / 100]}))
+    close_all(consoles).await;
+    Ok(times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            let at = |q: usize| t[t.len() * q / 100];
+            json!({"p50_us": at(50), "p99_us": at(99)})
+        })
+        .collect())
 }
 
 /// A client that reads slowly (16 KiB every 10 ms) while the guest pushes `slow_total` bytes as

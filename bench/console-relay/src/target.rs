@@ -1,5 +1,6 @@
-//! The three ways to the guest that are measured: straight TCP (the limit), one websockify
-//! process per machine (as the old project ran it), and the portal's relay.
+//! The ways to the guest that are measured: straight TCP (the limit), through a plain TCP
+//! forwarder (the floor of any relay), one websockify process per machine (as the old project
+//! ran it), and the portal's relay.
 
 use crate::ws::Console;
 use reqwest::header;
@@ -10,6 +11,11 @@ use tokio::net::TcpStream;
 pub enum Target {
     Raw {
         guest_port: u16,
+    },
+    /// A plain TCP forwarder (`tcp-forward`): what any relay costs.
+    Forward {
+        port: u16,
+        pid: u32,
     },
     Websockify {
         /// Machine `i`'s websockify listens on `ports[i]`.
@@ -99,6 +105,7 @@ impl Target {
     pub fn name(&self) -> &'static str {
         match self {
             Target::Raw { .. } => "raw TCP",
+            Target::Forward { .. } => "TCP forwarder",
             Target::Websockify { .. } => "websockify",
             Target::Portal(_) => "vmportal",
         }
@@ -107,8 +114,8 @@ impl Target {
     /// Opens the console of machine `i`: a new connection to the guest.
     pub async fn open(&self, i: usize) -> io::Result<Console> {
         match self {
-            Target::Raw { guest_port } => Ok(Console::raw(
-                TcpStream::connect(("127.0.0.1", *guest_port)).await?,
+            Target::Raw { guest_port: port } | Target::Forward { port, .. } => Ok(Console::raw(
+                TcpStream::connect(("127.0.0.1", *port)).await?,
             )),
             Target::Websockify { ports, .. } => {
                 let addr = format!("127.0.0.1:{}", ports[i]);
@@ -123,6 +130,7 @@ impl Target {
     pub fn pids(&self) -> Vec<u32> {
         match self {
             Target::Raw { .. } => Vec::new(),
+            Target::Forward { pid, .. } => vec![*pid],
             Target::Websockify { pids, .. } => pids.clone(),
             Target::Portal(p) => vec![p.pid],
         }
