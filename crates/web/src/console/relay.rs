@@ -1,7 +1,8 @@
 //! One console session: bytes between the browser's websocket and the guest's VNC server.
 //!
 //! Backpressure: each direction reads again only once the other side has taken what was read
-//! before, so a slow or stuck peer stalls its sender instead of growing buffers in the portal.
+//! before (browser to guest: once at most `COALESCE` bytes wait to be written), so a slow or
+//! stuck peer stalls its sender instead of growing buffers in the portal.
 
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
@@ -23,9 +24,9 @@ use vmportal_core::{
     now,
 };
 
-/// What is read from the guest at once, and so the most the portal holds per console and direction.
-/// Big reads matter: each read and send costs a wake-up, and those cost more than the copying
-/// (half a MiB halves the relay's CPU per GB against 64 KiB).
+/// What is read from the guest at once, and so the most of its output the portal holds per console
+/// (and the websocket's copy of it). Big reads matter: each read and send costs wake-ups, which
+/// cost more than the copying (half a MiB halves the relay's CPU per GB against 64 KiB).
 const CHUNK: usize = 512 * 1024;
 /// Browser messages that arrive together are gathered up to this before being written to the guest.
 const COALESCE: usize = 64 * 1024;
