@@ -53,6 +53,9 @@ pub struct Provisioned {
     pub external_id: String,
     pub node: Option<String>,
     pub access: Access,
+    /// The login the owner signs in with, when it is not `ProvisionSpec::login_name` (a
+    /// container whose only account is root).
+    pub login_name: Option<String>,
 }
 
 /// A guest as the hypervisor sees it.

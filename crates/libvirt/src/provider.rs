@@ -244,6 +244,7 @@ impl LibvirtHypervisor {
             external_id,
             node: conn.hostname().ok(),
             access,
+            login_name: None,
         })
     }
 

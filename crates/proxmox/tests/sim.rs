@@ -60,9 +60,12 @@ fn config(
         nodes: vec!["pve1".into(), "pve2".into()],
         storage: "local-lvm".into(),
         clone: CloneMode::Linked,
+        pool: None,
         bridge: "vmbr0".into(),
+        swap_mib: 512,
         task_timeout_secs: 10,
         boot_wait_secs: 5,
+        ssh: None,
     }
 }
 
@@ -138,7 +141,10 @@ async fn a_vm_is_cloned_given_cloud_init_grown_started_and_found_by_its_agent() 
             g.config["sshkeys"],
             "ssh-ed25519%20AAAAC3Nza%2BC1lZDI1%2FNTE5%20alice%40laptop"
         );
-        assert_eq!(g.config["scsi0"], "local-lvm:base-9001-disk-0,size=12G");
+        assert_eq!(
+            g.config["scsi0"], "local-lvm:base-9001-disk-0/vm-100-disk-0,size=12G",
+            "a linked clone, grown"
+        );
     }
     // A retried provision finds the machine instead of making a second one.
     let again =

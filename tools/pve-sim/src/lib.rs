@@ -2,8 +2,10 @@
 //! against the official schema and counts what does not conform.
 
 pub mod api;
+pub mod node;
 pub mod schema;
 pub mod server;
+pub mod sshd;
 pub mod state;
 pub mod tls;
 

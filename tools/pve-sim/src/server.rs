@@ -2,6 +2,7 @@
 //! `data` envelope and the error shapes of the real server.
 
 use crate::api::{self, ApiError, Call};
+use crate::node;
 use crate::schema::{Rejection, Schema};
 use crate::state::Cluster;
 use crate::tls::{self, TlsListener};
@@ -9,6 +10,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio_rustls::TlsAcceptor;
@@ -19,7 +21,7 @@ pub const TOKEN_SECRET: &str = "5e1c9a7e-2b1f-4c8e-9d3a-7f60c2a1b9d4";
 
 struct Shared {
     schema: &'static Schema,
-    cluster: Mutex<Cluster>,
+    cluster: Arc<Mutex<Cluster>>,
     violations: Mutex<Vec<String>>,
     fingerprint: String,
 }
@@ -33,6 +35,8 @@ pub struct Sim {
     pub fingerprint: String,
     /// Connections to drop right after the TLS handshake.
     pub drop_connections: Arc<AtomicUsize>,
+    /// Where `pve-sim pct` reaches this simulator (see `node`).
+    pub control: SocketAddr,
     shared: Arc<Shared>,
 }
 
@@ -41,7 +45,7 @@ impl Sim {
         let certs = tls::generate();
         let shared = Arc::new(Shared {
             schema: Schema::shared(),
-            cluster: Mutex::new(Cluster::new()),
+            cluster: Arc::new(Mutex::new(Cluster::new())),
             violations: Mutex::new(Vec::new()),
             fingerprint: certs.fingerprint.clone(),
         });
@@ -61,11 +65,17 @@ impl Sim {
             async move { handle(&state, method, uri, headers, body) }
         });
         tokio::spawn(async move { axum::serve(listener, app).await });
+        let control = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let control_addr = control.local_addr().expect("address");
+        tokio::spawn(node::serve(control, shared.cluster.clone()));
         Sim {
             url,
             ca_pem: certs.ca_pem,
             fingerprint: certs.fingerprint,
             drop_connections,
+            control: control_addr,
             shared,
         }
     }

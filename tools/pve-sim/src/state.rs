@@ -32,6 +32,25 @@ pub struct Guest {
     /// Set at creation from an archive; not visible through the API, as on a real server.
     pub root_password: Option<String>,
     pub ssh_keys: Option<String>,
+    /// The resource pool it was created in.
+    pub pool: Option<String>,
+    /// What `pct exec` ran in it, in order.
+    pub execs: Vec<Exec>,
+}
+
+/// One `pct exec VMID -- ARGS` with what it read on its standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exec {
+    pub args: Vec<String>,
+    pub stdin: String,
+}
+
+/// A storage as `storage.cfg` defines it: present on every node; a shared one holds the same
+/// volumes everywhere, so guests on it can be cloned or moved to another node.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub id: String,
+    pub shared: bool,
 }
 
 impl Guest {
@@ -56,7 +75,8 @@ pub struct Task {
     pub pid: u32,
     pub pstart: u32,
     pub starttime: u64,
-    finish_at: Instant,
+    pub started_at: Instant,
+    pub finish_at: Instant,
     /// `None` while running; then `OK` or the error.
     pub exitstatus: Option<String>,
     failure: Option<String>,
@@ -84,7 +104,10 @@ pub struct Faults {
 
 pub struct Cluster {
     pub nodes: Vec<String>,
-    pub storages: Vec<String>,
+    /// Memory of each node, in MiB; guests use what their config says while they run.
+    pub node_memory_mib: u64,
+    pub storages: Vec<Storage>,
+    pub pools: Vec<String>,
     pub guests: BTreeMap<u32, Guest>,
     pub tasks: Vec<Task>,
     pub faults: Faults,
@@ -92,12 +115,22 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Nodes `pve1` and `pve2` with storage `local-lvm`; on `pve1` a CT template 9000 and a VM
-    /// template 9001.
+    /// Nodes `pve1` and `pve2` (16 GiB each) with storages `local`, `local-lvm` and the shared
+    /// `ceph`, a pool `students`; on `pve1` a CT template 9000 and a VM template 9001.
     pub fn new() -> Cluster {
+        let storage = |id: &str, shared| Storage {
+            id: id.into(),
+            shared,
+        };
         let mut c = Cluster {
             nodes: vec!["pve1".into(), "pve2".into()],
-            storages: vec!["local".into(), "local-lvm".into()],
+            node_memory_mib: 16384,
+            storages: vec![
+                storage("local", false),
+                storage("local-lvm", false),
+                storage("ceph", true),
+            ],
+            pools: vec!["students".into()],
             guests: BTreeMap::new(),
             tasks: Vec::new(),
             faults: Faults {
@@ -154,6 +187,8 @@ impl Cluster {
             config,
             root_password: None,
             ssh_keys: None,
+            pool: None,
+            execs: Vec::new(),
         };
         self.guests.insert(vmid, guest);
     }
@@ -162,6 +197,41 @@ impl Cluster {
         (100..)
             .find(|id| !self.guests.contains_key(id))
             .expect("a free id")
+    }
+
+    /// Memory in use on a node, in MiB: the host's own 2 GiB and its running guests'.
+    pub fn node_used_mib(&self, node: &str) -> u64 {
+        let guests = self.guests.values().filter(|g| g.node == node && g.running);
+        2048 + guests
+            .filter_map(|g| g.config.get("memory")?.parse::<u64>().ok())
+            .sum::<u64>()
+    }
+
+    pub fn storage(&self, id: &str) -> Option<&Storage> {
+        self.storages.iter().find(|s| s.id == id)
+    }
+
+    /// Another task (a backup, say) holds `lock` on a guest for `duration`, then releases it.
+    pub fn hold_lock(&mut self, vmid: u32, lock: &str, duration: Duration) -> String {
+        let g = self.guests.get_mut(&vmid).expect("a guest to lock");
+        g.lock = Some(lock.into());
+        let node = g.node.clone();
+        let release = move |c: &mut Cluster| {
+            if let Some(g) = c.guests.get_mut(&vmid) {
+                g.lock = None;
+            }
+        };
+        let upid = self.spawn(
+            &node,
+            "vzdump",
+            &vmid.to_string(),
+            "root@pam",
+            release,
+            |_| {},
+        );
+        let task = self.tasks.last_mut().expect("just spawned");
+        task.finish_at = task.started_at + duration;
+        upid
     }
 
     /// Starts a task; its effects apply when it finishes (`on_fail` when a fault makes it fail).
@@ -197,6 +267,7 @@ impl Cluster {
             pid,
             pstart,
             starttime: now,
+            started_at: Instant::now(),
             finish_at: Instant::now() + self.faults.task_time,
             exitstatus: None,
             failure,
