@@ -84,7 +84,10 @@ impl NodeShell {
             drop(input);
             child.wait_with_output().await
         };
-        let where_ = format!("node {node} ({}@{host}:{port}) over SSH", self.config.user);
+        let where_ = format!(
+            "pct exec in container {vmid} on node {node} ({}@{host}:{port})",
+            self.config.user
+        );
         let out = match tokio::time::timeout(self.timeout, run).await {
             Ok(Ok(out)) => out,
             Ok(Err(e)) => return Err(HypervisorError::Transient(format!("{where_}: {e}"))),
@@ -126,9 +129,9 @@ fn classify(status: Option<i32>, stderr: &str, where_: &str, known_hosts: &str) 
         return permanent(format!("{where_}: the node refused the SSH key ({stderr})"));
     }
     if stderr.contains("does not exist") {
-        // The API just named this node as the container's: SSH reached another machine.
+        // The API named this node as the container's a moment ago: it was removed meanwhile.
         return permanent(format!(
-            "{where_}: the container is not on the node SSH reached (check ssh.hosts): {stderr}"
+            "{where_}: the container is not there (removed meanwhile?): {stderr}"
         ));
     }
     if stderr.contains("not running") {
@@ -191,7 +194,7 @@ mod tests {
 
     #[test]
     fn failures_are_told_apart() {
-        let c = |status, err| classify(Some(status), err, "node pve1", "/kh");
+        let c = |status, err| classify(Some(status), err, "in container 9 on node pve1", "/kh");
         assert!(matches!(
             c(255, "Host key verification failed."),
             HypervisorError::Permanent(m) if m.contains("pinned in /kh")
@@ -205,7 +208,7 @@ mod tests {
         ));
         assert!(matches!(
             c(255, "Configuration file 'nodes/pve1/lxc/9.conf' does not exist"),
-            HypervisorError::Permanent(m) if m.contains("check ssh.hosts")
+            HypervisorError::Permanent(m) if m.contains("is not there")
         ));
         assert!(matches!(
             c(255, "CT 9 not running"),

@@ -1,97 +1,16 @@
 //! The provider against the PVE simulator, which holds every request and answer to the official
 //! API schema: each test ends by asserting that no call broke it.
 
-use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
-use std::sync::Mutex;
+mod common;
+
+use common::{KEY, Recorded, Setup, config, spec};
 use std::time::Duration;
 use vmportal_core::{
-    hypervisor::{Hypervisor, HypervisorError, PowerState, Progress, ProvisionSpec},
+    hypervisor::{Hypervisor, HypervisorError, PowerState},
     ids::MachineId,
-    names::Hostname,
-    resources::Resources,
-    template::{MachineKind, OsFamily},
+    template::MachineKind,
 };
-use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};
-
-const ARCHIVE: &str = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
-const KEY: &str = "ssh-ed25519 AAAAC3Nza+C1lZDI1/NTE5 alice@laptop";
-
-#[derive(Default)]
-struct Recorded(Mutex<Vec<(i64, String)>>);
-
-impl Progress for Recorded {
-    fn report(&self, percent: i64, message: &str) {
-        self.0.lock().unwrap().push((percent, message.into()));
-    }
-}
-
-struct Setup {
-    sim: Sim,
-    hv: ProxmoxHypervisor,
-    _dir: tempfile::TempDir,
-}
-
-impl Setup {
-    async fn new() -> Setup {
-        let sim = Sim::start().await;
-        let dir = tempfile::tempdir().unwrap();
-        let ca = dir.path().join("pve-root-ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).unwrap();
-        let hv = ProxmoxHypervisor::new(config(&sim, Some(ca), None)).unwrap();
-        Setup { sim, hv, _dir: dir }
-    }
-
-    fn no_violations(&self) {
-        assert_eq!(self.sim.violations(), Vec::<String>::new());
-    }
-}
-
-fn config(
-    sim: &Sim,
-    ca_file: Option<std::path::PathBuf>,
-    fingerprint: Option<String>,
-) -> ProxmoxConfig {
-    ProxmoxConfig {
-        url: sim.url.clone(),
-        token_id: TOKEN_ID.into(),
-        token_secret: Secret(TOKEN_SECRET.into()),
-        ca_file,
-        fingerprint,
-        nodes: vec!["pve1".into(), "pve2".into()],
-        storage: "local-lvm".into(),
-        clone: CloneMode::Linked,
-        pool: None,
-        bridge: "vmbr0".into(),
-        swap_mib: 512,
-        task_timeout_secs: 10,
-        boot_wait_secs: 5,
-        ssh: None,
-    }
-}
-
-fn spec(id: i64, kind: MachineKind) -> ProvisionSpec {
-    let name = Hostname::parse("name", &format!("box{id}")).unwrap();
-    ProvisionSpec {
-        machine: MachineId(id),
-        guest_name: format!("tst-{id}-{name}"),
-        name,
-        kind,
-        os_family: OsFamily::Linux,
-        source: match kind {
-            MachineKind::Vm => "9001".into(),
-            MachineKind::Container => ARCHIVE.into(),
-        },
-        resources: Resources {
-            cpus: 2,
-            memory_mib: 2048,
-            disk_gib: 12,
-        },
-        login_name: "alice".into(),
-        password: "Secret 12345+".into(),
-        ssh_public_key: Some(KEY.into()),
-        locale: None,
-    }
-}
+use vmportal_proxmox::ProxmoxHypervisor;
 
 #[tokio::test]
 async fn tls_trusts_the_ca_file_or_the_pinned_fingerprint_and_nothing_else() {

@@ -10,27 +10,69 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// sshd for each of some nodes, all accepting one client key, and a `known_hosts` file pinning
+/// their host keys under the node names.
+pub struct NodeShells {
+    pub nodes: Vec<NodeSsh>,
+    /// The account the key logs in as (whoever runs the test).
+    pub user: String,
+    /// The private key the portal logs in with.
+    pub key_file: PathBuf,
+    pub known_hosts: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl NodeShells {
+    /// Panics with the reason when sshd cannot start (not installed, the `pve-sim` binary does
+    /// not build).
+    pub fn start(sim: &Sim, nodes: &[&str]) -> NodeShells {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let key_file = dir.path().join("portal_key");
+        keygen(&key_file);
+        let public_key = read(&key_file.with_extension("pub"));
+        let user = String::from_utf8(Command::new("id").arg("-un").output().expect("id").stdout)
+            .expect("a user name")
+            .trim()
+            .to_string();
+        let nodes: Vec<NodeSsh> = nodes
+            .iter()
+            .map(|node| NodeSsh::start(sim, node, &user, &public_key))
+            .collect();
+        let known_hosts = dir.path().join("known_hosts");
+        let lines: String = nodes.iter().map(NodeSsh::known_hosts_line).collect();
+        std::fs::write(&known_hosts, lines).expect("known_hosts");
+        NodeShells {
+            nodes,
+            user,
+            key_file,
+            known_hosts,
+            _dir: dir,
+        }
+    }
+
+    pub fn node(&self, name: &str) -> &NodeSsh {
+        self.nodes
+            .iter()
+            .find(|n| n.node == name)
+            .expect("a started node")
+    }
+}
+
 pub struct NodeSsh {
     pub node: String,
     pub port: u16,
-    /// The account the key logs in as (whoever runs the test).
-    pub user: String,
     /// The host key to pin, `ssh-ed25519 AAAA...`.
     pub host_key: String,
-    /// The private key the portal logs in with.
-    pub client_key: PathBuf,
     dir: tempfile::TempDir,
     sshd: Child,
 }
 
 impl NodeSsh {
-    /// Starts sshd for `node` of `sim`. Panics with the reason when it cannot (no sshd installed,
-    /// the `pve-sim` binary does not build).
-    pub fn start(sim: &Sim, node: &str) -> NodeSsh {
+    /// Starts sshd for `node` of `sim`, letting `user` in with `public_key` only.
+    pub fn start(sim: &Sim, node: &str, user: &str, public_key: &str) -> NodeSsh {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let d = dir.path();
         keygen(&d.join("host_key"));
-        keygen(&d.join("portal_key"));
         let bin = d.join("bin");
         std::fs::create_dir(&bin).expect("bin directory");
         script(
@@ -49,25 +91,14 @@ impl NodeSsh {
                 bin.display()
             ),
         );
-        let portal_key = read(&d.join("portal_key.pub"));
         std::fs::write(
             d.join("authorized_keys"),
             format!(
-                "restrict,command=\"{}/node-shell\" {portal_key}",
+                "restrict,command=\"{}/node-shell\" {public_key}",
                 d.display()
             ),
         )
         .expect("authorized_keys");
-        let user = String::from_utf8(
-            Command::new("id")
-                .arg("-un")
-                .output()
-                .expect("id -un")
-                .stdout,
-        )
-        .expect("a user name")
-        .trim()
-        .to_string();
         // sshd refuses to start without its privilege separation directory (root only).
         let _ = std::fs::create_dir_all("/run/sshd");
         let port = free_port();
@@ -102,9 +133,7 @@ impl NodeSsh {
         NodeSsh {
             node: node.into(),
             port,
-            user,
             host_key: host_key.join(" "),
-            client_key: d.join("portal_key"),
             dir,
             sshd,
         }

@@ -2,14 +2,14 @@
 //! real shell, `pct exec` reaches the simulated cluster, and only the pinned host key is accepted.
 
 use pve_sim::Sim;
-use pve_sim::sshd::{NodeSsh, keygen};
+use pve_sim::sshd::{NodeShells, keygen};
 use pve_sim::state::{Exec, Kind};
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// `ssh` as a careful client runs it: no configuration files, the pinned key only.
-fn ssh(node: &NodeSsh, known_hosts: &Path, command: &str, stdin: &str) -> (i32, String) {
+fn ssh(shells: &NodeShells, node: &str, command: &str, stdin: &str) -> (i32, String) {
+    let known_hosts = &shells.known_hosts;
     let mut child = Command::new("ssh")
         .args([
             "-F",
@@ -23,17 +23,11 @@ fn ssh(node: &NodeSsh, known_hosts: &Path, command: &str, stdin: &str) -> (i32, 
         .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
         .args(["-o", "GlobalKnownHostsFile=/dev/null"])
         .arg("-o")
-        .arg(format!("HostKeyAlias={}", node.node))
+        .arg(format!("HostKeyAlias={node}"))
         .arg("-i")
-        .arg(&node.client_key)
-        .args([
-            "-p",
-            &node.port.to_string(),
-            "-l",
-            &node.user,
-            "127.0.0.1",
-            "--",
-        ])
+        .arg(&shells.key_file)
+        .args(["-p", &shells.node(node).port.to_string()])
+        .args(["-l", &shells.user, "127.0.0.1", "--"])
         .arg(command)
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -57,24 +51,21 @@ fn ssh(node: &NodeSsh, known_hosts: &Path, command: &str, stdin: &str) -> (i32, 
 async fn pct_exec_over_real_ssh_reaches_the_simulated_container() {
     // The simulator answers from the runtime's workers while this thread blocks on ssh.
     let sim = Sim::start().await;
-    let node = NodeSsh::start(&sim, "pve1");
+    let shells = NodeShells::start(&sim, &["pve1"]);
     {
         let mut c = sim.cluster();
         c.add_guest(150, Kind::Lxc, "pve1", false, &[("hostname", "ct150")]);
         c.guests.get_mut(&150).unwrap().running = true;
         c.add_guest(151, Kind::Lxc, "pve1", false, &[("hostname", "ct151")]);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let known_hosts = dir.path().join("known_hosts");
-    std::fs::write(&known_hosts, node.known_hosts_line()).unwrap();
 
     // The shell splits and unquotes the words; pct gets them as its arguments.
-    let run = |cmd: &str, stdin: &str| ssh(&node, &known_hosts, cmd, stdin);
+    let run = |cmd: &str, stdin: &str| ssh(&shells, "pve1", cmd, stdin);
     let (status, err) = run(
         r#"pct exec 150 -- sh -c 'echo "$1"' sh 'it'\''s $HOME'"#,
         "secret\n",
     );
-    assert_eq!(status, 0, "{err}\n{}", node.log());
+    assert_eq!(status, 0, "{err}\n{}", shells.node("pve1").log());
     assert_eq!(
         sim.cluster().guests[&150].execs,
         [Exec {
@@ -99,10 +90,11 @@ async fn pct_exec_over_real_ssh_reaches_the_simulated_container() {
     assert_eq!((status, err.trim()), (255, "CT 151 not running"));
 
     // Another host key under the node's name: ssh refuses before sending anything.
+    let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("other");
     keygen(&other);
     let other_key = std::fs::read_to_string(other.with_extension("pub")).unwrap();
-    std::fs::write(&known_hosts, format!("pve1 {other_key}")).unwrap();
+    std::fs::write(&shells.known_hosts, format!("pve1 {other_key}")).unwrap();
     let (status, err) = run("pct exec 150 -- true", "");
     assert_eq!(status, 255);
     assert!(err.contains("Host key verification failed"), "{err}");
