@@ -140,19 +140,7 @@ impl ProxmoxHypervisor {
         );
         let template = &template;
         let clone = |id: Id| async move {
-            let mut p = vec![
-                ("newid", id.vmid.to_string()),
-                ("hostname", spec.guest_name.clone()),
-            ];
-            if self.config.clone == CloneMode::Full {
-                p.extend([
-                    ("full", "1".into()),
-                    ("storage", self.config.storage.clone()),
-                ]);
-            }
-            if let Some(pool) = &self.config.pool {
-                p.push(("pool", pool.clone()));
-            }
+            let mut p = self.clone_params(&id, ("hostname", &spec.guest_name));
             if id.node != template.node {
                 p.push(("target", id.node.clone()));
             }

@@ -1,7 +1,7 @@
 //! The `Hypervisor` on Proxmox VE. A machine's external id is `{node}/{lxc|qemu}/{vmid}`.
 
 use crate::client::{ApiError, ApiResult, Client};
-use crate::config::ProxmoxConfig;
+use crate::config::{CloneMode, ProxmoxConfig};
 use crate::container::Source;
 use crate::node_shell::NodeShell;
 use crate::tls::{self, Trust};
@@ -175,6 +175,26 @@ impl ProxmoxHypervisor {
             .and_then(|s| s.parse().ok())
             .or_else(|| v.as_u64().and_then(|n| n.try_into().ok()))
             .ok_or_else(|| ApiError::Status(200, format!("nextid answered {v}")))
+    }
+
+    /// What every clone is told: the new id and name (`name` for QEMU, `hostname` for LXC),
+    /// full or linked, and the pool.
+    pub(crate) fn clone_params(
+        &self,
+        id: &Id,
+        name: (&'static str, &str),
+    ) -> Vec<(&'static str, String)> {
+        let mut p = vec![("newid", id.vmid.to_string()), (name.0, name.1.to_string())];
+        if self.config.clone == CloneMode::Full {
+            p.extend([
+                ("full", "1".into()),
+                ("storage", self.config.storage.clone()),
+            ]);
+        }
+        if let Some(pool) = &self.config.pool {
+            p.push(("pool", pool.clone()));
+        }
+        p
     }
 
     /// Makes a guest on `node` with a fresh id, retrying when a concurrent create took the id.

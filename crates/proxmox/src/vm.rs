@@ -2,7 +2,6 @@
 //! cloud-init.
 
 use crate::client::ApiResult;
-use crate::config::CloneMode;
 use crate::provider::{Id, Kind, ProxmoxHypervisor, created};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
@@ -32,19 +31,7 @@ impl ProxmoxHypervisor {
         progress.report(10, &format!("cloning the template on {}", template.node));
         let template = &template;
         let clone = |id: Id| async move {
-            let mut p = vec![
-                ("newid", id.vmid.to_string()),
-                ("name", spec.guest_name.clone()),
-            ];
-            if self.config.clone == CloneMode::Full {
-                p.extend([
-                    ("full", "1".into()),
-                    ("storage", self.config.storage.clone()),
-                ]);
-            }
-            if let Some(pool) = &self.config.pool {
-                p.push(("pool", pool.clone()));
-            }
+            let p = self.clone_params(&id, ("name", &spec.guest_name));
             self.run(template, Method::POST, "/clone", &p).await
         };
         self.with_fresh_id(&template.node, Kind::Qemu, clone)

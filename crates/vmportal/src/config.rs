@@ -56,8 +56,9 @@ impl ProviderConfig {
 #[derive(Debug, Deserialize)]
 pub struct NamedProxmox {
     pub name: String,
+    /// Boxed: far larger than the other kinds.
     #[serde(flatten)]
-    pub proxmox: ProxmoxConfig,
+    pub proxmox: Box<ProxmoxConfig>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -366,7 +366,7 @@ fn registry(providers: Vec<ProviderConfig>) -> Result<Registry, String> {
                 registry.insert(name, Arc::new(LibvirtHypervisor::new(libvirt)))
             }
             ProviderConfig::Proxmox(NamedProxmox { name, proxmox }) => {
-                let hv = ProxmoxHypervisor::new(proxmox)
+                let hv = ProxmoxHypervisor::new(*proxmox)
                     .map_err(|e| format!("provider '{name}': {e}"))?;
                 registry.insert(name, Arc::new(hv))
             }

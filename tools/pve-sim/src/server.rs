@@ -35,6 +35,7 @@ pub struct Sim {
     pub fingerprint: String,
     /// Connections to drop right after the TLS handshake.
     pub drop_connections: Arc<AtomicUsize>,
+    cuts: Arc<AtomicUsize>,
     /// Where `pve-sim pct` reaches this simulator (see `node`).
     pub control: SocketAddr,
     shared: Arc<Shared>,
@@ -54,10 +55,12 @@ impl Sim {
             .expect("bind loopback");
         let url = format!("https://{}", tcp.local_addr().expect("address"));
         let drop_connections = Arc::new(AtomicUsize::new(0));
+        let cuts = Arc::new(AtomicUsize::new(0));
         let listener = TlsListener {
             tcp,
             acceptor: TlsAcceptor::from(certs.config),
             drop_next: drop_connections.clone(),
+            cuts: cuts.clone(),
         };
         let state = shared.clone();
         let app = axum::Router::new().fallback(move |method, uri, headers, body| {
@@ -75,9 +78,16 @@ impl Sim {
             ca_pem: certs.ca_pem,
             fingerprint: certs.fingerprint,
             drop_connections,
+            cuts,
             control: control_addr,
             shared,
         }
+    }
+
+    /// Cuts every open connection, as a restarted server would: the next request on each gets
+    /// no answer.
+    pub fn cut_connections(&self) {
+        self.cuts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Every schema violation seen so far, requests and answers.

@@ -191,7 +191,23 @@ fn free_port() -> u16 {
 pub fn pve_sim_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
-        let out = Command::new(env!("CARGO"))
+        let mut cargo = Command::new(env!("CARGO"));
+        // What cargo set for the test itself: build scripts that watch these (ring's) would run
+        // again, and everything above them be rebuilt, each time another package's test asks.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let prefixes = [
+                "CARGO_PKG_",
+                "CARGO_BIN_EXE_",
+                "CARGO_MANIFEST_",
+                "CARGO_CRATE_",
+            ];
+            let names = ["OUT_DIR", "CARGO_TARGET_TMPDIR", "CARGO_PRIMARY_PACKAGE"];
+            if prefixes.iter().any(|p| name.starts_with(p)) || names.contains(&&*name) {
+                cargo.env_remove(&*name);
+            }
+        }
+        let out = cargo
             .args([
                 "build",
                 "--offline",

@@ -306,6 +306,18 @@ impl Cluster {
         }
     }
 
+    /// Whether two tasks of this type (`vzclone`, ...) ever ran at the same time.
+    pub fn overlapping(&self, kind: &str) -> bool {
+        let mut spans: Vec<_> = self
+            .tasks
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| (t.started_at, t.finish_at))
+            .collect();
+        spans.sort();
+        spans.windows(2).any(|w| w[1].0 < w[0].1)
+    }
+
     pub fn task(&self, upid: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.upid == upid)
     }

@@ -223,7 +223,10 @@ async fn every_simulated_answer_conforms_to_the_schema() {
     .await;
     assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
     let (_, v) = call(&sim, Method::GET, &format!("{base}/config"), &[]).await;
-    assert_eq!(v["data"]["scsi0"], "local-lvm:base-9001-disk-0,size=10G");
+    assert_eq!(
+        v["data"]["scsi0"],
+        "local-lvm:base-9001-disk-0/vm-130-disk-0,size=10G"
+    );
     let (_, v) = call(&sim, Method::POST, &format!("{base}/status/start"), &[]).await;
     assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
     let (_, v) = call(
@@ -251,5 +254,85 @@ async fn every_simulated_answer_conforms_to_the_schema() {
         let (_, v) = call(&sim, Method::POST, &format!("{base}/status/{action}"), &[]).await;
         assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
     }
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[tokio::test]
+async fn lxc_clones_lock_their_template_and_move_only_off_shared_storage() {
+    let sim = Sim::start().await;
+    let clone = "/nodes/pve1/lxc/9000/clone";
+    let refused =
+        |(status, v): (u16, Value)| (status, v["message"].as_str().unwrap().trim().to_string());
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("target", "pve2")],
+    )
+    .await;
+    assert_eq!(
+        refused(r),
+        (500, "unable to clone to node 'pve2' - volume 'local-lvm:base-9000-disk-0,size=4G' is on local storage".into())
+    );
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("storage", "ceph")],
+    )
+    .await;
+    assert_eq!(
+        refused(r),
+        (
+            500,
+            "parameter 'storage' is only allowed for full clones".into()
+        )
+    );
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("pool", "staff")],
+    )
+    .await;
+    assert_eq!(refused(r), (500, "pool 'staff' does not exist".into()));
+
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("pool", "students")],
+    )
+    .await;
+    let upid = v["data"].as_str().unwrap().to_string();
+    assert!(upid.contains(":vzclone:9000:"), "{upid}");
+    let r = call(&sim, Method::POST, clone, &[("newid", "141")]).await;
+    assert_eq!(
+        refused(r),
+        (500, "CT is locked (disk)".into()),
+        "one clone at a time"
+    );
+    assert_eq!(wait(&sim, &upid).await, "OK");
+    let (_, v) = call(&sim, Method::GET, "/nodes/pve1/lxc/140/config", &[]).await;
+    assert_eq!(
+        v["data"]["rootfs"],
+        "local-lvm:base-9000-disk-0/vm-140-disk-0,size=4G"
+    );
+    assert_eq!(sim.cluster().guests[&140].pool.as_deref(), Some("students"));
+
+    let full = [("newid", "141"), ("full", "1"), ("storage", "ceph")];
+    let (_, v) = call(&sim, Method::POST, clone, &full).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(&sim, Method::GET, "/nodes/pve1/lxc/141/config", &[]).await;
+    assert_eq!(v["data"]["rootfs"], "ceph:vm-141-disk-0,size=4G");
+    let (_, v) = call(
+        &sim,
+        Method::GET,
+        "/nodes/pve1/storage",
+        &[("storage", "ceph")],
+    )
+    .await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 1);
+    assert_eq!(v["data"][0]["shared"], 1);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
