@@ -208,6 +208,9 @@ impl ProxmoxHypervisor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::process::{Command, Stdio};
 
     #[test]
     fn sources_are_template_ids_or_archives() {
@@ -222,13 +225,94 @@ mod tests {
         );
     }
 
-    /// The script as a real shell reads it: `sh -n` parses without running.
+    /// The script run for real on this Debian machine (root), in a mount namespace of its own
+    /// where `/etc`, `/home`, `/var/log` and `/var/mail` are copies: the host is never touched.
     #[test]
-    fn the_owner_login_script_is_valid_shell() {
-        let status = std::process::Command::new("sh")
-            .args(["-n", "-c", OWNER_LOGIN])
-            .status()
+    fn the_owner_login_script_makes_the_account_password_sudo_and_key() {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        let cp = Command::new("cp").arg("-a").arg("/etc").arg(r).status();
+        assert!(cp.unwrap().success());
+        for dir in ["home", "log", "mail"] {
+            std::fs::create_dir(r.join(dir)).unwrap();
+        }
+        // `set -e`: if a mount fails, the script does not run.
+        let namespace = "set -eu
+            mount --bind \"$ROOT/etc\" /etc
+            mount --bind \"$ROOT/home\" /home
+            mount --bind \"$ROOT/log\" /var/log
+            mount --bind \"$ROOT/mail\" /var/mail
+            exec sh -c \"$SCRIPT\" sh \"$@\"";
+        let key = "ssh-ed25519 AAAAC3Nza alice's \"laptop\" $(id)";
+        let run = || {
+            let mut child = Command::new("unshare")
+                .args(["--mount", "--propagation", "private", "sh", "-c", namespace])
+                .args(["sh", "alice.m", key])
+                .env("ROOT", r)
+                .env("SCRIPT", OWNER_LOGIN)
+                .stdin(Stdio::piped())
+                .spawn()
+                .expect("unshare (util-linux)");
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(b"pass word:1\n").unwrap();
+            drop(stdin);
+            assert!(
+                child.wait().unwrap().success(),
+                "the script failed (root needed)"
+            );
+        };
+        run();
+        let read = |path: &str| std::fs::read_to_string(r.join(path)).unwrap();
+        let passwd = read("etc/passwd");
+        let account = passwd.lines().find(|l| l.starts_with("alice.m:")).unwrap();
+        let uid: u32 = account.split(':').nth(2).unwrap().parse().unwrap();
+        assert!(account.ends_with(":/home/alice.m:/bin/bash"), "{account}");
+        let shadow = read("etc/shadow");
+        let hash = shadow
+            .lines()
+            .find_map(|l| l.strip_prefix("alice.m:"))
+            .and_then(|rest| rest.split(':').next())
             .unwrap();
-        assert!(status.success());
+        let verify = |password: &str| {
+            let check = "print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? 1 : 0";
+            let out = Command::new("perl")
+                .args(["-e", check, password, hash])
+                .output()
+                .unwrap();
+            out.stdout == b"1"
+        };
+        assert!(verify("pass word:1"), "the password is set: {hash}");
+        assert!(!verify("pass word"), "and only that one");
+        let sudo = read("etc/group");
+        assert!(
+            sudo.lines()
+                .any(|l| l.starts_with("sudo:") && l.ends_with("alice.m"))
+        );
+        let sudoers = r.join("etc/sudoers.d/vmportal-alice_m");
+        assert_eq!(
+            std::fs::read_to_string(&sudoers).unwrap(),
+            "alice.m ALL=(ALL) NOPASSWD:ALL\n"
+        );
+        assert_eq!(mode(&sudoers), 0o440);
+        let keys = r.join("home/alice.m/.ssh/authorized_keys");
+        assert_eq!(std::fs::read_to_string(&keys).unwrap(), format!("{key}\n"));
+        assert_eq!((mode(&keys), owner(&keys)), (0o600, uid));
+        assert_eq!(mode(keys.parent().unwrap()), 0o700);
+        // Run again, as a retried build does: same account, nothing breaks.
+        run();
+        assert_eq!(read("etc/passwd"), passwd);
+        assert!(
+            !std::fs::read_to_string("/etc/passwd")
+                .unwrap()
+                .contains("alice.m:")
+        );
+    }
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn owner(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().uid()
     }
 }
