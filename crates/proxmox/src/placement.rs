@@ -83,7 +83,9 @@ impl ProxmoxHypervisor {
         }
         let status = self.api.get("/nodes", &[]).await.map_err(created)?;
         let need = spec.resources.memory_mib as u64 * MIB;
-        let mut best: Option<(u64, &String)> = None;
+        // `None`: the node's memory is not shown (a token without `Sys.Audit`), so it is taken
+        // as enough and ranked after every node whose free memory is known.
+        let mut best: Option<(Option<u64>, &String)> = None;
         let mut seen = Vec::new();
         for node in &reaching {
             let entry = status
@@ -95,11 +97,14 @@ impl ProxmoxHypervisor {
                 seen.push(format!("{node} offline"));
                 continue;
             };
-            let (max, used) = (number(&entry["maxmem"]), number(&entry["mem"]));
-            let free = max.unwrap_or(0).saturating_sub(used.unwrap_or(0));
-            seen.push(format!("{node} {} MiB free", free / MIB));
+            let free = number(&entry["maxmem"])
+                .map(|max| max.saturating_sub(number(&entry["mem"]).unwrap_or(0)));
+            match free {
+                Some(free) => seen.push(format!("{node} {} MiB free", free / MIB)),
+                None => seen.push(format!("{node} memory not shown")),
+            }
             // Strictly more: the first configured node wins a tie.
-            if free >= need && best.is_none_or(|(most, _)| free > most) {
+            if free.is_none_or(|f| f >= need) && best.is_none_or(|(most, _)| free > most) {
                 best = Some((free, node));
             }
         }

@@ -186,6 +186,15 @@ async fn placement_follows_free_memory_where_the_storage_reaches() {
         other => panic!("{other:?}"),
     }
     s.sim.cluster().node_memory_mib = 16384;
+    // A token that may not see the nodes' memory: the first node that reaches the storage.
+    s.sim.cluster().faults.hide_node_memory = true;
+    let unseen = ProvisionSpec {
+        source: "9002".into(),
+        ..cloned(5)
+    };
+    let made = hv.provision(&unseen, &Recorded::default()).await.unwrap();
+    assert_eq!(made.external_id, "pve1/lxc/102");
+    s.sim.cluster().faults.hide_node_memory = false;
     // A storage no node has is a setting to fix.
     let nowhere = s.provider(|c| c.storage = "nowhere".into());
     let m = permanent(

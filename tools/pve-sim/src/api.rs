@@ -108,8 +108,13 @@ const MIB: u64 = 1024 * 1024;
 
 fn nodes(c: &Cluster, call: &Call) -> Value {
     let node = |n: &String| {
-        json!({"node": n, "status": "online", "ssl_fingerprint": call.fingerprint, "maxcpu": 8,
-               "maxmem": c.node_memory_mib * MIB, "mem": c.node_used_mib(n) * MIB})
+        let mut v = json!({"node": n, "status": "online", "ssl_fingerprint": call.fingerprint});
+        if !c.faults.hide_node_memory {
+            v["maxcpu"] = json!(8);
+            v["maxmem"] = json!(c.node_memory_mib * MIB);
+            v["mem"] = json!(c.node_used_mib(n) * MIB);
+        }
+        v
     };
     Value::Array(c.nodes.iter().map(node).collect())
 }

@@ -100,6 +100,8 @@ pub struct Faults {
     pub steal_next_ids: usize,
     /// Guests ignore ACPI shutdown requests (a shutdown without `forceStop` times out).
     pub ignore_shutdown: bool,
+    /// The token lacks `Sys.Audit`: `GET /nodes` shows no memory figures.
+    pub hide_node_memory: bool,
 }
 
 pub struct Cluster {
