@@ -1,9 +1,6 @@
 use super::{Nav, PageResult, see_other};
 use crate::{
-    api::machines::{
-        actions::enqueue,
-        credentials::{self, Credentials},
-    },
+    actions::machines::{Credentials, enqueue, read_credentials},
     auth::Viewer,
     error::AppError,
     state::AppState,
@@ -33,7 +30,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> PageResult<MachinePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    let credentials = match credentials::read(&state, &me, id).await {
+    let credentials = match read_credentials(&state, &me, id).await {
         Ok((_, c)) => Some(c),
         Err(AppError::Conflict(_)) => None,
         Err(e) => return Err(e.into()),
