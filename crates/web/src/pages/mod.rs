@@ -40,6 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
+        // The static segment wins over `{action}` for every method, so POST is routed here too.
+        .route(
+            "/machines/{id}/delete",
+            get(machine::confirm_delete).post(machine::act_delete),
+        )
         .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))
         .route(

@@ -201,6 +201,12 @@ fn table() -> Vec<Row> {
             [303, 200, 404, 200],
         ),
         row(
+            M::GET,
+            "/machines/{machine}/delete",
+            None,
+            [303, 200, 404, 200],
+        ),
+        row(
             M::POST,
             "/machines/{fresh_machine}/delete",
             None,

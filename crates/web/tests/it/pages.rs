@@ -264,3 +264,70 @@ async fn admin_creates_a_user_and_resets_a_password_through_the_pages() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn deleting_from_the_pages_takes_a_confirmation() {
+    use vmportal_core::{audit::Actor, ids::RequestId, job::JobOutcome, now, store::Store};
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let t = app.template(&admin, "Debian 12").await;
+    let request = app.request(&alice, t, "scratch").await;
+    let machine = app
+        .store
+        .approve_request(RequestId(request), &Actor::system("test"))
+        .await
+        .unwrap()
+        .machine
+        .id;
+    // The build fails (no engine runs here), so the machine page offers its actions.
+    let job = app
+        .store
+        .claim_job("test", now(), now())
+        .await
+        .unwrap()
+        .unwrap();
+    let failed = JobOutcome::Failed("no engine".into());
+    app.store.finish_job(job.id, "test", failed).await.unwrap();
+    let jobs = || async {
+        let m: Value = app
+            .get(&alice, &format!("/api/v1/machines/{machine}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        m["current_job"]["kind"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // The machine page only links to the confirmation; opening it changes nothing.
+    let page = app
+        .get(&alice, &format!("/machines/{machine}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(r#"href="/machines/{machine}/delete""#)));
+    let confirm = app
+        .get(&alice, &format!("/machines/{machine}/delete"))
+        .await;
+    assert_eq!(confirm.status(), StatusCode::OK);
+    let confirm = confirm.text().await.unwrap();
+    assert!(confirm.contains("Delete scratch for good"), "{confirm}");
+    // The current job is still the failed build.
+    assert_eq!(jobs().await, "provision");
+
+    let r = alice
+        .post(app.url(&format!("/machines/{machine}/delete")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()[LOCATION],
+        format!("/machines/{machine}").as_str()
+    );
+    assert_eq!(jobs().await, "delete");
+}
