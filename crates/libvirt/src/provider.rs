@@ -521,6 +521,13 @@ impl Hypervisor for LibvirtHypervisor {
     }
 
     async fn console(&self, external_id: &str) -> HvResult<ConsoleEndpoint> {
+        if !self.cfg.is_local() {
+            return Err(HypervisorError::Permanent(
+                "the console needs the portal on the libvirt host: guests' VNC servers listen on \
+                 its loopback only"
+                    .into(),
+            ));
+        }
         let id = external_id.to_owned();
         self.with(move |_, conn| {
             let xml = Self::find(conn, &id)?.xml_desc(0).map_err(classify)?;
