@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::{path::PathBuf, process::Stdio, time::Duration};
 use thirtyfour::{ChromiumLikeCapabilities, prelude::*};
 use tokio::process::{Child, Command};
-use vmportal_core::user::Role;
+use vmportal_core::{job::JobOutcome, now, store::Store, user::Role};
 
 /// chromedriver on a free loopback port; killed when dropped.
 struct ChromeDriver {
@@ -213,6 +213,45 @@ async fn a_user_requests_and_an_admin_approves_in_chromium() {
     sign_in(&driver, &app, "alice").await;
     wait_for_text(&driver, "provisioning").await;
     shots.take(&driver, "user-machine-provisioning").await;
+
+    // The machine page follows its build live. No engine runs here: the test plays the worker,
+    // through the store, as the engine would.
+    submit(&driver, "a[href^='/machines/']").await;
+    wait_for_text(&driver, "In progress").await;
+    let job = app
+        .store
+        .claim_job("test", now(), now())
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .job_progress(job.id, 40, "copying the base disk")
+        .await
+        .unwrap();
+    wait_for_text(&driver, "copying the base disk").await;
+    let progress = driver
+        .execute(
+            "return document.getElementById('job-progress').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(progress.json(), &Value::from(40));
+    assert!(driver.find(By::Css("#job-state .badge-running")).await.is_ok());
+    shots.take(&driver, "user-machine-live-progress").await;
+    let failed = JobOutcome::Failed("the pool is full".into());
+    app.store.finish_job(job.id, "test", failed).await.unwrap();
+    // The end of the job reloads the page, which then offers the actions.
+    wait_for_text(&driver, "Last action").await;
+
+    // Deleting asks first.
+    submit(&driver, "a#delete").await;
+    wait_for_text(&driver, "This cannot be undone").await;
+    shots
+        .take(&driver, "user-machine-delete-confirmation")
+        .await;
+    submit(&driver, "button#confirm-delete").await;
+    wait_for_text(&driver, "In progress: delete").await;
     driver.quit().await.unwrap();
 
     let machines: Value = app
