@@ -3,8 +3,11 @@
 
 mod client;
 mod config;
+mod console;
 mod provider;
+mod rfb;
 mod tls;
+mod ws_bytes;
 
 pub use config::{CloneMode, ProxmoxConfig, Secret};
 pub use provider::ProxmoxHypervisor;

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
 use vmportal_core::hypervisor::{
-    Access, ConsoleEndpoint, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
+    Access, ConsoleStream, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
     ProvisionSpec, Provisioned,
 };
 use vmportal_core::ids::MachineId;
@@ -20,6 +21,8 @@ const ID_ATTEMPTS: usize = 5;
 
 pub struct ProxmoxHypervisor {
     api: Client,
+    /// The API client's TLS settings, for console websockets.
+    tls: Arc<rustls::ClientConfig>,
     config: ProxmoxConfig,
 }
 
@@ -81,7 +84,7 @@ impl std::fmt::Display for Id {
 }
 
 /// How an API error affects the engine: retry, give up, or the guest is gone.
-fn hv(e: ApiError) -> HypervisorError {
+pub(crate) fn hv(e: ApiError) -> HypervisorError {
     let m = e.message();
     if m.contains("does not exist") {
         return HypervisorError::Gone;
@@ -124,13 +127,18 @@ impl ProxmoxHypervisor {
             (None, Some(fp)) => Trust::Fingerprint(fp.clone()),
             _ => return Err("set exactly one of ca_file and fingerprint".into()),
         };
+        let tls = tls::config(trust)?;
         let api = Client::new(
-            tls::client(trust)?,
+            tls::http_client(tls.clone())?,
             &config.url,
             &config.token_id,
             &config.token_secret.0,
         );
-        Ok(ProxmoxHypervisor { api, config })
+        Ok(ProxmoxHypervisor {
+            api,
+            tls: Arc::new(tls),
+            config,
+        })
     }
 
     fn task_timeout(&self) -> Duration {
@@ -613,12 +621,9 @@ impl Hypervisor for ProxmoxHypervisor {
         Ok(access(address, os))
     }
 
-    async fn console(&self, _external_id: &str) -> HvResult<ConsoleEndpoint> {
-        // vncproxy answers a port and a ticket for vncwebsocket; the portal's console relay
-        // speaks plain VNC to a host and port and cannot carry that ticket yet.
-        Err(HypervisorError::Permanent(
-            "the console is not available for Proxmox VE guests yet".into(),
-        ))
+    async fn console(&self, external_id: &str) -> HvResult<ConsoleStream> {
+        let id = Id::parse(external_id)?;
+        crate::console::open(&self.api, &self.tls, &id.path()).await
     }
 
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {

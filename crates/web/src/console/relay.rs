@@ -12,11 +12,11 @@ use std::{
 };
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
     time::Instant,
 };
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
+    hypervisor::ConsoleStream,
     ids::MachineId,
     machine::MachineState,
     now,
@@ -45,10 +45,10 @@ const fn end(code: u16, reason: &'static str) -> End {
 }
 
 impl Session {
-    pub async fn run(self, socket: WebSocket, guest: TcpStream) {
+    pub async fn run(self, socket: WebSocket, guest: ConsoleStream) {
         let _open = self.state.consoles.opened();
         let (mut to_browser, mut from_browser) = socket.split();
-        let (mut from_guest, mut to_guest) = guest.into_split();
+        let (mut from_guest, mut to_guest) = tokio::io::split(guest);
         let started = Instant::now();
         // Milliseconds after `started` of the last byte relayed either way.
         let last = AtomicU64::new(0);
@@ -64,7 +64,12 @@ impl Session {
                         // Pings are answered by the websocket layer; text is not VNC.
                         Ok(_) => continue,
                     };
-                    if to_guest.write_all(&data).await.is_err() {
+                    // Flushed at once: a stream may hold what it was given (a websocket).
+                    let written = async {
+                        to_guest.write_all(&data).await?;
+                        to_guest.flush().await
+                    };
+                    if written.await.is_err() {
                         return end(close_code::AWAY, "the console server closed the connection");
                     }
                     up += data.len() as u64;
