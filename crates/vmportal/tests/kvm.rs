@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Server, serve_with};
+use common::{Server, console_read, open_console, serve_with};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -16,10 +16,7 @@ use std::{
     process::Command,
     time::{Duration, Instant},
 };
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
-
-type Console =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use tokio_tungstenite::tungstenite::Message;
 
 const URI: &str = "qemu:///system";
 
@@ -203,47 +200,6 @@ impl Portal {
         self.wait(id, want, limit, |m| m["state"] == want).await
     }
 
-    /// Signs `username` in afresh (the websocket needs the raw session cookie), mints a console
-    /// ticket for machine `id` and opens its console through the portal's relay.
-    async fn console(&self, username: &str, password: &str, id: i64) -> Console {
-        let plain = Client::new();
-        let r = plain
-            .post(self.url("/api/v1/login"))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let cookie = r
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()?.split(';').next())
-            .find(|c| c.starts_with("vmportal_session="))
-            .unwrap()
-            .to_owned();
-        let r = plain
-            .post(self.url(&format!("/api/v1/machines/{id}/console")))
-            .header(reqwest::header::COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let ticket: Value = r.json().await.unwrap();
-        let ticket = ticket["websocket"]
-            .as_str()
-            .unwrap()
-            .rsplit_once('=')
-            .unwrap()
-            .1;
-        let url = format!("ws://{}/console/ws?ticket={ticket}", self.addr);
-        let mut req = url.into_client_request().unwrap();
-        let headers = req.headers_mut();
-        headers.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
-        headers.insert("cookie", HeaderValue::from_str(&cookie).unwrap());
-        tokio_tungstenite::connect_async(req).await.unwrap().0
-    }
-
     async fn delete(&self, id: i64) {
         let (s, r) = self
             .call(
@@ -264,23 +220,6 @@ impl Portal {
             leftovers(id)
         );
     }
-}
-
-/// Reads from the console until `n` bytes came.
-async fn console_read(ws: &mut Console, n: usize) -> Vec<u8> {
-    let mut got = Vec::new();
-    while got.len() < n {
-        let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
-            .await
-            .expect("the VNC server answers")
-            .unwrap()
-            .unwrap();
-        match msg {
-            Message::Binary(b) => got.extend_from_slice(&b),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    got
 }
 
 /// Logs in over SSH (through the loopback port forward) and runs `command`; retries while the
@@ -528,7 +467,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     assert!(ok && out.trim() == "alice", "key login: {out}");
     // The console: QEMU's own VNC server through the portal's relay speaks RFB 3.8 and offers
     // "None" security (libvirt guests' VNC is on loopback, without a password).
-    let mut console = p.console("alice", "alice's long password", id).await;
+    let mut console = open_console(&p.addr, "alice", "alice's long password", id).await;
     assert_eq!(console_read(&mut console, 12).await, b"RFB 003.008\n");
     console
         .send(Message::binary(b"RFB 003.008\n".to_vec()))

@@ -1,14 +1,17 @@
 //! The whole portal on the Proxmox VE provider, against the PVE simulator: a user asks, an
-//! administrator approves, the VM runs with the owner's credentials, and is deleted; no request
-//! or answer breaks the official API schema.
+//! administrator approves, the VM runs with the owner's credentials, its console opens through
+//! the portal without asking for a password, and it is deleted; no request or answer breaks the
+//! official API schema.
 
 mod common;
 
-use common::{serve_with, vmportal};
+use common::{console_read, open_console, serve_with, vmportal};
+use futures_util::SinkExt;
 use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
 
 struct Portal {
     addr: String,
@@ -161,6 +164,38 @@ async fn a_vm_on_proxmox_from_request_to_deletion() {
             ("2", "2048")
         );
     }
+
+    // The console: the portal answers the node's VNC authentication itself, so the browser is
+    // offered security type None, then sees QEMU's picture.
+    let mut console = open_console(&p.addr, "alice", "alice's long password", id).await;
+    assert_eq!(console_read(&mut console, 12).await, b"RFB 003.008\n");
+    console
+        .send(Message::binary(b"RFB 003.008\n".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(console_read(&mut console, 2).await, [1, 1]);
+    console.send(Message::binary(vec![1])).await.unwrap();
+    assert_eq!(console_read(&mut console, 4).await, [0, 0, 0, 0]);
+    console.send(Message::binary(vec![1])).await.unwrap();
+    let init = console_read(&mut console, 28).await;
+    assert_eq!(&init[20..], b"\0\0\0\x04QEMU", "the server's name");
+    let (w, h) = (&init[0..2], &init[2..4]);
+    let update_request = [&[3, 0, 0, 0, 0, 0][..], w, h].concat();
+    for message in [vec![2, 0, 0, 1, 0, 0, 0, 0], update_request] {
+        console.send(Message::binary(message)).await.unwrap();
+    }
+    let mut update = console_read(&mut console, 16).await;
+    let size = |b: &[u8]| usize::from(u16::from_be_bytes([b[0], b[1]]));
+    let need = 16 + size(&update[8..]) * size(&update[10..]) * 4;
+    if update.len() < need {
+        update.extend(console_read(&mut console, need - update.len()).await);
+    }
+    let lit = update[16..]
+        .chunks(4)
+        .filter(|p| p[..3] != [0, 0, 0])
+        .count();
+    assert!(lit > 100, "{lit} pixels drawn");
+    drop(console);
 
     let (status, _) = p
         .call(
