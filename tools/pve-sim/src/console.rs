@@ -1,7 +1,8 @@
 //! `GET /nodes/{node}/{qemu|lxc}/{vmid}/vncwebsocket`: the console websocket. The ticket must be
 //! one `vncproxy` gave for this guest, used once, within the proxy's wait, on its port. Behind it
 //! runs what a real node runs behind a VM's console: QEMU's own VNC server (a QEMU without a
-//! machine, showing its "display not initialized" text), with the proxy's password set over QMP.
+//! machine, which shows "This VM has no graphic display device."), with the proxy's password set
+//! over QMP.
 
 use crate::server::{Shared, error};
 use crate::state::Cluster;

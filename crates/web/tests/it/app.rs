@@ -71,13 +71,18 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> TestApp {
-        Self::build(config, vec![libvirt("local", "test:///default")], None).await
+        Self::with_providers(config, vec![libvirt("local", "test:///default")]).await
     }
 
     pub async fn with_providers(
         config: WebConfig,
         providers: Vec<(String, LibvirtConfig)>,
     ) -> TestApp {
+        Self::build(config, registry(providers), None).await
+    }
+
+    /// With hypervisors of any kind (a Proxmox VE provider on the simulator).
+    pub async fn with_registry(config: WebConfig, providers: Registry) -> TestApp {
         Self::build(config, providers, None).await
     }
 
@@ -85,18 +90,19 @@ impl TestApp {
         config: WebConfig,
         directory: Option<Arc<dyn Directory>>,
     ) -> TestApp {
-        Self::build(config, vec![libvirt("local", "test:///default")], directory).await
+        let providers = registry(vec![libvirt("local", "test:///default")]);
+        Self::build(config, providers, directory).await
     }
 
     async fn build(
         config: WebConfig,
-        providers: Vec<(String, LibvirtConfig)>,
+        providers: Registry,
         directory: Option<Arc<dyn Directory>>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("portal.db");
         let store = open(&db_path).await;
-        let (providers, key) = (registry(providers), SecretKey::generate());
+        let key = SecretKey::generate();
         let state = AppState::new(
             store.clone(),
             config.clone(),

@@ -1,13 +1,23 @@
 //! A real headless Chromium (Debian's chromium + chromium-driver) signs in, files a request as a
-//! user, approves it as an administrator, and saves a screenshot of each page under
-//! `test-output/browser/`.
+//! user, approves it as an administrator, opens a Proxmox VE VM's console, and saves a screenshot
+//! of each page under `test-output/browser/`.
 
-use crate::app::{PASSWORD, TestApp};
-use serde_json::Value;
-use std::{path::PathBuf, process::Stdio, time::Duration};
+use crate::app::{PASSWORD, TestApp, test_config};
+use pve_sim::state::Kind;
+use serde_json::{Value, json};
+use std::{path::PathBuf, process::Stdio, sync::Arc, time::Duration};
 use thirtyfour::{ChromiumLikeCapabilities, prelude::*};
 use tokio::process::{Child, Command};
-use vmportal_core::{job::JobOutcome, now, store::Store, user::Role};
+use vmportal_core::{
+    hypervisor::Registry,
+    ids::MachineId,
+    job::JobOutcome,
+    machine::{MachinePatch, MachineState},
+    now,
+    store::Store,
+    user::Role,
+};
+use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};
 
 /// chromedriver on a free loopback port; killed when dropped.
 struct ChromeDriver {
@@ -267,4 +277,102 @@ async fn a_user_requests_and_an_admin_approves_in_chromium() {
         .unwrap();
     assert_eq!(machines[0]["name"], "thesis-vm");
     assert_eq!(machines[0]["owner"], "alice");
+}
+
+/// The console of a Proxmox VE VM (on the simulator, QEMU's VNC server behind its
+/// `vncwebsocket`), opened from the machine page: noVNC connects without asking for a password,
+/// because the portal answered the VNC authentication itself, and draws QEMU's picture.
+#[tokio::test]
+async fn the_console_of_a_proxmox_vm_draws_in_chromium() {
+    let sim = pve_sim::Sim::start().await;
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), &sim.ca_pem).unwrap();
+    let pve = ProxmoxConfig {
+        url: sim.url.clone(),
+        token_id: pve_sim::TOKEN_ID.into(),
+        token_secret: Secret(pve_sim::TOKEN_SECRET.into()),
+        ca_file: Some(ca.path().into()),
+        fingerprint: None,
+        nodes: vec!["pve1".into()],
+        storage: "local-lvm".into(),
+        clone: CloneMode::Linked,
+        bridge: "vmbr0".into(),
+        task_timeout_secs: 10,
+        boot_wait_secs: 0,
+    };
+    let mut providers = Registry::default();
+    providers.insert("pve", Arc::new(ProxmoxHypervisor::new(pve).unwrap()));
+    let app = TestApp::with_registry(test_config(), providers).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let template = json!({"name": "Debian 12 (PVE)", "provider": "pve", "kind": "vm",
+        "os_family": "linux", "source": "9001", "default_cpus": 1, "default_memory_mib": 1024,
+        "default_disk_gib": 8, "max_cpus": 2, "max_memory_mib": 2048, "max_disk_gib": 20});
+    let r = app.post(&admin, "/api/v1/templates", template).await;
+    let template: Value = r.json().await.unwrap();
+    let request = app
+        .request(&alice, template["id"].as_i64().unwrap(), "desk")
+        .await;
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/requests/{request}/approve"),
+            json!({}),
+        )
+        .await;
+    let machine = r.json::<Value>().await.unwrap()["machine_id"]
+        .as_i64()
+        .unwrap();
+    // No engine runs here: the test plays the worker, and puts the guest on the cluster as a
+    // build would leave it.
+    let job = app.store.claim_job("test", now(), now()).await.unwrap();
+    let built = JobOutcome::Succeeded("running".into());
+    app.store
+        .finish_job(job.unwrap().id, "test", built)
+        .await
+        .unwrap();
+    {
+        let mut cluster = sim.cluster();
+        cluster.add_guest(100, Kind::Qemu, "pve1", false, &[("name", "desk")]);
+        cluster.guests.get_mut(&100).unwrap().running = true;
+    }
+    let running = MachinePatch {
+        state: Some(MachineState::Running),
+        external_id: Some("pve1/qemu/100".into()),
+        ..Default::default()
+    };
+    app.store
+        .update_machine(MachineId(machine), running)
+        .await
+        .unwrap();
+
+    let chromedriver = ChromeDriver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let driver = chromedriver.browser(profile.path()).await;
+    let mut shots = Shots::new();
+    sign_in(&driver, &app, "alice").await;
+    driver
+        .goto(app.url(&format!("/machines/{machine}")))
+        .await
+        .unwrap();
+    submit(&driver, "a[href$='/console']").await;
+    wait_for_text(&driver, "Connected.").await;
+    // Pixels that are not black on noVNC's canvas: QEMU's text drawn in the browser.
+    let lit = "const c = document.querySelector('#screen canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] | d[i + 1] | d[i + 2]) n++;
+        return n;";
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let drawn = loop {
+        let n = driver.execute(lit, vec![]).await.unwrap().json().as_u64();
+        if n.is_some_and(|n| n > 100) || std::time::Instant::now() > deadline {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    shots.take(&driver, "proxmox-console").await;
+    assert!(drawn.is_some_and(|n| n > 100), "pixels drawn: {drawn:?}");
+    driver.quit().await.unwrap();
+    assert_eq!(sim.violations(), Vec::<String>::new());
 }
