@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{Server, console_read, open_console, serve_with};
-use futures_util::{SinkExt, StreamExt};
+use common::{Server, console_version, open_console, serve_with};
+use futures_util::StreamExt;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::{
@@ -468,12 +468,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     // The console: QEMU's own VNC server through the portal's relay speaks RFB 3.8 and offers
     // "None" security (libvirt guests' VNC is on loopback, without a password).
     let mut console = open_console(&p.addr, "alice", "alice's long password", id).await;
-    assert_eq!(console_read(&mut console, 12).await, b"RFB 003.008\n");
-    console
-        .send(Message::binary(b"RFB 003.008\n".to_vec()))
-        .await
-        .unwrap();
-    let types = console_read(&mut console, 2).await;
+    let types = console_version(&mut console).await;
     assert!(
         types[0] >= 1 && types[1..].contains(&1),
         "security types {types:?}"

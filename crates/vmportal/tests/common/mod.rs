@@ -126,6 +126,17 @@ pub async fn open_console(addr: &str, username: &str, password: &str, id: i64) -
     tokio_tungstenite::connect_async(req).await.unwrap().0
 }
 
+/// Checks that the console's server speaks RFB 3.8, answers the same, and returns the security
+/// types it offers (count first).
+pub async fn console_version(ws: &mut Console) -> Vec<u8> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    assert_eq!(console_read(ws, 12).await, b"RFB 003.008\n");
+    let version = Message::binary(b"RFB 003.008\n".to_vec());
+    ws.send(version).await.unwrap();
+    console_read(ws, 2).await
+}
+
 /// Reads from the console until `n` bytes came; returns them all (possibly more than `n`).
 pub async fn console_read(ws: &mut Console, n: usize) -> Vec<u8> {
     use futures_util::StreamExt;

@@ -237,6 +237,16 @@ impl TestApp {
         v["id"].as_i64().unwrap()
     }
 
+    /// Approves `request` as `admin`; returns the machine it makes.
+    pub async fn approve(&self, admin: &Client, request: i64) -> i64 {
+        let path = format!("/api/v1/requests/{request}/approve");
+        let r = self.post(admin, &path, json!({})).await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        r.json::<Value>().await.unwrap()["machine_id"]
+            .as_i64()
+            .unwrap()
+    }
+
     /// The audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         self.audit().await.into_iter().map(|e| e.action).collect()

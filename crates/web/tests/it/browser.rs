@@ -313,16 +313,7 @@ async fn the_console_of_a_proxmox_vm_draws_in_chromium() {
     let request = app
         .request(&alice, template["id"].as_i64().unwrap(), "desk")
         .await;
-    let r = app
-        .post(
-            &admin,
-            &format!("/api/v1/requests/{request}/approve"),
-            json!({}),
-        )
-        .await;
-    let machine = r.json::<Value>().await.unwrap()["machine_id"]
-        .as_i64()
-        .unwrap();
+    let machine = app.approve(&admin, request).await;
     // No engine runs here: the test plays the worker, and puts the guest on the cluster as a
     // build would leave it.
     let job = app.store.claim_job("test", now(), now()).await.unwrap();

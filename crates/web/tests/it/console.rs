@@ -88,16 +88,7 @@ async fn setup(config: WebConfig, port: u16) -> Setup {
     let alice = sign_in(&app, "alice").await;
     let template = app.template(&admin.client, "Debian 12").await;
     let request = app.request(&alice.client, template, "desk").await;
-    let r = app
-        .post(
-            &admin.client,
-            &format!("/api/v1/requests/{request}/approve"),
-            json!({}),
-        )
-        .await;
-    let machine = r.json::<Value>().await.unwrap()["machine_id"]
-        .as_i64()
-        .unwrap();
+    let machine = app.approve(&admin.client, request).await;
     let (conn, uuid) = guest_domain(port);
     let patch = MachinePatch {
         state: Some(MachineState::Running),
