@@ -5,7 +5,7 @@ pub mod limiter;
 mod session;
 
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
-pub(crate) use session::{hash as token_hash, new_token};
+pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
 use crate::{error::AppError, state::AppState};
 use axum::{

@@ -3,7 +3,7 @@
 //! Backpressure: each direction reads again only once the other side has taken what was read
 //! before, so a slow or stuck peer stalls its sender instead of growing buffers in the portal.
 
-use crate::state::AppState;
+use crate::{auth::session_in_use, state::AppState};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use futures_util::{SinkExt, StreamExt};
 use std::{
@@ -116,7 +116,7 @@ impl Session {
                 e = browser_to_guest => e,
                 e = guest_to_browser => e,
                 e = idle => e,
-                e = self.watch() => e,
+                e = self.watch(&last) => e,
             }
         };
 
@@ -142,11 +142,13 @@ impl Session {
     }
 
     /// Ends the console when the portal shuts down, the machine stops running, or the session
-    /// ends (sign-out, or the user disabled).
-    async fn watch(&self) -> End {
+    /// ends (sign-out, or the user disabled). A console in use (bytes relayed since the last
+    /// check, `last` moved) counts as use of its session, which then does not idle out.
+    async fn watch(&self, last: &AtomicU64) -> End {
         let mut closing = self.state.consoles.closing.subscribe();
         let mut tick =
             tokio::time::interval(Duration::from_secs(self.state.config.console.check_secs));
+        let mut seen = last.load(Ordering::Relaxed);
         loop {
             tokio::select! {
                 _ = closing.wait_for(|c| *c) => return end(close_code::AWAY, "the portal is shutting down"),
@@ -158,9 +160,22 @@ impl Session {
                 Ok(_) => return end(close_code::NORMAL, "the machine is no longer running"),
                 Err(e) => tracing::warn!(error = %e, "console: could not check the machine"),
             }
-            match store.session(&self.session_hash, now()).await {
-                Ok(Some(_)) => {}
-                Ok(None) => return end(close_code::POLICY, "the session ended"),
+            let latest = last.load(Ordering::Relaxed);
+            let live = if latest != seen {
+                seen = latest;
+                session_in_use(&self.state, &self.session_hash)
+                    .await
+                    .map(|user| user.is_some())
+            } else {
+                store
+                    .session(&self.session_hash, now())
+                    .await
+                    .map(|session| session.is_some())
+                    .map_err(Into::into)
+            };
+            match live {
+                Ok(true) => {}
+                Ok(false) => return end(close_code::POLICY, "the session ended"),
                 Err(e) => tracing::warn!(error = %e, "console: could not check the session"),
             }
         }

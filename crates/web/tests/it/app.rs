@@ -43,6 +43,15 @@ pub fn test_config() -> WebConfig {
     config
 }
 
+/// What the database keeps of a session token: its SHA-256, in hex.
+pub fn session_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A libvirt provider `name` at `uri`: `test:///default` is libvirt's in-memory driver.
 pub fn libvirt(name: &str, uri: &str) -> (String, LibvirtConfig) {
     let cfg = LibvirtConfig {

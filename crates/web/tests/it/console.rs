@@ -3,7 +3,7 @@
 //! (a domain whose VNC port is that server's); the real QEMU VNC server is proven in
 //! `crates/vmportal/tests/kvm.rs`.
 
-use crate::app::{PASSWORD, TestApp, error_code, test_config};
+use crate::app::{PASSWORD, TestApp, error_code, session_hash, test_config};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::{Client, StatusCode, header};
 use serde_json::{Value, json};
@@ -507,4 +507,49 @@ async fn the_console_page_loads_novnc_from_the_portal_itself() {
         let r = s.app.get(&anyone, refused).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{refused}");
     }
+}
+
+#[tokio::test]
+async fn a_console_in_use_keeps_its_session_alive_and_an_unused_one_does_not() {
+    let (port, _) = echo_server().await;
+    let mut config = test_config();
+    config.console.check_secs = 1;
+    let s = setup(config, port).await;
+    let hash = session_hash(s.alice.cookie.trim_start_matches("vmportal_session="));
+    // The session was last used long ago and ends in three seconds.
+    let age = async || {
+        let t = vmportal_core::now();
+        let (last, ends) = (time::Duration::minutes(10), time::Duration::seconds(3));
+        let store = &s.app.store;
+        store
+            .touch_session(&hash, t - last, t + ends)
+            .await
+            .unwrap();
+    };
+    let mut ws = s
+        .open(Some(&s.alice.cookie), &s.ticket(&s.alice).await)
+        .await
+        .unwrap();
+    age().await;
+    // Typing for five seconds, past that end.
+    for _ in 0..25 {
+        ws.send(Message::binary(vec![4, 1])).await.unwrap();
+        assert_eq!(read_bytes(&mut ws, 2).await, [4, 1]);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (session, _) = s
+        .app
+        .store
+        .session(&hash, vmportal_core::now())
+        .await
+        .unwrap()
+        .expect("the session lives on");
+    let left = session.expires_at - vmportal_core::now();
+    assert!(left > time::Duration::minutes(100), "{left}");
+    // Left alone (past a check that still saw the last bytes), the console does not keep the
+    // session: it ends, and the console with it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    age().await;
+    let reason = closed_because(&mut ws, Duration::from_secs(10)).await;
+    assert_eq!(reason, "the session ended");
 }
