@@ -1,5 +1,5 @@
-//! `GET /console/ws?ticket=`: checks the ticket against the caller's session, then the machine,
-//! and only then asks the hypervisor for the console and connects to it.
+//! `GET /console/ws?ticket=`: checks that the portal's own page opens it, the ticket against the
+//! caller's session, then the machine, and only then asks the hypervisor for the console.
 
 use super::{relay, ticket::well_formed};
 use crate::{
@@ -10,6 +10,7 @@ use crate::{
 };
 use axum::{
     extract::{State, ws::WebSocketUpgrade},
+    http::{HeaderMap, header},
     response::Response,
 };
 use serde::Deserialize;
@@ -35,9 +36,13 @@ const MAX_MESSAGE: usize = 1024 * 1024;
 pub async fn websocket(
     State(state): State<AppState>,
     signed: Signed,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<TicketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> AppResult<Response> {
+    if cross_site(&headers, &state.config.public_url) {
+        return Ok(crate::layers::cross_site_refused());
+    }
     // Unknown, expired, used, or minted by another session: all alike, and all before anything
     // else is looked at.
     if !well_formed(&query.ticket) {
@@ -85,4 +90,17 @@ pub async fn websocket(
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
         .on_upgrade(move |socket| session.run(socket, guest)))
+}
+
+/// Browsers let any page open a websocket to any host, with the cookies: a console opens only
+/// from the portal's own pages (the rule the CSRF layer applies to changes).
+fn cross_site(headers: &HeaderMap, public_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site != "same-origin";
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return false; // not a browser
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    origin != public_url.trim_end_matches('/') && origin.split_once("://").map(|(_, h)| h) != host
 }

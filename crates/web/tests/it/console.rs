@@ -128,12 +128,25 @@ impl Setup {
 
     /// Opens the websocket with `cookie` (if any); the HTTP status when refused.
     async fn open(&self, cookie: Option<&str>, ticket: &str) -> Result<Ws, u16> {
+        self.open_from(cookie, ticket, &[]).await
+    }
+
+    /// `open` with these headers too (a browser's `origin`, `sec-fetch-site`).
+    async fn open_from(
+        &self,
+        cookie: Option<&str>,
+        ticket: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Ws, u16> {
         let url = format!("ws://{}/console/ws?ticket={ticket}", self.app.addr);
         let mut req = url.into_client_request().unwrap();
         let h = req.headers_mut();
         h.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
         if let Some(c) = cookie {
             h.insert("cookie", HeaderValue::from_str(c).unwrap());
+        }
+        for (name, value) in headers {
+            h.insert(*name, HeaderValue::from_str(value).unwrap());
         }
         match tokio_tungstenite::connect_async(req).await {
             Ok((ws, resp)) => {
@@ -552,4 +565,39 @@ async fn a_console_in_use_keeps_its_session_alive_and_an_unused_one_does_not() {
     age().await;
     let reason = closed_because(&mut ws, Duration::from_secs(10)).await;
     assert_eq!(reason, "the session ended");
+}
+
+#[tokio::test]
+async fn a_console_opens_only_from_the_portals_own_pages() {
+    let (port, accepted) = echo_server().await;
+    let s = setup(test_config(), port).await;
+    let alice = Some(s.alice.cookie.as_str());
+    let ticket = s.ticket(&s.alice).await;
+    let own = format!("http://{}", s.app.addr);
+    for headers in [
+        [
+            ("origin", "http://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        [
+            ("origin", "http://sibling.127.0.0.1"),
+            ("sec-fetch-site", "same-site"),
+        ],
+        // Sec-Fetch-Site decides when a browser sends it.
+        [("origin", own.as_str()), ("sec-fetch-site", "cross-site")],
+    ] {
+        assert_eq!(s.open_from(alice, &ticket, &headers).await.err(), Some(403));
+    }
+    let evil = [("origin", "http://evil.example")];
+    assert_eq!(s.open_from(alice, &ticket, &evil).await.err(), Some(403));
+    assert_eq!(accepted.load(Ordering::SeqCst), 0);
+    // The refusals used nothing up; the portal's own origin (its address, or public_url) opens.
+    let own = [("origin", own.as_str())];
+    assert!(s.open_from(alice, &ticket, &own).await.is_ok());
+    let public = [("origin", "http://127.0.0.1:8080")];
+    let ticket = s.ticket(&s.alice).await;
+    assert!(s.open_from(alice, &ticket, &public).await.is_ok());
+    let same = [("sec-fetch-site", "same-origin")];
+    let ticket = s.ticket(&s.alice).await;
+    assert!(s.open_from(alice, &ticket, &same).await.is_ok());
 }
