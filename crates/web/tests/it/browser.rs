@@ -237,7 +237,12 @@ async fn a_user_requests_and_an_admin_approves_in_chromium() {
         .await
         .unwrap();
     assert_eq!(progress.json(), &Value::from(40));
-    assert!(driver.find(By::Css("#job-state .badge-running")).await.is_ok());
+    assert!(
+        driver
+            .find(By::Css("#job-state .badge-running"))
+            .await
+            .is_ok()
+    );
     shots.take(&driver, "user-machine-live-progress").await;
     let failed = JobOutcome::Failed("the pool is full".into());
     app.store.finish_job(job.id, "test", failed).await.unwrap();
