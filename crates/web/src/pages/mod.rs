@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route("/account/ssh-key", post(account::set_ssh_key))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/requests/new",
             get(request_new::form).post(request_new::submit),

@@ -214,6 +214,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts an HTML form, as a browser without JavaScript would.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn patch(&self, client: &Client, path: &str, body: Value) -> Response {
         client
             .patch(self.url(path))
