@@ -3,7 +3,11 @@
 //! Backpressure: each direction reads again only once the other side has taken what was read
 //! before, so a slow or stuck peer stalls its sender instead of growing buffers in the portal.
 
-use crate::{auth::session_in_use, state::AppState};
+use crate::{
+    auth::{Via, session_in_use},
+    error::AppError,
+    state::AppState,
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use futures_util::{SinkExt, StreamExt};
 use std::{
@@ -30,7 +34,9 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct Session {
     pub state: AppState,
     pub actor: Actor,
-    pub session_hash: String,
+    /// The session or API token the console was opened with, by its hash.
+    pub token_hash: String,
+    pub via: Via,
     pub machine: MachineId,
 }
 
@@ -142,7 +148,7 @@ impl Session {
     }
 
     /// Ends the console when the portal shuts down, the machine stops running, or the session
-    /// ends (sign-out, or the user disabled). A console in use (bytes relayed since the last
+    /// or API token it was opened with ends (sign-out, revoked, or the user disabled). A console in use (bytes relayed since the last
     /// check, `last` moved) counts as use of its session, which then does not idle out.
     async fn watch(&self, last: &AtomicU64) -> End {
         let mut closing = self.state.consoles.closing.subscribe();
@@ -161,21 +167,36 @@ impl Session {
                 Err(e) => tracing::warn!(error = %e, "console: could not check the machine"),
             }
             let latest = last.load(Ordering::Relaxed);
-            let live = if latest != seen {
-                seen = latest;
-                session_in_use(&self.state, &self.session_hash)
-                    .await
-                    .map(|user| user.is_some())
-            } else {
-                store
-                    .session(&self.session_hash, now())
-                    .await
-                    .map(|session| session.is_some())
-                    .map_err(Into::into)
+            let in_use = latest != seen;
+            seen = latest;
+            let (live, ended) = match self.via {
+                // A script's console lives as long as its token.
+                Via::ApiToken => (
+                    store
+                        .api_token(&self.token_hash, now())
+                        .await
+                        .map(|t| t.is_some())
+                        .map_err(AppError::from),
+                    "the API token ended",
+                ),
+                Via::Session if in_use => (
+                    session_in_use(&self.state, &self.token_hash)
+                        .await
+                        .map(|user| user.is_some()),
+                    "the session ended",
+                ),
+                Via::Session => (
+                    store
+                        .session(&self.token_hash, now())
+                        .await
+                        .map(|s| s.is_some())
+                        .map_err(AppError::from),
+                    "the session ended",
+                ),
             };
             match live {
                 Ok(true) => {}
-                Ok(false) => return end(close_code::POLICY, "the session ended"),
+                Ok(false) => return end(close_code::POLICY, ended),
                 Err(e) => tracing::warn!(error = %e, "console: could not check the session"),
             }
         }

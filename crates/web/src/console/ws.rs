@@ -82,7 +82,8 @@ pub async fn websocket(
     let session = relay::Session {
         state: state.clone(),
         actor: signed.actor(),
-        session_hash: signed.token_hash,
+        token_hash: signed.token_hash,
+        via: signed.via,
         machine: machine.id,
     };
     Ok(upgrade

@@ -601,3 +601,44 @@ async fn a_console_opens_only_from_the_portals_own_pages() {
     let ticket = s.ticket(&s.alice).await;
     assert!(s.open_from(alice, &ticket, &same).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_console_opened_with_an_api_token_lasts_as_long_as_the_token() {
+    let (port, _) = echo_server().await;
+    let mut config = test_config();
+    config.console.check_secs = 1;
+    let s = setup(config, port).await;
+    let body = json!({"name": "vnc script", "expires_in_days": 1});
+    let r = s.app.post(&s.alice.client, "/api/v1/tokens", body).await;
+    let made: Value = r.json().await.unwrap();
+    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let path = format!("/api/v1/machines/{}/console", s.machine);
+    let r = s
+        .app
+        .client()
+        .post(s.app.url(&path))
+        .header(header::AUTHORIZATION, &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let ticket = v["websocket"].as_str().unwrap().rsplit_once('=').unwrap().1;
+    let auth = [("authorization", bearer.as_str())];
+    let mut ws = s.open_from(None, ticket, &auth).await.unwrap();
+    // Past a few checks of the token, the console still relays.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    ws.send(Message::binary(vec![7])).await.unwrap();
+    assert_eq!(read_bytes(&mut ws, 1).await, [7]);
+    let revoke = format!("/api/v1/tokens/{}", made["id"]);
+    let r = s
+        .alice
+        .client
+        .delete(s.app.url(&revoke))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let reason = closed_because(&mut ws, Duration::from_secs(5)).await;
+    assert_eq!(reason, "the API token ended");
+}
