@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::{console_read, console_version, open_console, serve_with, vmportal};
+use common::{
+    portal::{console_at, console_read, console_version},
+    serve_with, vmportal,
+};
 use futures_util::SinkExt;
 use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
 use reqwest::{Client, Method, StatusCode};
@@ -167,7 +170,7 @@ async fn a_vm_on_proxmox_from_request_to_deletion() {
 
     // The console: the portal answers the node's VNC authentication itself, so the browser is
     // offered security type None, then sees QEMU's picture.
-    let mut console = open_console(&p.addr, "alice", "alice's long password", id).await;
+    let mut console = console_at(&p.addr, "alice", "alice's long password", id).await;
     assert_eq!(console_version(&mut console).await, [1, 1]);
     console.send(Message::binary(vec![1])).await.unwrap();
     assert_eq!(console_read(&mut console, 4).await, [0, 0, 0, 0]);

@@ -5,9 +5,8 @@
 use crate::app::{PASSWORD, TestApp, test_config};
 use pve_sim::state::Kind;
 use serde_json::{Value, json};
-use std::{path::PathBuf, process::Stdio, sync::Arc, time::Duration};
-use thirtyfour::{ChromiumLikeCapabilities, prelude::*};
-use tokio::process::{Child, Command};
+use std::{sync::Arc, time::Duration};
+use thirtyfour::prelude::*;
 use vmportal_core::{
     hypervisor::Registry,
     ids::MachineId,
@@ -18,152 +17,15 @@ use vmportal_core::{
     user::Role,
 };
 use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};
-
-/// chromedriver on a free loopback port; killed when dropped.
-struct ChromeDriver {
-    child: Child,
-    url: String,
-}
-
-impl ChromeDriver {
-    async fn start() -> ChromeDriver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("chromedriver not found: install Debian's chromium and chromium-driver (scripts/test does)");
-        let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if reqwest::get(format!("{url}/status"))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return ChromeDriver { child, url };
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("chromedriver did not answer on {url}");
-    }
-
-    async fn browser(&self, profile: &std::path::Path) -> WebDriver {
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary("/usr/bin/chromium").unwrap();
-        for arg in [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,900",
-            &format!("--user-data-dir={}", profile.display()),
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
-        let driver = WebDriver::builder(&self.url, caps)
-            .request_timeout(Duration::from_secs(30))
-            .await
-            .expect("a Chromium session");
-        // A navigation that never reports "loaded" must not hold the test: the waits below poll.
-        driver
-            .set_page_load_timeout(Duration::from_secs(15))
-            .await
-            .unwrap();
-        driver
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-    }
-}
-
-struct Shots {
-    dir: PathBuf,
-    n: usize,
-}
-
-impl Shots {
-    fn new() -> Shots {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-output/browser");
-        std::fs::create_dir_all(&dir).unwrap();
-        Shots { dir, n: 0 }
-    }
-
-    async fn take(&mut self, driver: &WebDriver, name: &str) {
-        self.n += 1;
-        let path = self.dir.join(format!("{:02}-{name}.png", self.n));
-        let png = driver.screenshot_as_png().await.unwrap();
-        assert!(png.len() > 1000, "a real screenshot");
-        std::fs::write(&path, png).unwrap();
-    }
-}
+use vmportal_test_browser::{ChromeDriver, Shots, canvas_until, output_dir, submit, wait_for_text};
 
 async fn sign_in(driver: &WebDriver, app: &TestApp, user: &str) {
-    driver.goto(app.url("/login")).await.unwrap();
-    driver
-        .find(By::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(user)
-        .await
-        .unwrap();
-    driver
-        .find(By::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    submit(driver, "form[action='/login'] button[type=submit]").await;
-    wait_for_text(driver, "Sign out").await;
+    vmportal_test_browser::sign_in(driver, &app.url("/login"), user, PASSWORD).await;
 }
 
 async fn sign_out(driver: &WebDriver) {
     submit(driver, "form[action='/logout'] button").await;
     wait_for_text(driver, "Sign in").await;
-}
-
-/// Waits (bounded) until the page's text contains `text`. While a navigation is under way the
-/// driver may fail a command (no body yet, a load time-out): those are retried, not fatal.
-async fn wait_for_text(driver: &WebDriver, text: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while std::time::Instant::now() < deadline {
-        if let Ok(body) = driver.find(By::Tag("body")).await
-            && body.text().await.is_ok_and(|t| t.contains(text))
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let url = driver
-        .current_url()
-        .await
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    panic!(
-        "'{text}' never appeared on {url}: {}",
-        driver.source().await.unwrap_or_default()
-    );
-}
-
-/// Clicks a button that submits a form. The click may report a time-out while the resulting
-/// navigation loads; the caller's next wait decides whether the page arrived.
-async fn submit(driver: &WebDriver, css: &str) {
-    let button = driver.find(By::Css(css)).await.unwrap();
-    if let Err(e) = button.click().await {
-        eprintln!("click on {css} returned {e}; waiting for the page instead");
-    }
 }
 
 #[tokio::test]
@@ -175,8 +37,8 @@ async fn a_user_requests_and_an_admin_approves_in_chromium() {
 
     let chromedriver = ChromeDriver::start().await;
     let profile = tempfile::tempdir().unwrap();
-    let driver = chromedriver.browser(profile.path()).await;
-    let mut shots = Shots::new();
+    let driver = chromedriver.browser(profile.path(), &[]).await;
+    let mut shots = Shots::new(output_dir());
 
     driver.goto(app.url("/")).await.unwrap();
     wait_for_text(&driver, "Sign in").await;
@@ -339,8 +201,8 @@ async fn the_console_of_a_proxmox_vm_draws_in_chromium() {
 
     let chromedriver = ChromeDriver::start().await;
     let profile = tempfile::tempdir().unwrap();
-    let driver = chromedriver.browser(profile.path()).await;
-    let mut shots = Shots::new();
+    let driver = chromedriver.browser(profile.path(), &[]).await;
+    let mut shots = Shots::new(output_dir());
     sign_in(&driver, &app, "alice").await;
     driver
         .goto(app.url(&format!("/machines/{machine}")))
@@ -349,21 +211,12 @@ async fn the_console_of_a_proxmox_vm_draws_in_chromium() {
     submit(&driver, "a[href$='/console']").await;
     wait_for_text(&driver, "Connected.").await;
     // Pixels that are not black on noVNC's canvas: QEMU's text drawn in the browser.
-    let lit = "const c = document.querySelector('#screen canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] | d[i + 1] | d[i + 2]) n++;
-        return n;";
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let drawn = loop {
-        let n = driver.execute(lit, vec![]).await.unwrap().json().as_u64();
-        if n.is_some_and(|n| n > 100) || std::time::Instant::now() > deadline {
-            break n;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let drawn = canvas_until(&driver, Duration::from_secs(30), |c| {
+        c["lit"].as_u64().is_some_and(|n| n > 100)
+    })
+    .await;
     shots.take(&driver, "proxmox-console").await;
-    assert!(drawn.is_some_and(|n| n > 100), "pixels drawn: {drawn:?}");
+    assert!(drawn.is_some(), "nothing drawn on the console's canvas");
     driver.quit().await.unwrap();
     assert_eq!(sim.violations(), Vec::<String>::new());
 }
