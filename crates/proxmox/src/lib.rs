@@ -4,12 +4,15 @@
 
 mod client;
 mod config;
+mod console;
 mod container;
 mod node_shell;
 mod placement;
 mod provider;
+mod rfb;
 mod tls;
 mod vm;
+mod ws_bytes;
 
 pub use config::{CloneMode, ProxmoxConfig, Secret, SshConfig};
 pub use provider::ProxmoxHypervisor;

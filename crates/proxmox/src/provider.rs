@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vmportal_core::hypervisor::{
-    Access, ConsoleEndpoint, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
+    Access, ConsoleStream, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
     ProvisionSpec, Provisioned,
 };
 use vmportal_core::ids::MachineId;
@@ -23,6 +23,8 @@ const ID_ATTEMPTS: usize = 5;
 
 pub struct ProxmoxHypervisor {
     pub(crate) api: Client,
+    /// The API client's TLS settings, for console websockets.
+    tls: Arc<rustls::ClientConfig>,
     pub(crate) config: ProxmoxConfig,
     /// `pct exec` on the nodes, when SSH is configured.
     pub(crate) shell: Option<NodeShell>,
@@ -88,7 +90,7 @@ impl std::fmt::Display for Id {
 }
 
 /// How an API error affects the engine: retry, give up, or the guest is gone.
-fn hv(e: ApiError) -> HypervisorError {
+pub(crate) fn hv(e: ApiError) -> HypervisorError {
     let m = e.message();
     if m.contains("does not exist") {
         return HypervisorError::Gone;
@@ -127,8 +129,9 @@ impl ProxmoxHypervisor {
             (None, Some(fp)) => Trust::Fingerprint(fp.clone()),
             _ => return Err("set exactly one of ca_file and fingerprint".into()),
         };
+        let tls = tls::config(trust)?;
         let api = Client::new(
-            tls::client(trust)?,
+            tls::http_client(tls.clone())?,
             &config.url,
             &config.token_id,
             &config.token_secret.0,
@@ -140,6 +143,7 @@ impl ProxmoxHypervisor {
         };
         Ok(ProxmoxHypervisor {
             api,
+            tls: Arc::new(tls),
             config,
             shell,
             clone_turns: Mutex::default(),
@@ -545,12 +549,9 @@ impl Hypervisor for ProxmoxHypervisor {
         Ok(access(address, os))
     }
 
-    async fn console(&self, _external_id: &str) -> HvResult<ConsoleEndpoint> {
-        // vncproxy answers a port and a ticket for vncwebsocket; the portal's console relay
-        // speaks plain VNC to a host and port and cannot carry that ticket yet.
-        Err(HypervisorError::Permanent(
-            "the console is not available for Proxmox VE guests yet".into(),
-        ))
+    async fn console(&self, external_id: &str) -> HvResult<ConsoleStream> {
+        let id = Id::parse(external_id)?;
+        crate::console::open(&self.api, &self.tls, &id.path()).await
     }
 
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {

@@ -188,11 +188,16 @@ fn configuration_file_and_environment_override_defaults_and_are_checked() {
     assert!(env_db.exists(), "the environment wins over the file");
 
     type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a str);
-    let cases: [Case; 4] = [
+    let cases: [Case; 5] = [
         (
             "[web]\npublic_url = \"ftp://x\"\n",
             None,
             "public_url must start with http",
+        ),
+        (
+            "[web]\npublic_url = \"https://portal.example.org/vm\"\n",
+            None,
+            "public_url must be an origin",
         ),
         (
             "[web]\ncolour = \"blue\"\n",

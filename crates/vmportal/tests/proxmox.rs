@@ -1,13 +1,17 @@
 //! The whole portal on the Proxmox VE provider, against the PVE simulator and a real sshd playing
 //! the node: a user asks, an administrator approves, the machine runs with the owner's
-//! credentials, shuts down, starts, and is deleted; then the same under each fault the simulator
-//! can inject. No request or answer may break the official API schema.
+//! credentials, its console opens through the portal without asking for a password, it shuts
+//! down, starts, and is deleted; then the same under each fault the simulator can inject. No
+//! request or answer may break the official API schema.
 
 mod common;
 mod pve_portal;
 
-use pve_portal::{Portal, Setting, USER_KEY};
+use common::portal::{console_at, console_read, console_version};
+use futures_util::SinkExt;
+use pve_portal::{ALICE_PASSWORD, Portal, Setting, USER_KEY};
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
 
 const CLONED: Setting = Setting {
     kind: "container",
@@ -67,8 +71,37 @@ async fn a_vm_on_proxmox_from_request_to_deletion() {
         assert_eq!(g.config["ciuser"], "alice");
         assert_eq!(g.config["cipassword"], creds["password"].as_str().unwrap());
     }
+    console_shows_qemus_picture(&p, id).await;
     p.shutdown_start_delete(id, 100).await;
     p.no_violations();
+}
+
+/// The console: the portal answers the node's VNC authentication itself, so the browser is
+/// offered security type None, then sees QEMU's picture.
+async fn console_shows_qemus_picture(p: &Portal, id: i64) {
+    let mut console = console_at(&p.addr, "alice", ALICE_PASSWORD, id).await;
+    assert_eq!(console_version(&mut console).await, [1, 1]);
+    console.send(Message::binary(vec![1])).await.unwrap();
+    assert_eq!(console_read(&mut console, 4).await, [0, 0, 0, 0]);
+    console.send(Message::binary(vec![1])).await.unwrap();
+    let init = console_read(&mut console, 28).await;
+    assert_eq!(&init[20..], b"\0\0\0\x04QEMU", "the server's name");
+    let (w, h) = (&init[0..2], &init[2..4]);
+    let update_request = [&[3, 0, 0, 0, 0, 0][..], w, h].concat();
+    for message in [vec![2, 0, 0, 1, 0, 0, 0, 0], update_request] {
+        console.send(Message::binary(message)).await.unwrap();
+    }
+    let mut update = console_read(&mut console, 16).await;
+    let size = |b: &[u8]| usize::from(u16::from_be_bytes([b[0], b[1]]));
+    let need = 16 + size(&update[8..]) * size(&update[10..]) * 4;
+    if update.len() < need {
+        update.extend(console_read(&mut console, need - update.len()).await);
+    }
+    let lit = update[16..]
+        .chunks(4)
+        .filter(|p| p[..3] != [0, 0, 0])
+        .count();
+    assert!(lit > 100, "{lit} pixels drawn");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

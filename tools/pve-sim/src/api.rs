@@ -5,6 +5,7 @@ use crate::state::{Cluster, Guest, Kind};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// An error that is not a parameter error: HTTP status and message.
 #[derive(Debug)]
@@ -598,10 +599,35 @@ fn vncproxy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         |_| {},
         |_| {},
     );
-    Ok(
-        json!({"port": 5900 + vmid % 100, "ticket": format!("PVEVNC:{vmid}::sim"),
-              "user": call.user, "upid": upid, "cert": "simulated"}),
-    )
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let secret = |salt: &str| Sha256::digest(format!("{upid}{nanos}{salt}"));
+    // As PVE writes them: `PVEVNC:{time}::{signature}`, the signature in base64 (`+`, `/`).
+    const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let signature: String = secret("ticket")
+        .iter()
+        .map(|b| BASE64[usize::from(b % 64)] as char)
+        .collect();
+    let ticket = format!("PVEVNC:{:08X}::{signature}", nanos / 1_000_000_000);
+    // QEMU guests get a generated password of printable ASCII; containers take the ticket.
+    let password = (kind == Kind::Qemu).then(|| {
+        secret("password")
+            .iter()
+            .take(8)
+            .map(|b| (b'!' + b % 94) as char)
+            .collect::<String>()
+    });
+    let proxy = c
+        .add_vnc_proxy(&node, vmid, ticket, password.clone())
+        .ok_or_else(|| fail("no free port for a VNC proxy"))?;
+    let mut answer = json!({"port": proxy.port, "ticket": proxy.ticket, "user": call.user,
+                            "upid": upid, "cert": "simulated"});
+    if let Some(password) = password {
+        answer["password"] = json!(password);
+    }
+    Ok(answer)
 }
 
 fn task_status(c: &Cluster, call: &Call) -> Answer {

@@ -85,6 +85,22 @@ pub struct Task {
     on_fail: Option<Effect>,
 }
 
+/// A console proxy made by `vncproxy`, waiting for its one websocket.
+#[derive(Debug, Clone)]
+pub struct VncProxy {
+    pub node: String,
+    pub vmid: u32,
+    pub port: u16,
+    pub ticket: String,
+    /// What the VNC server takes as its password: the generated one, or the ticket.
+    pub password: String,
+    issued: Instant,
+    used: bool,
+}
+
+/// Why a console websocket was refused: HTTP status and message.
+pub type Refusal = (u16, String);
+
 /// Faults a test turns on.
 #[derive(Debug, Default)]
 pub struct Faults {
@@ -102,6 +118,8 @@ pub struct Faults {
     pub ignore_shutdown: bool,
     /// The token lacks `Sys.Audit`: `GET /nodes` shows no memory figures.
     pub hide_node_memory: bool,
+    /// How long a VNC proxy waits for its websocket (10 s, as on a real node).
+    pub vnc_wait: Duration,
 }
 
 pub struct Cluster {
@@ -113,6 +131,7 @@ pub struct Cluster {
     pub guests: BTreeMap<u32, Guest>,
     pub tasks: Vec<Task>,
     pub faults: Faults,
+    pub vnc_proxies: Vec<VncProxy>,
     next_pid: u32,
 }
 
@@ -137,8 +156,10 @@ impl Cluster {
             tasks: Vec::new(),
             faults: Faults {
                 task_time: Duration::from_millis(150),
+                vnc_wait: Duration::from_secs(10),
                 ..Faults::default()
             },
+            vnc_proxies: Vec::new(),
             next_pid: 0x1000,
         };
         let ct = [
@@ -322,6 +343,66 @@ impl Cluster {
 
     pub fn task(&self, upid: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.upid == upid)
+    }
+
+    fn vnc_waiting(&self, p: &VncProxy) -> bool {
+        !p.used && p.issued.elapsed() < self.faults.vnc_wait
+    }
+
+    /// A VNC proxy for a guest on a free port of 5900-5999, with `password` or else the ticket
+    /// as its VNC password. `None` when every port is taken.
+    pub fn add_vnc_proxy(
+        &mut self,
+        node: &str,
+        vmid: u32,
+        ticket: String,
+        password: Option<String>,
+    ) -> Option<&VncProxy> {
+        let busy: Vec<u16> = self
+            .vnc_proxies
+            .iter()
+            .filter(|p| self.vnc_waiting(p))
+            .map(|p| p.port)
+            .collect();
+        let port = (5900..=5999).find(|p| !busy.contains(p))?;
+        self.vnc_proxies.retain(|p| p.port != port);
+        self.vnc_proxies.push(VncProxy {
+            node: node.into(),
+            vmid,
+            port,
+            password: password.unwrap_or_else(|| ticket.clone()),
+            ticket,
+            issued: Instant::now(),
+            used: false,
+        });
+        self.vnc_proxies.last()
+    }
+
+    /// The proxy a websocket asks for, which then serves no other: the ticket must be one
+    /// vncproxy gave for this guest, and its proxy still waiting on `port`.
+    pub fn take_vnc_proxy(
+        &mut self,
+        node: &str,
+        vmid: u32,
+        port: u16,
+        ticket: &str,
+    ) -> Result<VncProxy, Refusal> {
+        let Some(i) = self
+            .vnc_proxies
+            .iter()
+            .position(|p| p.ticket == ticket && p.node == node && p.vmid == vmid)
+        else {
+            return Err((401, "permission denied - invalid vnc ticket".into()));
+        };
+        let p = &self.vnc_proxies[i];
+        if p.port != port || !self.vnc_waiting(p) {
+            return Err((
+                500,
+                format!("unable to connect to VNC server on port {port}: connection refused"),
+            ));
+        }
+        self.vnc_proxies[i].used = true;
+        Ok(self.vnc_proxies[i].clone())
     }
 }
 

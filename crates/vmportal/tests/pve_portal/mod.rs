@@ -1,6 +1,7 @@
 //! The whole portal (the real binary) on the PVE simulator, with a real sshd per node playing the
 //! nodes' `pct`: an administrator, a user with an SSH key, a template, and helpers for each step.
 
+pub use crate::common::portal::ALICE_PASSWORD;
 use crate::common::{Server, serve_with, vmportal};
 use pve_sim::sshd::NodeShells;
 use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
@@ -17,7 +18,7 @@ pub struct Portal {
     pub admin: Client,
     pub user: Client,
     pub template: i64,
-    addr: String,
+    pub addr: String,
     _server: Server,
     _tmp: tempfile::TempDir,
 }
@@ -80,12 +81,12 @@ impl Portal {
             _tmp: tmp,
         };
         p.sign_in(&p.admin, "admin", &admin_pw).await;
-        let alice = json!({"username": "alice", "password": "alice's long password"});
+        let alice = json!({"username": "alice", "password": ALICE_PASSWORD});
         let (status, _) = p
             .call(&p.admin, Method::POST, "/api/v1/users", Some(alice))
             .await;
         assert_eq!(status, StatusCode::CREATED);
-        p.sign_in(&p.user, "alice", "alice's long password").await;
+        p.sign_in(&p.user, "alice", ALICE_PASSWORD).await;
         let key = json!({"ssh_public_key": USER_KEY});
         let (status, body) = p
             .call(&p.user, Method::PUT, "/api/v1/me/ssh-key", Some(key))
