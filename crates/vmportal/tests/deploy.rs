@@ -392,11 +392,18 @@ async fn behind_nginx_with_tls_a_real_guest_and_its_console_in_chromium() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.text().await.unwrap(), "token-1.thumbprint");
 
-    // 2. HTTPS: HSTS from nginx, the portal's own headers passed on, a Secure session cookie.
+    // 2. HTTPS: HSTS from nginx, the portal's own headers passed on, /metrics kept in, a Secure
+    //    session cookie.
     let r = p.plain.get(p.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
     assert!(r.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+    // The metrics are for the monitoring on the host, not for the world.
+    let r = p.plain.get(p.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let direct = format!("http://{}/metrics", p.addr);
+    let r = p.plain.get(direct).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     let r = login_claiming_spoofed_ip(&p.plain, p.url("/api/v1/login")).await;
     let cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
     assert!(

@@ -65,13 +65,7 @@ impl Portal {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = who.request(method, self.url(path));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
+        call(who, method, &self.url(path), body).await
     }
 
     /// Starts the binary on `portal.toml`; returns what it logged before listening.
@@ -246,6 +240,22 @@ impl Portal {
             leftovers(id)
         );
     }
+}
+
+/// One API call: its status and JSON answer (null when there is none).
+pub async fn call(
+    who: &Client,
+    method: Method,
+    url: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = who.request(method, url);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// Signs `username` in at the portal `base` with a client that keeps no cookies and mints a

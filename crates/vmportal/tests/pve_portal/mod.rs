@@ -119,13 +119,8 @@ impl Portal {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = who.request(method, format!("http://{}{path}", self.addr));
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let url = format!("http://{}{path}", self.addr);
+        crate::common::portal::call(who, method, &url, body).await
     }
 
     /// The user asks for a machine and the administrator approves: (machine id, job id).
