@@ -39,7 +39,9 @@ impl ProxmoxHypervisor {
             .map_err(created)
     }
 
-    /// Resources and cloud-init (the owner's login, password and key), then the disk's size.
+    /// Resources and cloud-init (the owner's login, password and key), written onto the VM's
+    /// cloud-init drive at once rather than left to whatever the PVE version does at start; then
+    /// the disk's size.
     pub(crate) async fn configure_vm(&self, id: &Id, spec: &ProvisionSpec) -> ApiResult<()> {
         let r = &spec.resources;
         let mut p = vec![
@@ -53,6 +55,9 @@ impl ProxmoxHypervisor {
             p.push(("sshkeys", utf8_percent_encode(key, SSHKEYS).to_string()));
         }
         self.api.put(&format!("{}/config", id.path()), &p).await?;
+        self.api
+            .put(&format!("{}/cloudinit", id.path()), &[])
+            .await?;
         self.grow_disk(id, r.disk_gib).await
     }
 }

@@ -61,6 +61,13 @@ async fn a_vm_is_cloned_given_cloud_init_grown_started_and_found_by_its_agent() 
             g.config["sshkeys"],
             "ssh-ed25519%20AAAAC3Nza%2BC1lZDI1%2FNTE5%20alice%40laptop"
         );
+        let drive = g
+            .cloud_init_drive
+            .as_ref()
+            .expect("the cloud-init drive regenerated");
+        for key in ["ciuser", "cipassword", "sshkeys", "ipconfig0"] {
+            assert_eq!(drive.get(key), g.config.get(key), "{key} on the drive");
+        }
         assert_eq!(
             g.config["scsi0"], "local-lvm:base-9001-disk-0/vm-100-disk-0,size=12G",
             "a linked clone, grown"

@@ -255,6 +255,26 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
             < 600.0,
         "a fresh boot: {out}"
     );
+    // A guest that ignores the power button is stopped hard once the template's shutdown
+    // timeout has passed (one that obeys stops within seconds).
+    let ignore = "sudo -n sh -c 'mkdir -p /etc/systemd/logind.conf.d && \
+        printf \"[Login]\\nHandlePowerKey=ignore\\n\" >/etc/systemd/logind.conf.d/ignore.conf && \
+        systemctl restart systemd-logind' && echo ignoring";
+    let out = ssh(host, port, "alice", pw, ignore, Duration::from_secs(60));
+    assert_eq!(out.trim(), "ignoring", "{out}");
+    let timeout = json!({"shutdown_timeout_secs": 20});
+    let path = format!("/api/v1/templates/{debian}");
+    let (s, t) = p.call(&p.admin, Method::PATCH, &path, Some(timeout)).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let asked = Instant::now();
+    p.act(id, "shutdown", "stopped", Duration::from_secs(150))
+        .await;
+    let took = asked.elapsed();
+    println!("shutdown of a guest that ignores the power button: {took:?}");
+    assert!(
+        took >= Duration::from_secs(20),
+        "stopped hard only after the timeout: {took:?}"
+    );
     p.delete(id).await;
 
     // 2. A template whose base volume is missing: the build fails with a reason, leaves nothing.

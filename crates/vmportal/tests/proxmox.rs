@@ -70,6 +70,11 @@ async fn a_vm_on_proxmox_from_request_to_deletion() {
         let g = &cluster.guests[&100];
         assert_eq!(g.config["ciuser"], "alice");
         assert_eq!(g.config["cipassword"], creds["password"].as_str().unwrap());
+        let drive = g
+            .cloud_init_drive
+            .as_ref()
+            .expect("the cloud-init drive regenerated");
+        assert_eq!(drive["cipassword"], creds["password"].as_str().unwrap());
     }
     console_shows_qemus_picture(&p, id).await;
     p.shutdown_start_delete(id, 100).await;

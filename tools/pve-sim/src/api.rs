@@ -83,6 +83,9 @@ pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
             set_config(c, call, kind).map(|()| Value::Null)
         }
         ("PUT", "/{kind}/{vmid}/resize", Some(kind)) => resize(c, call, kind),
+        ("PUT", "/{kind}/{vmid}/cloudinit", Some(Kind::Qemu)) => {
+            regenerate_cloud_init(c, call).map(|()| Value::Null)
+        }
         ("GET", "/{kind}/{vmid}/status/current", Some(kind)) => guest(c, call, kind).map(|g| {
             let mut v = status(g);
             v["ha"] = json!({"managed": 0});
@@ -443,6 +446,20 @@ fn set_config(c: &mut Cluster, call: &Call, kind: Kind) -> Result<(), ApiError> 
             }
         }
     }
+    Ok(())
+}
+
+/// Writes the cloud-init settings onto the VM's cloud-init drive, which it must have.
+fn regenerate_cloud_init(c: &mut Cluster, call: &Call) -> Result<(), ApiError> {
+    let g = guest(c, call, Kind::Qemu)?;
+    unlocked(g)?;
+    if !g.config.values().any(|v| v.contains("cloudinit")) {
+        return Err(fail(format!("VM {} has no cloud-init drive", g.vmid)));
+    }
+    let cloud_init =
+        |k: &String| k.starts_with("ci") || k == "sshkeys" || k.starts_with("ipconfig");
+    let drive = g.config.iter().filter(|(k, _)| cloud_init(k));
+    g.cloud_init_drive = Some(drive.map(|(k, v)| (k.clone(), v.clone())).collect());
     Ok(())
 }
 

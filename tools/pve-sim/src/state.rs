@@ -36,6 +36,9 @@ pub struct Guest {
     pub pool: Option<String>,
     /// What `pct exec` ran in it, in order.
     pub execs: Vec<Exec>,
+    /// A VM's cloud-init drive: the `ci*`, `sshkeys` and `ipconfig*` settings as they were when
+    /// it was last regenerated (`PUT .../cloudinit`); `None` before that.
+    pub cloud_init_drive: Option<BTreeMap<String, String>>,
 }
 
 /// One `pct exec VMID -- ARGS` with what it read on its standard input.
@@ -212,6 +215,7 @@ impl Cluster {
             ssh_keys: None,
             pool: None,
             execs: Vec::new(),
+            cloud_init_drive: None,
         };
         self.guests.insert(vmid, guest);
     }
