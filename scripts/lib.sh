@@ -45,6 +45,22 @@ apt_install() {
     [ "${#missing[@]}" -eq 0 ] || die "packages still missing after install: ${missing[*]}"
 }
 
+# Runs "$@" with service starts forbidden (a policy-rc.d that answers 101): packages such as
+# nginx start a system server from their postinst otherwise, and the tests start private ones.
+# A policy the machine already has is left as it is.
+without_service_starts() {
+    local policy=/usr/sbin/policy-rc.d rc=0
+    if [ -e "$policy" ]; then
+        "$@"
+        return
+    fi
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    "$@" || rc=$?
+    rm -f "$policy"
+    return "$rc"
+}
+
 # First Debian archive URI of the machine's enabled apt sources (one-line
 # *.list and deb822 *.sources). Mirrors are never hard-coded: CI machines may
 # point at a local proxy or a snapshot. Security/updates archives are skipped

@@ -45,6 +45,8 @@ pub mod action {
     pub const CONSOLE_TICKET: &str = "console.ticket";
     pub const CONSOLE_OPEN: &str = "console.open";
     pub const CONSOLE_CLOSE: &str = "console.close";
+    pub const TOKEN_CREATE: &str = "token.create";
+    pub const TOKEN_REVOKE: &str = "token.revoke";
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -53,6 +53,9 @@ pub struct Provisioned {
     pub external_id: String,
     pub node: Option<String>,
     pub access: Access,
+    /// The login the owner signs in with, when it is not `ProvisionSpec::login_name` (a
+    /// container whose only account is root).
+    pub login_name: Option<String>,
 }
 
 /// A guest as the hypervisor sees it.
@@ -73,12 +76,15 @@ pub struct Guest {
     pub power: PowerState,
 }
 
-/// A VNC endpoint for the console relay.
-#[derive(Debug, Clone)]
-pub struct ConsoleEndpoint {
-    pub host: String,
-    pub port: u16,
-}
+/// What a console stream needs: bytes both ways, movable between tasks.
+pub trait ConsoleIo: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> ConsoleIo for T {}
+
+/// An open console: the RFB (VNC) protocol from its first byte, the guest's VNC server speaking,
+/// relayed untouched to the browser's noVNC. Any password the guest's server asks for was already
+/// answered by the provider, which then offers the browser security type None.
+pub type ConsoleStream = Box<dyn ConsoleIo>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HypervisorError {
@@ -122,7 +128,8 @@ pub trait Hypervisor: Send + Sync + 'static {
     async fn power(&self, external_id: &str) -> HvResult<PowerState>;
     /// Where the owner reaches the machine now (addresses change across reboots).
     async fn access(&self, external_id: &str, os: OsFamily) -> HvResult<Access>;
-    async fn console(&self, external_id: &str) -> HvResult<ConsoleEndpoint>;
+    /// Connects to the console of a running machine.
+    async fn console(&self, external_id: &str) -> HvResult<ConsoleStream>;
     /// Every guest this portal made on this hypervisor: those named `{prefix}-...`.
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>>;
 }

@@ -1,6 +1,7 @@
 //! vmportal's domain: the types that parse, the state machines, the authorization rules and the
 //! `Store` and `Directory` traits. Nothing here knows about HTTP, SQL, LDAP or hypervisors.
 
+pub mod api_token;
 pub mod audit;
 pub mod authz;
 pub mod console;

@@ -5,6 +5,7 @@
 
 use crate::{
     Invalid, Timestamp,
+    api_token::{ApiToken, NewApiToken},
     audit::{Actor, AuditEvent, NewAuditEvent},
     console::{NewConsoleTicket, UsedTicket},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
@@ -104,6 +105,19 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+
+    /// Stores a new API token with its audit event.
+    async fn create_api_token(&self, token: NewApiToken, by: &Actor) -> StoreResult<ApiToken>;
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
+    /// Removes one of `user`'s tokens; `false` if they have none with that id.
+    async fn revoke_api_token(&self, user: UserId, id: i64, by: &Actor) -> StoreResult<bool>;
+    /// The unexpired token with this hash and its user, if the user is enabled.
+    async fn api_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(ApiToken, User)>>;
+    async fn touch_api_token(&self, id: i64, now: Timestamp) -> StoreResult<()>;
 
     async fn create_template(&self, spec: TemplateSpec, by: &Actor) -> StoreResult<Template>;
     async fn update_template(

@@ -48,3 +48,56 @@ fn default_pool() -> String {
 fn default_boot_wait() -> u64 {
     180
 }
+
+impl LibvirtConfig {
+    /// Whether the hypervisor is this machine: guests' VNC servers listen on its loopback only,
+    /// so the console relay can reach them only then.
+    pub fn is_local(&self) -> bool {
+        let Some((_, rest)) = self.uri.split_once("://") else {
+            return true;
+        };
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.split(':').next().unwrap_or_default(),
+        };
+        matches!(host, "" | "localhost" | "127.0.0.1" | "::1")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(uri: &str) -> bool {
+        LibvirtConfig {
+            uri: uri.into(),
+            pool: default_pool(),
+            network: Network::default(),
+            domain_type: None,
+            boot_wait_secs: 1,
+        }
+        .is_local()
+    }
+
+    #[test]
+    fn local_and_remote_uris_are_told_apart() {
+        for local in [
+            "qemu:///system",
+            "test:///default",
+            "qemu+ssh://root@localhost/system",
+            "qemu+tcp://127.0.0.1:16509/system",
+            "qemu+ssh://[::1]/system",
+        ] {
+            assert!(at(local), "{local}");
+        }
+        for remote in [
+            "qemu+ssh://root@kvm1.example.org/system",
+            "qemu+tls://10.0.0.5/system?no_verify=0",
+            "qemu+ssh://[2001:db8::1]:2222/system",
+        ] {
+            assert!(!at(remote), "{remote}");
+        }
+    }
+}

@@ -24,8 +24,8 @@ use virt::{
 };
 use vmportal_core::{
     hypervisor::{
-        Access, ConsoleEndpoint, Guest, HvResult, Hypervisor, HypervisorError, PowerState,
-        Progress, ProvisionSpec, Provisioned,
+        Access, ConsoleStream, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
+        ProvisionSpec, Provisioned,
     },
     ids::MachineId,
     template::OsFamily,
@@ -244,6 +244,7 @@ impl LibvirtHypervisor {
             external_id,
             node: conn.hostname().ok(),
             access,
+            login_name: None,
         })
     }
 
@@ -520,19 +521,32 @@ impl Hypervisor for LibvirtHypervisor {
             .await
     }
 
-    async fn console(&self, external_id: &str) -> HvResult<ConsoleEndpoint> {
+    async fn console(&self, external_id: &str) -> HvResult<ConsoleStream> {
+        if !self.cfg.is_local() {
+            return Err(HypervisorError::Permanent(
+                "the console needs the portal on the libvirt host: guests' VNC servers listen on \
+                 its loopback only"
+                    .into(),
+            ));
+        }
         let id = external_id.to_owned();
-        self.with(move |_, conn| {
-            let xml = Self::find(conn, &id)?.xml_desc(0).map_err(classify)?;
-            let port = domain::vnc_port(&xml).ok_or_else(|| {
-                HypervisorError::Permanent("the machine is not running: no console".into())
-            })?;
-            Ok(ConsoleEndpoint {
-                host: "127.0.0.1".into(),
-                port,
+        let port = self
+            .with(move |_, conn| {
+                let xml = Self::find(conn, &id)?.xml_desc(0).map_err(classify)?;
+                domain::vnc_port(&xml).ok_or_else(|| {
+                    HypervisorError::Permanent("the machine is not running: no console".into())
+                })
             })
-        })
-        .await
+            .await?;
+        // QEMU's own VNC server, without a password: it speaks to the browser as it is.
+        let vnc = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .map_err(|e| {
+                HypervisorError::Transient(format!("the guest's VNC server on port {port}: {e}"))
+            })?;
+        // Keystrokes and pointer moves must not wait for the acknowledgement of the previous ones.
+        let _ = vnc.set_nodelay(true);
+        Ok(Box::new(vnc))
     }
 
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {

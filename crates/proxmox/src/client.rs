@@ -5,6 +5,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,12 +97,40 @@ impl Client {
         self.call(Method::PUT, path, params).await
     }
 
+    /// A POST, with the address of the node that answered: what follows must go to that node.
+    pub async fn post_answered_by(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> ApiResult<(Value, Option<SocketAddr>)> {
+        self.send(Method::POST, path, params).await
+    }
+
+    /// The full URL of an API path, e.g. for a websocket.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The `Authorization` header value.
+    pub fn authorization(&self) -> &str {
+        &self.auth
+    }
+
     async fn call(
         &self,
         method: Method,
         path: &str,
         params: &[(&str, String)],
     ) -> ApiResult<Value> {
+        Ok(self.send(method, path, params).await?.0)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> ApiResult<(Value, Option<SocketAddr>)> {
         let req = self
             .http
             .request(method.clone(), format!("{}{path}", self.base))
@@ -117,10 +146,11 @@ impl Client {
             .await
             .map_err(|e| ApiError::Transport(chain(&e)))?;
         let status = res.status();
+        let peer = res.remote_addr();
         let reason = status.canonical_reason().unwrap_or_default().to_string();
         let body: Value = res.json().await.unwrap_or(Value::Null);
         if status.is_success() {
-            return Ok(body.get("data").cloned().unwrap_or(Value::Null));
+            return Ok((body.get("data").cloned().unwrap_or(Value::Null), peer));
         }
         if status.as_u16() == 400
             && let Some(errors) = body["errors"].as_object()
@@ -200,8 +230,8 @@ pub fn encode(segment: &str) -> String {
     utf8_percent_encode(segment, NON_ALPHANUMERIC).to_string()
 }
 
-/// reqwest hides the cause (certificate refused, connection reset) in its source chain.
-fn chain(e: &dyn std::error::Error) -> String {
+/// Errors hide their cause (certificate refused, connection reset) in their source chain.
+pub fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {

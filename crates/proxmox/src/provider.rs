@@ -2,14 +2,17 @@
 
 use crate::client::{ApiError, ApiResult, Client};
 use crate::config::{CloneMode, ProxmoxConfig};
+use crate::container::Source;
+use crate::node_shell::NodeShell;
 use crate::tls::{self, Trust};
 use async_trait::async_trait;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vmportal_core::hypervisor::{
-    Access, ConsoleEndpoint, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
+    Access, ConsoleStream, Guest, HvResult, Hypervisor, HypervisorError, PowerState, Progress,
     ProvisionSpec, Provisioned,
 };
 use vmportal_core::ids::MachineId;
@@ -19,12 +22,18 @@ use vmportal_core::template::{MachineKind, OsFamily};
 const ID_ATTEMPTS: usize = 5;
 
 pub struct ProxmoxHypervisor {
-    api: Client,
-    config: ProxmoxConfig,
+    pub(crate) api: Client,
+    /// The API client's TLS settings, for console websockets.
+    tls: Arc<rustls::ClientConfig>,
+    pub(crate) config: ProxmoxConfig,
+    /// `pct exec` on the nodes, when SSH is configured.
+    pub(crate) shell: Option<NodeShell>,
+    /// One lock per CT template: its clones take turns.
+    pub(crate) clone_turns: Mutex<HashMap<u32, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Lxc,
     Qemu,
 }
@@ -40,10 +49,10 @@ impl Kind {
 
 /// A guest on the cluster, parsed from an external id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Id {
-    node: String,
-    kind: Kind,
-    vmid: u32,
+pub(crate) struct Id {
+    pub(crate) node: String,
+    pub(crate) kind: Kind,
+    pub(crate) vmid: u32,
 }
 
 impl Id {
@@ -69,7 +78,7 @@ impl Id {
         })
     }
 
-    fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         format!("/nodes/{}/{}/{}", self.node, self.kind.as_str(), self.vmid)
     }
 }
@@ -81,7 +90,7 @@ impl std::fmt::Display for Id {
 }
 
 /// How an API error affects the engine: retry, give up, or the guest is gone.
-fn hv(e: ApiError) -> HypervisorError {
+pub(crate) fn hv(e: ApiError) -> HypervisorError {
     let m = e.message();
     if m.contains("does not exist") {
         return HypervisorError::Gone;
@@ -98,18 +107,14 @@ fn hv(e: ApiError) -> HypervisorError {
     }
 }
 
-/// cloud-init's `sshkeys` must be URL-encoded: everything outside `[-a-zA-Z0-9_.!~*'()]`,
-/// spaces as `%20`.
-const SSHKEYS: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
+/// An error while creating a guest: "does not exist" there is the template or the node, not the
+/// machine.
+pub(crate) fn created(e: ApiError) -> HypervisorError {
+    match hv(e.clone()) {
+        HypervisorError::Gone => HypervisorError::Permanent(e.to_string()),
+        other => other,
+    }
+}
 
 impl ProxmoxHypervisor {
     pub fn new(config: ProxmoxConfig) -> Result<ProxmoxHypervisor, String> {
@@ -124,20 +129,32 @@ impl ProxmoxHypervisor {
             (None, Some(fp)) => Trust::Fingerprint(fp.clone()),
             _ => return Err("set exactly one of ca_file and fingerprint".into()),
         };
+        let tls = tls::config(trust)?;
         let api = Client::new(
-            tls::client(trust)?,
+            tls::http_client(tls.clone())?,
             &config.url,
             &config.token_id,
             &config.token_secret.0,
         );
-        Ok(ProxmoxHypervisor { api, config })
+        let timeout = Duration::from_secs(config.task_timeout_secs);
+        let shell = match &config.ssh {
+            Some(ssh) => Some(NodeShell::new(ssh.clone(), timeout)?),
+            None => None,
+        };
+        Ok(ProxmoxHypervisor {
+            api,
+            tls: Arc::new(tls),
+            config,
+            shell,
+            clone_turns: Mutex::default(),
+        })
     }
 
-    fn task_timeout(&self) -> Duration {
+    pub(crate) fn task_timeout(&self) -> Duration {
         Duration::from_secs(self.config.task_timeout_secs)
     }
 
-    async fn run(
+    pub(crate) async fn run(
         &self,
         id: &Id,
         method: Method,
@@ -164,18 +181,33 @@ impl ProxmoxHypervisor {
             .ok_or_else(|| ApiError::Status(200, format!("nextid answered {v}")))
     }
 
-    /// Creates a guest with a fresh id, retrying when a concurrent create took the id.
-    async fn create_with_fresh_id(
+    /// What every clone is told: the new id and name (`name` for QEMU, `hostname` for LXC),
+    /// full or linked, and the pool.
+    pub(crate) fn clone_params(
         &self,
-        spec: &ProvisionSpec,
+        id: &Id,
+        name: (&'static str, &str),
+    ) -> Vec<(&'static str, String)> {
+        let mut p = vec![("newid", id.vmid.to_string()), (name.0, name.1.to_string())];
+        if self.config.clone == CloneMode::Full {
+            p.extend([
+                ("full", "1".into()),
+                ("storage", self.config.storage.clone()),
+            ]);
+        }
+        if let Some(pool) = &self.config.pool {
+            p.push(("pool", pool.clone()));
+        }
+        p
+    }
+
+    /// Makes a guest on `node` with a fresh id, retrying when a concurrent create took the id.
+    pub(crate) async fn with_fresh_id<F: Future<Output = ApiResult<()>>>(
+        &self,
         node: &str,
-        template: Option<&Id>,
+        kind: Kind,
+        make: impl Fn(Id) -> F,
     ) -> ApiResult<Id> {
-        let kind = if template.is_some() {
-            Kind::Qemu
-        } else {
-            Kind::Lxc
-        };
         let mut last = None;
         for _ in 0..ID_ATTEMPTS {
             let id = Id {
@@ -183,11 +215,7 @@ impl ProxmoxHypervisor {
                 kind,
                 vmid: self.next_id().await?,
             };
-            let made = match template {
-                None => self.create_container(spec, &id).await,
-                Some(template) => self.clone_vm(spec, template, &id).await,
-            };
-            match made {
+            match make(id.clone()).await {
                 Ok(()) => return Ok(id),
                 Err(e) if e.message().contains("already exists") => {
                     tracing::info!(
@@ -203,7 +231,7 @@ impl ProxmoxHypervisor {
     }
 
     /// Every guest on the configured nodes, with its list entry (`name`, `status`, `template`).
-    async fn listing(&self) -> ApiResult<Vec<(Id, Value)>> {
+    pub(crate) async fn listing(&self) -> ApiResult<Vec<(Id, Value)>> {
         let mut out = Vec::new();
         for node in &self.config.nodes {
             for kind in [Kind::Lxc, Kind::Qemu] {
@@ -212,11 +240,7 @@ impl ProxmoxHypervisor {
                     .get(&format!("/nodes/{node}/{}", kind.as_str()), &[])
                     .await?;
                 for g in list.as_array().into_iter().flatten() {
-                    // Integers may arrive as strings.
-                    let vmid = g["vmid"]
-                        .as_u64()
-                        .or_else(|| g["vmid"].as_str().and_then(|s| s.parse().ok()));
-                    if let Some(vmid) = vmid.and_then(|v| u32::try_from(v).ok()) {
+                    if let Some(vmid) = number(&g["vmid"]).and_then(|v| u32::try_from(v).ok()) {
                         out.push((
                             Id {
                                 node: node.clone(),
@@ -240,118 +264,15 @@ impl ProxmoxHypervisor {
             .map(|(id, _)| id))
     }
 
-    /// VMs are cloned on the node holding their template (a clone elsewhere needs shared
-    /// storage); containers go to the configured node with the fewest guests, first on ties.
-    async fn placement(&self, spec: &ProvisionSpec) -> ApiResult<(String, Option<Id>)> {
-        let listing = self.listing().await?;
-        if spec.kind == MachineKind::Vm {
-            let template = spec.source.parse::<u32>().ok();
-            let found = listing.into_iter().find(|(id, g)| {
-                Some(id.vmid) == template && id.kind == Kind::Qemu && truthy(&g["template"])
-            });
-            return match found {
-                Some((id, _)) => Ok((id.node.clone(), Some(id))),
-                None => Err(ApiError::Status(
-                    404,
-                    format!(
-                        "'{}' is not a QEMU template on the nodes {}",
-                        spec.source,
-                        self.config.nodes.join(", ")
-                    ),
-                )),
-            };
-        }
-        let load = |node: &str| {
-            listing
-                .iter()
-                .filter(|(id, g)| id.node == node && !truthy(&g["template"]))
-                .count()
-        };
-        let node = self
-            .config
-            .nodes
-            .iter()
-            .min_by_key(|n| load(n))
-            .expect("at least one node");
-        Ok((node.clone(), None))
-    }
-
-    /// A container from an OS template archive: the API sets root's password and SSH keys only
-    /// at creation (a cloned container would need `pct exec` over SSH).
-    async fn create_container(&self, spec: &ProvisionSpec, id: &Id) -> ApiResult<()> {
-        let r = &spec.resources;
-        let mut p = vec![
-            ("vmid", id.vmid.to_string()),
-            ("ostemplate", spec.source.clone()),
-            ("hostname", spec.guest_name.clone()),
-            ("password", spec.password.clone()),
-            ("cores", r.cpus.to_string()),
-            ("memory", r.memory_mib.to_string()),
-            ("rootfs", format!("{}:{}", self.config.storage, r.disk_gib)),
-            (
-                "net0",
-                format!("name=eth0,bridge={},ip=dhcp,ip6=auto", self.config.bridge),
-            ),
-            ("unprivileged", "1".into()),
-        ];
-        if let Some(key) = &spec.ssh_public_key {
-            p.push(("ssh-public-keys", key.clone()));
-        }
-        let path = format!("/nodes/{}/lxc", id.node);
-        self.api
-            .run(&id.node, Method::POST, &path, &p, self.task_timeout())
-            .await
-    }
-
-    async fn clone_vm(&self, spec: &ProvisionSpec, template: &Id, id: &Id) -> ApiResult<()> {
-        let mut p = vec![
-            ("newid", id.vmid.to_string()),
-            ("name", spec.guest_name.clone()),
-        ];
-        if self.config.clone == CloneMode::Full {
-            p.extend([
-                ("full", "1".into()),
-                ("storage", self.config.storage.clone()),
-            ]);
-        }
-        self.run(template, Method::POST, "/clone", &p).await
-    }
-
-    /// A VM cloned from a QEMU template, sized, and given its owner by cloud-init.
-    async fn create_vm(
-        &self,
-        spec: &ProvisionSpec,
-        node: &str,
-        template: &Id,
-        progress: &dyn Progress,
-    ) -> ApiResult<Id> {
-        let id = self
-            .create_with_fresh_id(spec, node, Some(template))
-            .await?;
-        progress.report(40, "setting resources and cloud-init");
-        let r = &spec.resources;
-        let mut p = vec![
-            ("cores", r.cpus.to_string()),
-            ("memory", r.memory_mib.to_string()),
-            ("ciuser", spec.login_name.clone()),
-            ("cipassword", spec.password.clone()),
-            ("ipconfig0", "ip=dhcp".to_string()),
-        ];
-        if let Some(key) = &spec.ssh_public_key {
-            p.push(("sshkeys", utf8_percent_encode(key, SSHKEYS).to_string()));
-        }
-        self.api.put(&format!("{}/config", id.path()), &p).await?;
-        self.grow_disk(&id, r.disk_gib).await?;
-        Ok(id)
-    }
-
     /// Grows the boot disk to the requested size; PVE cannot shrink a disk, so a smaller request
     /// keeps the template's size.
-    async fn grow_disk(&self, id: &Id, gib: i64) -> ApiResult<()> {
+    pub(crate) async fn grow_disk(&self, id: &Id, gib: i64) -> ApiResult<()> {
         let config = self.api.get(&format!("{}/config", id.path()), &[]).await?;
-        let disk = ["scsi0", "virtio0", "sata0", "ide0"]
-            .into_iter()
-            .find(|d| config[*d].is_string());
+        let disks: &[&str] = match id.kind {
+            Kind::Lxc => &["rootfs"],
+            Kind::Qemu => &["scsi0", "virtio0", "sata0", "ide0"],
+        };
+        let disk = disks.iter().copied().find(|d| config[*d].is_string());
         let Some(disk) = disk else { return Ok(()) };
         let current = config[disk].as_str().and_then(size_gib).unwrap_or(0);
         if gib <= current {
@@ -430,20 +351,61 @@ impl ProxmoxHypervisor {
         })
     }
 
-    /// Boots what `create_*` made and waits for its address.
-    async fn boot(
+    /// Makes the guest: a clone of a template, or a container from an archive. What a failed
+    /// attempt half-made is found by name and removed.
+    async fn create(&self, spec: &ProvisionSpec, progress: &dyn Progress) -> HvResult<Id> {
+        let made = match (spec.kind, Source::of(spec)) {
+            (MachineKind::Vm, _) => self.create_vm(spec, progress).await,
+            (MachineKind::Container, Source::Template(vmid)) => {
+                self.clone_container(spec, vmid, progress).await
+            }
+            (MachineKind::Container, Source::Archive(archive)) => {
+                self.create_container(spec, &archive, progress).await
+            }
+        };
+        if made.is_err()
+            && let Ok(Some(id)) = self.find(&spec.guest_name).await
+        {
+            let _ = self.remove(&id).await;
+        }
+        made
+    }
+
+    /// Sizes and starts what `create` made (unless an earlier attempt started it), gives the
+    /// owner their login in a container, and waits for the address. Returns the login when it
+    /// is not the owner's name.
+    async fn bring_up(
         &self,
         id: &Id,
         spec: &ProvisionSpec,
         progress: &dyn Progress,
-    ) -> ApiResult<Access> {
-        if self.power_of(id).await? != PowerState::Running {
+    ) -> HvResult<(Access, Option<String>)> {
+        if self.power_of(id).await.map_err(hv)? != PowerState::Running {
+            let configured = match (id.kind, Source::of(spec)) {
+                (Kind::Qemu, _) => {
+                    progress.report(40, "setting resources and cloud-init");
+                    self.configure_vm(id, spec).await
+                }
+                (Kind::Lxc, Source::Template(_)) => {
+                    progress.report(40, "setting resources");
+                    self.configure_container(id, spec).await
+                }
+                // Created with the requested resources.
+                (Kind::Lxc, Source::Archive(_)) => Ok(()),
+            };
+            configured.map_err(hv)?;
             progress.report(60, "starting");
-            self.run(id, Method::POST, "/status/start", &[]).await?;
+            self.run(id, Method::POST, "/status/start", &[])
+                .await
+                .map_err(hv)?;
         }
+        let login = match id.kind {
+            Kind::Lxc => self.owner_login(id, spec, progress).await?,
+            Kind::Qemu => None,
+        };
         progress.report(80, "waiting for an address");
-        let address = self.wait_for_address(id).await?;
-        Ok(access(address, spec.os_family))
+        let address = self.wait_for_address(id).await.map_err(hv)?;
+        Ok((access(address, spec.os_family), login))
     }
 
     async fn remove(&self, id: &Id) -> ApiResult<()> {
@@ -501,38 +463,11 @@ impl Hypervisor for ProxmoxHypervisor {
         progress.report(5, "looking for an earlier attempt");
         let id = match self.find(&spec.guest_name).await? {
             Some(id) => id,
-            None => {
-                let made = match self.placement(spec).await {
-                    Err(e) => Err(e),
-                    Ok((node, None)) => {
-                        progress.report(10, &format!("creating the container on {node}"));
-                        self.create_with_fresh_id(spec, &node, None).await
-                    }
-                    Ok((node, Some(template))) => {
-                        progress.report(10, &format!("cloning the template on {node}"));
-                        self.create_vm(spec, &node, &template, progress).await
-                    }
-                };
-                match made {
-                    Ok(id) => id,
-                    Err(e) => {
-                        // A clone that half-happened is found by name and removed.
-                        if let Ok(Some(id)) = self.find(&spec.guest_name).await {
-                            let _ = self.remove(&id).await;
-                        }
-                        // "does not exist" here is the template, not the machine.
-                        return Err(match hv(e.clone()) {
-                            HypervisorError::Gone => HypervisorError::Permanent(e.to_string()),
-                            other => other,
-                        });
-                    }
-                }
-            }
+            None => self.create(spec, progress).await?,
         };
-        let access = match self.boot(&id, spec, progress).await {
-            Ok(access) => access,
+        let (access, login_name) = match self.bring_up(&id, spec, progress).await {
+            Ok(up) => up,
             Err(e) => {
-                let e = hv(e);
                 if matches!(e, HypervisorError::Permanent(_)) {
                     let _ = self.remove(&id).await;
                 }
@@ -544,6 +479,7 @@ impl Hypervisor for ProxmoxHypervisor {
             external_id: id.to_string(),
             node: Some(id.node),
             access,
+            login_name,
         })
     }
 
@@ -613,12 +549,9 @@ impl Hypervisor for ProxmoxHypervisor {
         Ok(access(address, os))
     }
 
-    async fn console(&self, _external_id: &str) -> HvResult<ConsoleEndpoint> {
-        // vncproxy answers a port and a ticket for vncwebsocket; the portal's console relay
-        // speaks plain VNC to a host and port and cannot carry that ticket yet.
-        Err(HypervisorError::Permanent(
-            "the console is not available for Proxmox VE guests yet".into(),
-        ))
+    async fn console(&self, external_id: &str) -> HvResult<ConsoleStream> {
+        let id = Id::parse(external_id)?;
+        crate::console::open(&self.api, &self.tls, &id.path()).await
     }
 
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {
@@ -651,12 +584,18 @@ impl Hypervisor for ProxmoxHypervisor {
 }
 
 /// The server writes booleans as 0/1, sometimes as strings.
-fn truthy(v: &Value) -> bool {
+pub(crate) fn truthy(v: &Value) -> bool {
     v.as_u64() == Some(1) || v.as_str() == Some("1") || v.as_bool() == Some(true)
 }
 
+/// Integers may arrive as strings.
+pub(crate) fn number(v: &Value) -> Option<u64> {
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -671,10 +610,25 @@ mod tests {
         assert_eq!(size_gib("local-lvm:vm-1-disk-0,size=512M"), Some(0));
     }
 
-    #[test]
-    fn ssh_keys_are_encoded_as_cloud_init_wants() {
-        let key = "ssh-ed25519 AAAA+b/c= alice@host";
-        let encoded = utf8_percent_encode(key, SSHKEYS).to_string();
-        assert_eq!(encoded, "ssh-ed25519%20AAAA%2Bb%2Fc%3D%20alice%40host");
+    /// A spec for unit tests, changed field by field.
+    pub(crate) fn spec() -> ProvisionSpec {
+        let name = vmportal_core::names::Hostname::parse("name", "box").unwrap();
+        ProvisionSpec {
+            machine: MachineId(1),
+            guest_name: "tst-1-box".into(),
+            name,
+            kind: MachineKind::Container,
+            os_family: OsFamily::Linux,
+            source: "9000".into(),
+            resources: vmportal_core::resources::Resources {
+                cpus: 1,
+                memory_mib: 512,
+                disk_gib: 4,
+            },
+            login_name: "alice".into(),
+            password: "secret".into(),
+            ssh_public_key: None,
+            locale: None,
+        }
     }
 }

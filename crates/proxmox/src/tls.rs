@@ -4,7 +4,8 @@
 use rustls::DigitallySignedStruct;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
+use rustls::{ClientConfig, RootCertStore};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -13,31 +14,43 @@ pub enum Trust {
     Fingerprint(String),
 }
 
-pub fn client(trust: Trust) -> Result<reqwest::Client, String> {
-    // reqwest is built without a provider of its own; ring is the workspace's.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let builder = reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(60));
-    let builder = match trust {
+/// The TLS settings of every connection to the cluster: API calls and console websockets alike.
+pub fn config(trust: Trust) -> Result<ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    Ok(match trust {
         Trust::CaPem(pem) => {
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("the CA file holds no usable certificate: {e}"))?;
-            builder.tls_certs_only(certs)
+            let mut roots = RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| format!("the CA file is not PEM: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("the CA file holds an unusable certificate: {e}"))?;
+            }
+            if roots.is_empty() {
+                return Err("the CA file holds no certificate".into());
+            }
+            builder.with_root_certificates(roots).with_no_client_auth()
         }
         Trust::Fingerprint(fp) => {
             let pinned = parse_fingerprint(&fp)?;
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-                .with_safe_default_protocol_versions()
-                .map_err(|e| e.to_string())?
+            builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(Pinned { pinned, provider }))
-                .with_no_client_auth();
-            builder.tls_backend_preconfigured(config)
+                .with_no_client_auth()
         }
-    };
-    builder
+    })
+}
+
+pub fn http_client(tls: ClientConfig) -> Result<reqwest::Client, String> {
+    // reqwest is built without a provider of its own; ring is the workspace's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(60))
+        .tls_backend_preconfigured(tls)
         .build()
         .map_err(|e| format!("building the HTTPS client: {e}"))
 }

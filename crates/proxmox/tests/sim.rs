@@ -1,94 +1,17 @@
 //! The provider against the PVE simulator, which holds every request and answer to the official
 //! API schema: each test ends by asserting that no call broke it.
 
-use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
-use std::sync::Mutex;
+mod common;
+
+use common::{KEY, Recorded, Setup, config, spec};
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vmportal_core::{
-    hypervisor::{Hypervisor, HypervisorError, PowerState, Progress, ProvisionSpec},
+    hypervisor::{ConsoleStream, Hypervisor, HypervisorError, PowerState},
     ids::MachineId,
-    names::Hostname,
-    resources::Resources,
-    template::{MachineKind, OsFamily},
+    template::MachineKind,
 };
-use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};
-
-const ARCHIVE: &str = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
-const KEY: &str = "ssh-ed25519 AAAAC3Nza+C1lZDI1/NTE5 alice@laptop";
-
-#[derive(Default)]
-struct Recorded(Mutex<Vec<(i64, String)>>);
-
-impl Progress for Recorded {
-    fn report(&self, percent: i64, message: &str) {
-        self.0.lock().unwrap().push((percent, message.into()));
-    }
-}
-
-struct Setup {
-    sim: Sim,
-    hv: ProxmoxHypervisor,
-    _dir: tempfile::TempDir,
-}
-
-impl Setup {
-    async fn new() -> Setup {
-        let sim = Sim::start().await;
-        let dir = tempfile::tempdir().unwrap();
-        let ca = dir.path().join("pve-root-ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).unwrap();
-        let hv = ProxmoxHypervisor::new(config(&sim, Some(ca), None)).unwrap();
-        Setup { sim, hv, _dir: dir }
-    }
-
-    fn no_violations(&self) {
-        assert_eq!(self.sim.violations(), Vec::<String>::new());
-    }
-}
-
-fn config(
-    sim: &Sim,
-    ca_file: Option<std::path::PathBuf>,
-    fingerprint: Option<String>,
-) -> ProxmoxConfig {
-    ProxmoxConfig {
-        url: sim.url.clone(),
-        token_id: TOKEN_ID.into(),
-        token_secret: Secret(TOKEN_SECRET.into()),
-        ca_file,
-        fingerprint,
-        nodes: vec!["pve1".into(), "pve2".into()],
-        storage: "local-lvm".into(),
-        clone: CloneMode::Linked,
-        bridge: "vmbr0".into(),
-        task_timeout_secs: 10,
-        boot_wait_secs: 5,
-    }
-}
-
-fn spec(id: i64, kind: MachineKind) -> ProvisionSpec {
-    let name = Hostname::parse("name", &format!("box{id}")).unwrap();
-    ProvisionSpec {
-        machine: MachineId(id),
-        guest_name: format!("tst-{id}-{name}"),
-        name,
-        kind,
-        os_family: OsFamily::Linux,
-        source: match kind {
-            MachineKind::Vm => "9001".into(),
-            MachineKind::Container => ARCHIVE.into(),
-        },
-        resources: Resources {
-            cpus: 2,
-            memory_mib: 2048,
-            disk_gib: 12,
-        },
-        login_name: "alice".into(),
-        password: "Secret 12345+".into(),
-        ssh_public_key: Some(KEY.into()),
-        locale: None,
-    }
-}
+use vmportal_proxmox::ProxmoxHypervisor;
 
 #[tokio::test]
 async fn tls_trusts_the_ca_file_or_the_pinned_fingerprint_and_nothing_else() {
@@ -138,7 +61,17 @@ async fn a_vm_is_cloned_given_cloud_init_grown_started_and_found_by_its_agent() 
             g.config["sshkeys"],
             "ssh-ed25519%20AAAAC3Nza%2BC1lZDI1%2FNTE5%20alice%40laptop"
         );
-        assert_eq!(g.config["scsi0"], "local-lvm:base-9001-disk-0,size=12G");
+        let drive = g
+            .cloud_init_drive
+            .as_ref()
+            .expect("the cloud-init drive regenerated");
+        for key in ["ciuser", "cipassword", "sshkeys", "ipconfig0"] {
+            assert_eq!(drive.get(key), g.config.get(key), "{key} on the drive");
+        }
+        assert_eq!(
+            g.config["scsi0"], "local-lvm:base-9001-disk-0/vm-100-disk-0,size=12G",
+            "a linked clone, grown"
+        );
     }
     // A retried provision finds the machine instead of making a second one.
     let again =
@@ -347,5 +280,97 @@ async fn a_held_lock_is_worth_retrying() {
     }
     s.sim.cluster().guests.get_mut(&100).unwrap().lock = None;
     s.hv.start(&made.external_id).await.unwrap();
+    s.no_violations();
+}
+
+/// Reads exactly `n` bytes of a console.
+async fn read(console: &mut ConsoleStream, n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    console.read_exact(&mut buf).await.unwrap();
+    buf
+}
+
+async fn write(console: &mut ConsoleStream, bytes: &[u8]) {
+    console.write_all(bytes).await.unwrap();
+    console.flush().await.unwrap();
+}
+
+/// Plays noVNC's part: the handshake (which must ask for no password), ClientInit, raw encoding,
+/// one full update; answers the server's name and how many pixels of the picture are not black.
+async fn look_at(console: &mut ConsoleStream) -> (String, usize) {
+    assert_eq!(read(console, 12).await, b"RFB 003.008\n");
+    write(console, b"RFB 003.008\n").await;
+    assert_eq!(read(console, 2).await, [1, 1], "one security type: None");
+    write(console, &[1]).await;
+    assert_eq!(read(console, 4).await, [0, 0, 0, 0], "SecurityResult OK");
+    write(console, &[1]).await;
+    let init = read(console, 24).await;
+    let (width, height) = (
+        u16::from_be_bytes([init[0], init[1]]),
+        u16::from_be_bytes([init[2], init[3]]),
+    );
+    assert_eq!(init[4], 32, "32 bits per pixel");
+    let name_len = u32::from_be_bytes(init[20..24].try_into().unwrap());
+    let name = String::from_utf8(read(console, name_len as usize).await).unwrap();
+    let [w0, w1] = width.to_be_bytes();
+    let [h0, h1] = height.to_be_bytes();
+    write(console, &[2, 0, 0, 1, 0, 0, 0, 0]).await;
+    write(console, &[3, 0, 0, 0, 0, 0, w0, w1, h0, h1]).await;
+    let update = read(console, 4).await;
+    assert_eq!((update[0], update[3]), (0, 1), "one rectangle");
+    let rect = read(console, 12).await;
+    assert_eq!(rect[8..], [0, 0, 0, 0], "raw encoding");
+    let (w, h) = (
+        u16::from_be_bytes([rect[4], rect[5]]) as usize,
+        u16::from_be_bytes([rect[6], rect[7]]) as usize,
+    );
+    let pixels = read(console, w * h * 4).await;
+    let lit = pixels.chunks(4).filter(|p| p[..3] != [0, 0, 0]).count();
+    (name, lit)
+}
+
+#[tokio::test]
+async fn a_console_is_authenticated_by_the_portal_and_asks_the_browser_for_nothing() {
+    let s = Setup::new().await;
+    let progress = Recorded::default();
+    let vm = s.hv.provision(&spec(1, MachineKind::Vm), &progress).await;
+    let ct =
+        s.hv.provision(&spec(2, MachineKind::Container), &progress)
+            .await;
+    // A VM's VNC password is generated by vncproxy; a container's is its ticket.
+    for guest in [vm.unwrap(), ct.unwrap()] {
+        let mut console = s.hv.console(&guest.external_id).await.unwrap();
+        let (name, lit) = look_at(&mut console).await;
+        assert_eq!(name, "QEMU");
+        assert!(lit > 100, "{lit} pixels drawn");
+    }
+    // The websocket trusts the node as the API calls do: here by the pinned fingerprint.
+    let pinned = config(&s.sim, None, Some(s.sim.fingerprint.clone()));
+    let pinned = ProxmoxHypervisor::new(pinned).unwrap();
+    let mut console = pinned.console("pve1/qemu/100").await.unwrap();
+    assert_eq!(read(&mut console, 12).await, b"RFB 003.008\n");
+    s.no_violations();
+}
+
+#[tokio::test]
+async fn a_console_that_cannot_open_says_why() {
+    let s = Setup::new().await;
+    let made =
+        s.hv.provision(&spec(1, MachineKind::Vm), &Recorded::default())
+            .await
+            .unwrap();
+    s.sim.cluster().faults.vnc_wait = Duration::ZERO;
+    match s.hv.console(&made.external_id).await.err().unwrap() {
+        HypervisorError::Permanent(m) => assert!(
+            m.starts_with("Proxmox VE refused the console websocket (500): unable to connect"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    s.hv.stop(&made.external_id).await.unwrap();
+    match s.hv.console(&made.external_id).await.err().unwrap() {
+        HypervisorError::Permanent(m) => assert!(m.ends_with("VM 100 not running"), "{m}"),
+        other => panic!("{other:?}"),
+    }
     s.no_violations();
 }

@@ -334,3 +334,93 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires() {
         .count();
     assert_eq!(minted, 3);
 }
+
+#[tokio::test]
+async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled() {
+    use vmportal_core::api_token::{NewApiToken, TokenName};
+    let db = db().await;
+    let alice = user(&db.store, "alice", Role::User).await;
+    let bob = user(&db.store, "bob", Role::User).await;
+    let t0 = now();
+    let new = |hash: &str, expires_at| NewApiToken {
+        user_id: alice.id,
+        name: TokenName::parse("name", hash).unwrap(),
+        token_hash: hash.into(),
+        expires_at,
+    };
+    let ci = db
+        .store
+        .create_api_token(new("ci", None), &sys())
+        .await
+        .unwrap();
+    let soon = Some(t0 + Duration::seconds(60));
+    db.store
+        .create_api_token(new("soon", soon), &sys())
+        .await
+        .unwrap();
+    let names = |tokens: Vec<vmportal_core::api_token::ApiToken>| {
+        tokens
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(db.store.api_tokens(alice.id).await.unwrap()),
+        ["ci", "soon"]
+    );
+    assert!(db.store.api_tokens(bob.id).await.unwrap().is_empty());
+
+    let (found, owner) = db.store.api_token("ci", t0).await.unwrap().unwrap();
+    assert_eq!((found.id, owner.id), (ci.id, alice.id));
+    assert!(db.store.api_token("soon", t0).await.unwrap().is_some());
+    let later = t0 + Duration::seconds(61);
+    assert!(db.store.api_token("soon", later).await.unwrap().is_none());
+    assert!(db.store.api_token("nothing", t0).await.unwrap().is_none());
+
+    db.store.touch_api_token(ci.id, later).await.unwrap();
+    let (used, _) = db.store.api_token("ci", t0).await.unwrap().unwrap();
+    assert_eq!(used.last_used_at, Some(later));
+
+    // Only its owner revokes a token.
+    assert!(
+        !db.store
+            .revoke_api_token(bob.id, ci.id, &sys())
+            .await
+            .unwrap()
+    );
+    assert!(db.store.api_token("ci", t0).await.unwrap().is_some());
+    let disable = UserPatch {
+        disabled: Some(true),
+        ..Default::default()
+    };
+    db.store
+        .update_user(alice.id, disable, &sys())
+        .await
+        .unwrap();
+    assert!(db.store.api_token("ci", t0).await.unwrap().is_none());
+    assert!(
+        db.store
+            .revoke_api_token(alice.id, ci.id, &sys())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.store
+            .revoke_api_token(alice.id, ci.id, &sys())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        names(db.store.api_tokens(alice.id).await.unwrap()),
+        ["soon"]
+    );
+
+    let page = Page {
+        number: 1,
+        size: 10,
+    };
+    let (events, _) = db.store.audit(page).await.unwrap();
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions[0], "token.revoke");
+    assert_eq!(actions.iter().filter(|a| **a == "token.create").count(), 2);
+}

@@ -6,7 +6,7 @@ use figment::{
     providers::{Env, Format, Toml},
 };
 use serde::Deserialize;
-use std::{net::SocketAddr, path::Path};
+use std::{collections::BTreeMap, net::SocketAddr, path::Path};
 use vmportal_ldap::LdapConfig;
 use vmportal_libvirt::LibvirtConfig;
 use vmportal_proxmox::ProxmoxConfig;
@@ -51,13 +51,35 @@ impl ProviderConfig {
             ProviderConfig::Proxmox(p) => &p.name,
         }
     }
+
+    /// `flatten` turns `deny_unknown_fields` off, so keys nobody reads are collected and refused
+    /// here: a misspelt setting must not be silently ignored.
+    fn check_known(&self) -> Result<(), String> {
+        let unknown = match self {
+            ProviderConfig::Libvirt(p) => &p.unknown,
+            ProviderConfig::Proxmox(p) => &p.unknown,
+        };
+        match unknown.keys().map(String::as_str).collect::<Vec<_>>() {
+            keys if keys.is_empty() => Ok(()),
+            keys => Err(format!(
+                "provider '{}': unknown field(s) {}",
+                self.name(),
+                keys.join(", ")
+            )),
+        }
+    }
 }
+
+type Unknown = BTreeMap<String, serde::de::IgnoredAny>;
 
 #[derive(Debug, Deserialize)]
 pub struct NamedProxmox {
     pub name: String,
+    /// Boxed: far larger than the other kinds.
     #[serde(flatten)]
-    pub proxmox: ProxmoxConfig,
+    pub proxmox: Box<ProxmoxConfig>,
+    #[serde(flatten)]
+    unknown: Unknown,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +87,8 @@ pub struct NamedLibvirt {
     pub name: String,
     #[serde(flatten)]
     pub libvirt: LibvirtConfig,
+    #[serde(flatten)]
+    unknown: Unknown,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +123,12 @@ impl Config {
             .web
             .validate()
             .and_then(|()| config.ldap.as_ref().map_or(Ok(()), LdapConfig::validate))
+            .and_then(|()| {
+                config
+                    .providers
+                    .iter()
+                    .try_for_each(ProviderConfig::check_known)
+            })
             .map_err(|e| format!("invalid configuration: {e}"))?;
         Ok(config)
     }

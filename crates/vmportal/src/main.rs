@@ -362,11 +362,11 @@ fn registry(providers: Vec<ProviderConfig>) -> Result<Registry, String> {
     let mut registry = Registry::default();
     for p in providers {
         match p {
-            ProviderConfig::Libvirt(NamedLibvirt { name, libvirt }) => {
+            ProviderConfig::Libvirt(NamedLibvirt { name, libvirt, .. }) => {
                 registry.insert(name, Arc::new(LibvirtHypervisor::new(libvirt)))
             }
-            ProviderConfig::Proxmox(NamedProxmox { name, proxmox }) => {
-                let hv = ProxmoxHypervisor::new(proxmox)
+            ProviderConfig::Proxmox(NamedProxmox { name, proxmox, .. }) => {
+                let hv = ProxmoxHypervisor::new(*proxmox)
                     .map_err(|e| format!("provider '{name}': {e}"))?;
                 registry.insert(name, Arc::new(hv))
             }

@@ -188,11 +188,16 @@ fn configuration_file_and_environment_override_defaults_and_are_checked() {
     assert!(env_db.exists(), "the environment wins over the file");
 
     type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a str);
-    let cases: [Case; 4] = [
+    let cases: [Case; 5] = [
         (
             "[web]\npublic_url = \"ftp://x\"\n",
             None,
             "public_url must start with http",
+        ),
+        (
+            "[web]\npublic_url = \"https://portal.example.org/vm\"\n",
+            None,
+            "public_url must be an origin",
         ),
         (
             "[web]\ncolour = \"blue\"\n",
@@ -359,4 +364,39 @@ fn the_documented_ldap_settings_parse_and_mistakes_are_refused() {
             text(&out.stderr)
         );
     }
+}
+
+#[test]
+fn the_documented_proxmox_settings_parse_and_misspelt_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // The commented Proxmox example in the defaults, uncommented, is a valid configuration.
+    let example: Vec<&str> = DEFAULTS
+        .lines()
+        .skip_while(|l| *l != "# [[providers]]")
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .collect();
+    assert!(
+        example.iter().any(|l| l.starts_with("[providers.ssh]")),
+        "the example is documented: {example:?}"
+    );
+    std::fs::write(dir.path().join("pve.toml"), example.join("\n")).unwrap();
+    let out = run(
+        vmportal(dir.path()).args(["migrate", "--config", "pve.toml"]),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A provider's keys sit beside `name` and `kind`: a misspelt one is named, not ignored.
+    let misspelt = example.join("\n").replace("swap_mib", "swap_mb");
+    std::fs::write(dir.path().join("pve.toml"), misspelt).unwrap();
+    let out = run(
+        vmportal(dir.path()).args(["migrate", "--config", "pve.toml"]),
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("provider 'pve': unknown field(s) swap_mb"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -7,281 +7,18 @@
 
 mod common;
 
-use common::{Server, serve_with};
-use futures_util::{SinkExt, StreamExt};
+use common::{
+    host::{GuestCleanup, last_stdout_line, leftovers, libvirt_config, prefix, sh, virsh},
+    portal::{ALICE_PASSWORD, Portal, console_at, console_version},
+};
+use futures_util::StreamExt;
 use reqwest::{Client, Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::{
-    path::{Path, PathBuf},
-    process::Command,
+    path::Path,
     time::{Duration, Instant},
 };
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
-
-type Console =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const URI: &str = "qemu:///system";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Success, and standard output followed by standard error.
-fn sh(cmd: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
-}
-
-/// The last line a script prints on standard output.
-fn last_stdout_line(script: &str) -> String {
-    let out = Command::new(repo().join(script)).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{script} (needs root; scripts/test prepares the host): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-}
-
-fn virsh(args: &[&str]) -> (bool, String) {
-    let mut all = vec!["-q", "-c", URI];
-    all.extend_from_slice(args);
-    sh("virsh", &all)
-}
-
-/// Names this run's guests, so runs (and a failed run's remains) never meet.
-fn prefix() -> String {
-    format!("t{}", std::process::id())
-}
-
-/// Domains and pool volumes belonging to machine `id`.
-fn leftovers(id: i64) -> Vec<String> {
-    let prefix = format!("{}-{id}-", prefix());
-    let (_, domains) = virsh(&["list", "--all", "--name"]);
-    virsh(&["pool-refresh", "vmportal"]);
-    let (_, volumes) = virsh(&["vol-list", "vmportal"]);
-    domains
-        .lines()
-        .chain(volumes.lines())
-        .map(str::trim)
-        .filter(|l| l.starts_with(&prefix))
-        .map(str::to_owned)
-        .collect()
-}
-
-struct Portal {
-    dir: PathBuf,
-    server: Option<Server>,
-    addr: String,
-    admin: Client,
-    user: Client,
-    log: PathBuf,
-}
-
-impl Portal {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    async fn call(
-        &self,
-        who: &Client,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = who.request(method, self.url(path));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    fn start(&mut self) -> Vec<String> {
-        let config = self.dir.join("portal.toml");
-        let (server, addr, lines) = serve_with(
-            common::vmportal(&self.dir).args(["--config", config.to_str().unwrap()]),
-            Some(&self.log),
-        );
-        (self.server, self.addr) = (Some(server), addr);
-        lines
-    }
-
-    async fn login(&self, who: &Client, username: &str, password: &str) -> StatusCode {
-        let body = json!({"username": username, "password": password});
-        who.post(self.url("/api/v1/login"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-    }
-
-    async fn machine(&self, id: i64) -> Value {
-        self.call(
-            &self.user,
-            Method::GET,
-            &format!("/api/v1/machines/{id}"),
-            None,
-        )
-        .await
-        .1
-    }
-
-    /// Polls the machine until `done` holds; fails with the machine and the log's tail otherwise.
-    async fn wait(
-        &self,
-        id: i64,
-        what: &str,
-        limit: Duration,
-        done: impl Fn(&Value) -> bool,
-    ) -> Value {
-        let start = Instant::now();
-        loop {
-            let m = self.machine(id).await;
-            if done(&m) {
-                return m;
-            }
-            if start.elapsed() > limit {
-                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-                let tail: Vec<_> = log.lines().rev().take(30).collect();
-                panic!(
-                    "machine {id} not {what} after {limit:?}: {m}\nlog:\n{}",
-                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-                );
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    }
-
-    async fn ask_and_approve(&self, template: i64, name: &str) -> (i64, i64) {
-        let body = json!({"template_id": template, "name": name, "cpus": 1, "memory_mib": 768, "disk_gib": 3, "purpose": "system test"});
-        let (s, r) = self
-            .call(&self.user, Method::POST, "/api/v1/requests", Some(body))
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{r}");
-        let started = Instant::now();
-        let (s, a) = self
-            .call(
-                &self.admin,
-                Method::POST,
-                &format!("/api/v1/requests/{}/approve", r["id"]),
-                None,
-            )
-            .await;
-        assert_eq!(s, StatusCode::ACCEPTED, "{a}");
-        println!("approve answered in {:?}", started.elapsed());
-        (
-            a["machine_id"].as_i64().unwrap(),
-            a["job_id"].as_i64().unwrap(),
-        )
-    }
-
-    async fn act(&self, id: i64, action: &str, want: &str, limit: Duration) -> Value {
-        let (s, r) = self
-            .call(
-                &self.user,
-                Method::POST,
-                &format!("/api/v1/machines/{id}/{action}"),
-                None,
-            )
-            .await;
-        assert_eq!(s, StatusCode::ACCEPTED, "{action}: {r}");
-        self.wait(id, want, limit, |m| m["state"] == want).await
-    }
-
-    /// Signs `username` in afresh (the websocket needs the raw session cookie), mints a console
-    /// ticket for machine `id` and opens its console through the portal's relay.
-    async fn console(&self, username: &str, password: &str, id: i64) -> Console {
-        let plain = Client::new();
-        let r = plain
-            .post(self.url("/api/v1/login"))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let cookie = r
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()?.split(';').next())
-            .find(|c| c.starts_with("vmportal_session="))
-            .unwrap()
-            .to_owned();
-        let r = plain
-            .post(self.url(&format!("/api/v1/machines/{id}/console")))
-            .header(reqwest::header::COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let ticket: Value = r.json().await.unwrap();
-        let ticket = ticket["websocket"]
-            .as_str()
-            .unwrap()
-            .rsplit_once('=')
-            .unwrap()
-            .1;
-        let url = format!("ws://{}/console/ws?ticket={ticket}", self.addr);
-        let mut req = url.into_client_request().unwrap();
-        let headers = req.headers_mut();
-        headers.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
-        headers.insert("cookie", HeaderValue::from_str(&cookie).unwrap());
-        tokio_tungstenite::connect_async(req).await.unwrap().0
-    }
-
-    async fn delete(&self, id: i64) {
-        let (s, r) = self
-            .call(
-                &self.user,
-                Method::DELETE,
-                &format!("/api/v1/machines/{id}"),
-                None,
-            )
-            .await;
-        assert_eq!(s, StatusCode::ACCEPTED, "delete: {r}");
-        self.wait(id, "deleted", Duration::from_secs(120), |m| {
-            m["state"] == "deleted"
-        })
-        .await;
-        assert!(
-            leftovers(id).is_empty(),
-            "nothing left of machine {id}: {:?}",
-            leftovers(id)
-        );
-    }
-}
-
-/// Reads from the console until `n` bytes came.
-async fn console_read(ws: &mut Console, n: usize) -> Vec<u8> {
-    let mut got = Vec::new();
-    while got.len() < n {
-        let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
-            .await
-            .expect("the VNC server answers")
-            .unwrap()
-            .unwrap();
-        match msg {
-            Message::Binary(b) => got.extend_from_slice(&b),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    got
-}
+use tokio_tungstenite::tungstenite::Message;
 
 /// Logs in over SSH (through the loopback port forward) and runs `command`; retries while the
 /// guest is still booting.
@@ -330,17 +67,6 @@ fn ssh(
     }
 }
 
-fn config(dir: &Path) -> String {
-    format!(
-        "[database]\nurl = \"sqlite://{d}/portal.db\"\n[secrets]\nkey_file = \"{d}/secret.key\"\n\
-         [engine]\nworkers = 2\nlease_secs = 6\npoll_millis = 200\nretry_secs = 2\nreconcile_secs = 3\nguest_prefix = \"{p}\"\n\
-         [[providers]]\nname = \"local\"\nkind = \"libvirt\"\nuri = \"{URI}\"\npool = \"vmportal\"\nboot_wait_secs = 300\n\
-         network = {{ mode = \"user_forward\", first_port = 23000, last_port = 23099 }}\n",
-        d = dir.display(),
-        p = prefix()
-    )
-}
-
 fn libvirtd_pid() -> Option<i32> {
     std::fs::read_to_string("/var/run/libvirtd.pid")
         .ok()?
@@ -352,47 +78,19 @@ fn libvirtd_pid() -> Option<i32> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     let base = last_stdout_line("scripts/base-volume.sh");
+    let _cleanup = GuestCleanup;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
-    std::fs::write(dir.join("portal.toml"), config(&dir)).unwrap();
+    std::fs::write(
+        dir.join("portal.toml"),
+        libvirt_config(&dir, (23000, 23099)),
+    )
+    .unwrap();
     // reqwest has no crypto provider of its own in this workspace (see the Proxmox provider).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = || Client::builder().cookie_store(true).build().unwrap();
-    let mut p = Portal {
-        log: dir.join("portal.log"),
-        dir,
-        server: None,
-        addr: String::new(),
-        admin: client(),
-        user: client(),
-    };
-    let lines = p.start();
-    let line = lines
-        .iter()
-        .find(|l| l.contains("created user 'admin'"))
-        .expect("first-start admin");
-    let admin_pw = line
-        .split("password ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    assert_eq!(p.login(&p.admin, "admin", &admin_pw).await, StatusCode::OK);
-    let (s, _) = p
-        .call(
-            &p.admin,
-            Method::POST,
-            "/api/v1/users",
-            Some(json!({"username": "alice", "password": "alice's long password"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    assert_eq!(
-        p.login(&p.user, "alice", "alice's long password").await,
-        StatusCode::OK
-    );
+    let mut p = Portal::new(dir, None, Client::builder);
+    let started = p.start();
+    p.first_users(&started).await;
     // Alice's SSH key, which her machines receive.
     let key = p.dir.join("alice_key");
     assert!(
@@ -426,20 +124,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         .call(&p.admin, Method::GET, "/api/v1/providers", None)
         .await;
     assert_eq!(providers[0]["reachable"], true, "{providers}");
-    let template = |name: &str, source: &str| {
-        json!({"name": name, "provider": "local", "kind": "vm", "os_family": "linux", "source": source,
-               "default_cpus": 1, "default_memory_mib": 768, "default_disk_gib": 3,
-               "max_cpus": 2, "max_memory_mib": 2048, "max_disk_gib": 10, "shutdown_timeout_secs": 90})
-    };
-    let (_, t) = p
-        .call(
-            &p.admin,
-            Method::POST,
-            "/api/v1/templates",
-            Some(template("Debian 12", &base)),
-        )
-        .await;
-    let debian = t["id"].as_i64().unwrap();
+    let debian = p.add_template("Debian 12", &base).await;
 
     // 1. Request, approve, watch the job live, log in, shut down, start, log in again, delete.
     let begun = Instant::now();
@@ -467,15 +152,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         begun.elapsed(),
         m["address"]
     );
-    let (s, creds) = p
-        .call(
-            &p.user,
-            Method::GET,
-            &format!("/api/v1/machines/{id}/credentials"),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{creds}");
+    let creds = p.credentials(id).await;
     assert_eq!(
         (
             creds["username"].as_str(),
@@ -528,13 +205,8 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     assert!(ok && out.trim() == "alice", "key login: {out}");
     // The console: QEMU's own VNC server through the portal's relay speaks RFB 3.8 and offers
     // "None" security (libvirt guests' VNC is on loopback, without a password).
-    let mut console = p.console("alice", "alice's long password", id).await;
-    assert_eq!(console_read(&mut console, 12).await, b"RFB 003.008\n");
-    console
-        .send(Message::binary(b"RFB 003.008\n".to_vec()))
-        .await
-        .unwrap();
-    let types = console_read(&mut console, 2).await;
+    let mut console = console_at(&p.addr, "alice", ALICE_PASSWORD, id).await;
+    let types = console_version(&mut console).await;
     assert!(
         types[0] >= 1 && types[1..].contains(&1),
         "security types {types:?}"
@@ -583,20 +255,31 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
             < 600.0,
         "a fresh boot: {out}"
     );
+    // A guest that ignores the request to power off is stopped hard once the template's shutdown
+    // timeout has passed. libvirt asks through the guest agent, else by the ACPI power button;
+    // this image has no power-button handler (no logind without D-Bus), so without its agent it
+    // ignores the request. One that obeys stops within seconds.
+    let ignore = "sudo -n systemctl stop qemu-guest-agent && echo ignoring";
+    let out = ssh(host, port, "alice", pw, ignore, Duration::from_secs(60));
+    assert_eq!(out.trim(), "ignoring", "{out}");
+    let timeout = json!({"shutdown_timeout_secs": 20});
+    let path = format!("/api/v1/templates/{debian}");
+    let (s, t) = p.call(&p.admin, Method::PATCH, &path, Some(timeout)).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let asked = Instant::now();
+    p.act(id, "shutdown", "stopped", Duration::from_secs(150))
+        .await;
+    let took = asked.elapsed();
+    println!("shutdown of a guest that ignores the request: {took:?}");
+    assert!(
+        took >= Duration::from_secs(20),
+        "stopped hard only after the timeout: {took:?}"
+    );
     p.delete(id).await;
 
     // 2. A template whose base volume is missing: the build fails with a reason, leaves nothing.
-    let (_, t) = p
-        .call(
-            &p.admin,
-            Method::POST,
-            "/api/v1/templates",
-            Some(template("Broken", "no-such-base.qcow2")),
-        )
-        .await;
-    let (id, _) = p
-        .ask_and_approve(t["id"].as_i64().unwrap(), "e2e-broken")
-        .await;
+    let broken = p.add_template("Broken", "no-such-base.qcow2").await;
+    let (id, _) = p.ask_and_approve(broken, "e2e-broken").await;
     let m = p
         .wait(id, "failed", Duration::from_secs(60), |m| {
             m["state"] == "failed"
@@ -619,7 +302,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     p.server.take().unwrap().kill();
     p.start();
     assert_eq!(
-        p.login(&p.user, "alice", "alice's long password").await,
+        p.login(&p.user, "alice", ALICE_PASSWORD).await,
         StatusCode::OK,
         "sessions survive"
     );

@@ -1,181 +1,288 @@
-//! The whole portal on the Proxmox VE provider, against the PVE simulator: a user asks, an
-//! administrator approves, the VM runs with the owner's credentials, and is deleted; no request
-//! or answer breaks the official API schema.
+//! The whole portal on the Proxmox VE provider, against the PVE simulator and a real sshd playing
+//! the node: a user asks, an administrator approves, the machine runs with the owner's
+//! credentials, its console opens through the portal without asking for a password, it shuts
+//! down, starts, and is deleted; then the same under each fault the simulator can inject. No
+//! request or answer may break the official API schema.
 
 mod common;
+mod pve_portal;
 
-use common::{serve_with, vmportal};
-use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
-use reqwest::{Client, Method, StatusCode};
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use common::portal::{console_at, console_read, console_version};
+use futures_util::SinkExt;
+use pve_portal::{ALICE_PASSWORD, Portal, Setting, USER_KEY};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
 
-struct Portal {
-    addr: String,
-}
+const CLONED: Setting = Setting {
+    kind: "container",
+    source: "9000",
+    provider: "",
+};
 
-impl Portal {
-    async fn call(
-        &self,
-        who: &Client,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = who.request(method, format!("http://{}{path}", self.addr));
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn wait_for(&self, who: &Client, id: i64, state: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let (_, m) = self
-                .call(who, Method::GET, &format!("/api/v1/machines/{id}"), None)
-                .await;
-            if m["state"] == state {
-                return m;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "machine {id} never became {state}: {m}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
+/// The user-visible outcome of a good build: running, reachable, with the owner's own login.
+async fn running_with_credentials(p: &Portal, id: i64, vmid: u32) {
+    let m = p.wait_for(id, "running").await;
+    assert_eq!(m["address"], "10.10.0.102", "{m}");
+    let creds = p.credentials(id).await;
+    assert_eq!(
+        (
+            creds["username"].as_str(),
+            creds["host"].as_str(),
+            creds["port"].as_i64()
+        ),
+        (Some("alice"), Some("10.10.0.102"), Some(22)),
+        "{creds}"
+    );
+    let cluster = p.sim.cluster();
+    let g = &cluster.guests[&vmid];
+    assert!(g.running);
+    assert_eq!(
+        (g.config["cores"].as_str(), g.config["memory"].as_str()),
+        ("2", "2048")
+    );
+    let exec = g.execs.last().expect("the owner's login was made over SSH");
+    assert_eq!(exec.args[3..], ["sh", "alice", USER_KEY]);
+    assert_eq!(
+        exec.stdin,
+        format!("{}\n", creds["password"].as_str().unwrap())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_vm_on_proxmox_from_request_to_deletion() {
-    let sim = Sim::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path().display();
-    std::fs::write(tmp.path().join("ca.pem"), &sim.ca_pem).unwrap();
-    let config = format!(
-        "[database]\nurl = \"sqlite://{d}/portal.db\"\n[secrets]\nkey_file = \"{d}/secret.key\"\n\
-         [engine]\nworkers = 2\npoll_millis = 100\nretry_secs = 1\nguest_prefix = \"pvt\"\n\
-         [[providers]]\nname = \"pve\"\nkind = \"proxmox\"\nurl = \"{url}\"\ntoken_id = \"{TOKEN_ID}\"\n\
-         token_secret = \"{TOKEN_SECRET}\"\nca_file = \"{d}/ca.pem\"\nnodes = [\"pve1\"]\nstorage = \"local-lvm\"\n\
-         boot_wait_secs = 10\n",
-        url = sim.url
-    );
-    std::fs::write(tmp.path().join("portal.toml"), config).unwrap();
-    let dir = tmp.path().to_path_buf();
-    let (server, addr, lines) = tokio::task::spawn_blocking(move || {
-        serve_with(vmportal(&dir).args(["--config", "portal.toml"]), None)
+    let p = Portal::start(Setting {
+        kind: "vm",
+        source: "9001",
+        provider: "",
     })
-    .await
-    .unwrap();
-    let admin_pw = lines
-        .iter()
-        .find_map(|l| l.split("with password ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("first-start admin password")
-        .to_string();
-    let p = Portal { addr };
-    // reqwest has no crypto provider of its own in this workspace.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = || Client::builder().cookie_store(true).build().unwrap();
-    let (admin, user) = (client(), client());
-    let login = |name: &str, pw: &str| Some(json!({"username": name, "password": pw}));
-    let (status, _) = p
-        .call(
-            &admin,
-            Method::POST,
-            "/api/v1/login",
-            login("admin", &admin_pw),
-        )
+    .await;
+    let (_, providers) = p
+        .call(&p.admin, reqwest::Method::GET, "/api/v1/providers", None)
         .await;
-    assert_eq!(status, StatusCode::OK);
-    let alice = json!({"username": "alice", "password": "alice's long password"});
-    assert_eq!(
-        p.call(&admin, Method::POST, "/api/v1/users", Some(alice))
-            .await
-            .0,
-        StatusCode::CREATED
-    );
-    let (status, _) = p
-        .call(
-            &user,
-            Method::POST,
-            "/api/v1/login",
-            login("alice", "alice's long password"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-
-    let (_, providers) = p.call(&admin, Method::GET, "/api/v1/providers", None).await;
     assert_eq!(providers[0]["reachable"], true, "{providers}");
-    let template = json!({"name": "Debian 12 (PVE)", "provider": "pve", "kind": "vm", "os_family": "linux",
-        "source": "9001", "default_cpus": 1, "default_memory_mib": 1024, "default_disk_gib": 8,
-        "max_cpus": 2, "max_memory_mib": 2048, "max_disk_gib": 20, "shutdown_timeout_secs": 30});
-    let (status, t) = p
-        .call(&admin, Method::POST, "/api/v1/templates", Some(template))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{t}");
-    let ask = json!({"template_id": t["id"], "name": "thesis", "cpus": 2, "memory_mib": 2048,
-                     "disk_gib": 10, "purpose": "thesis"});
-    let (status, r) = p
-        .call(&user, Method::POST, "/api/v1/requests", Some(ask))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{r}");
-    let (status, a) = p
-        .call(
-            &admin,
-            Method::POST,
-            &format!("/api/v1/requests/{}/approve", r["id"]),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{a}");
-    let id = a["machine_id"].as_i64().unwrap();
-
-    let started = Instant::now();
-    p.wait_for(&user, id, "running").await;
-    println!(
-        "approve to running on the simulator: {:?}",
-        started.elapsed()
-    );
-    let (_, creds) = p
-        .call(
-            &user,
-            Method::GET,
-            &format!("/api/v1/machines/{id}/credentials"),
-            None,
-        )
-        .await;
+    let (id, _) = p.approved("thesis").await;
+    p.wait_for(id, "running").await;
+    let creds = p.credentials(id).await;
     assert_eq!(creds["username"], "alice", "{creds}");
     assert_eq!(creds["host"], "10.10.0.102", "{creds}");
     {
-        let cluster = sim.cluster();
+        let cluster = p.sim.cluster();
         let g = &cluster.guests[&100];
-        assert!(g.running);
         assert_eq!(g.config["ciuser"], "alice");
         assert_eq!(g.config["cipassword"], creds["password"].as_str().unwrap());
+        let drive = g
+            .cloud_init_drive
+            .as_ref()
+            .expect("the cloud-init drive regenerated");
+        assert_eq!(drive["cipassword"], creds["password"].as_str().unwrap());
+    }
+    console_shows_qemus_picture(&p, id).await;
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+/// The console: the portal answers the node's VNC authentication itself, so the browser is
+/// offered security type None, then sees QEMU's picture.
+async fn console_shows_qemus_picture(p: &Portal, id: i64) {
+    let mut console = console_at(&p.addr, "alice", ALICE_PASSWORD, id).await;
+    assert_eq!(console_version(&mut console).await, [1, 1]);
+    console.send(Message::binary(vec![1])).await.unwrap();
+    assert_eq!(console_read(&mut console, 4).await, [0, 0, 0, 0]);
+    console.send(Message::binary(vec![1])).await.unwrap();
+    let init = console_read(&mut console, 28).await;
+    assert_eq!(&init[20..], b"\0\0\0\x04QEMU", "the server's name");
+    let (w, h) = (&init[0..2], &init[2..4]);
+    let update_request = [&[3, 0, 0, 0, 0, 0][..], w, h].concat();
+    for message in [vec![2, 0, 0, 1, 0, 0, 0, 0], update_request] {
+        console.send(Message::binary(message)).await.unwrap();
+    }
+    let mut update = console_read(&mut console, 16).await;
+    let size = |b: &[u8]| usize::from(u16::from_be_bytes([b[0], b[1]]));
+    let need = 16 + size(&update[8..]) * size(&update[10..]) * 4;
+    if update.len() < need {
+        update.extend(console_read(&mut console, need - update.len()).await);
+    }
+    let lit = update[16..]
+        .chunks(4)
+        .filter(|p| p[..3] != [0, 0, 0])
+        .count();
+    assert!(lit > 100, "{lit} pixels drawn");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cloned_container_from_request_to_deletion() {
+    let p = Portal::start(CLONED).await;
+    let (id, _) = p.approved("thesis").await;
+    running_with_credentials(&p, id, 100).await;
+    assert_eq!(
+        p.sim.cluster().guests[&100].config["rootfs"],
+        "local-lvm:base-9000-disk-0/vm-100-disk-0,size=10G"
+    );
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_archive_container_gets_the_owners_own_login_over_ssh_too() {
+    let p = Portal::start(Setting {
+        kind: "container",
+        source: "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+        provider: "",
+    })
+    .await;
+    let (id, _) = p.approved("thesis").await;
+    running_with_credentials(&p, id, 100).await;
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_containers_approved_at_once_from_one_template_take_turns_to_clone() {
+    let p = Portal::start(CLONED).await;
+    // Long enough clones that two at once would overlap and meet the template's lock.
+    p.sim.cluster().faults.task_time = Duration::from_millis(700);
+    let (a, job_a) = p.approved("first").await;
+    let (b, job_b) = p.approved("second").await;
+    for job in [job_a, job_b] {
+        let j = p.job_done(job).await;
         assert_eq!(
-            (g.config["cores"].as_str(), g.config["memory"].as_str()),
-            ("2", "2048")
+            (j["state"].as_str(), j["attempts"].as_i64()),
+            (Some("succeeded"), Some(1)),
+            "built in one go, never refused by the lock: {j}"
         );
     }
+    {
+        let cluster = p.sim.cluster();
+        let clones = cluster.tasks.iter().filter(|t| t.kind == "vzclone");
+        assert_eq!(clones.count(), 2);
+        assert!(!cluster.overlapping("vzclone"), "the clones overlapped");
+    }
+    p.wait_for(a, "running").await;
+    p.wait_for(b, "running").await;
+    p.no_violations();
+}
 
-    let (status, _) = p
-        .call(
-            &user,
-            Method::DELETE,
-            &format!("/api/v1/machines/{id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    p.wait_for(&user, id, "deleted").await;
-    assert!(
-        !sim.cluster().guests.contains_key(&100),
-        "the guest is gone from the cluster"
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_clone_fails_the_machine_with_the_task_log_and_leaves_nothing() {
+    let p = Portal::start(CLONED).await;
+    let why = "storage 'local-lvm' is full";
+    p.sim.cluster().faults.fail_task = Some(("vzclone".into(), why.into()));
+    let (id, _) = p.approved("thesis").await;
+    let m = p.wait_for(id, "failed").await;
+    let error = m["last_error"].as_str().unwrap();
+    assert!(error.contains(&format!("TASK ERROR: {why}")), "{error}");
+    assert_eq!(
+        p.sim.cluster().guests.len(),
+        2,
+        "only the templates are left"
     );
-    assert_eq!(sim.violations(), Vec::<String>::new());
-    server.kill();
+    p.act(id, "delete").await;
+    p.wait_for(id, "deleted").await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_template_locked_by_another_task_is_waited_for() {
+    let p = Portal::start(CLONED).await;
+    p.sim
+        .cluster()
+        .hold_lock(9000, "backup", Duration::from_secs(2));
+    let (id, job) = p.approved("thesis").await;
+    running_with_credentials(&p, id, 100).await;
+    let messages = p.job_messages(job).await;
+    assert!(
+        messages.contains("will retry") && messages.contains("CT is locked (backup)"),
+        "{messages}"
+    );
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tasks_slower_than_the_timeout_are_retried_to_the_end() {
+    let p = Portal::start(Setting {
+        provider: "task_timeout_secs = 1",
+        ..CLONED
+    })
+    .await;
+    p.sim.cluster().faults.task_time = Duration::from_millis(1500);
+    let (id, job) = p.approved("thesis").await;
+    running_with_credentials(&p, id, 100).await;
+    let messages = p.job_messages(job).await;
+    assert!(messages.contains("did not finish in time"), "{messages}");
+    assert_eq!(
+        p.sim
+            .cluster()
+            .tasks
+            .iter()
+            .filter(|t| t.kind == "vzclone")
+            .count(),
+        1,
+        "a retry finds the clone instead of making another"
+    );
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_error_fails_one_action_which_the_owner_can_repeat() {
+    let p = Portal::start(CLONED).await;
+    let (id, _) = p.approved("thesis").await;
+    running_with_credentials(&p, id, 100).await;
+    p.sim.cluster().faults.errors_500 = 1;
+    let job = p.act(id, "shutdown").await;
+    let j = p.job_done(job).await;
+    assert_eq!(j["state"], "failed", "{j}");
+    let m = p.machine(id).await;
+    assert_eq!(m["state"], "running", "{m}");
+    assert!(
+        m["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("Proxmox VE answered 500: simulated server error"),
+        "{m}"
+    );
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dropped_connections_are_retried() {
+    let p = Portal::start(CLONED).await;
+    // The portal's open connections are cut (a restarted pveproxy), and the next new one too.
+    p.sim.cut_connections();
+    p.sim
+        .drop_connections
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let (id, job) = p.approved("thesis").await;
+    running_with_credentials(&p, id, 100).await;
+    let messages = p.job_messages(job).await;
+    assert!(messages.contains("cannot reach Proxmox VE"), "{messages}");
+    let attempts = p.job_done(job).await["attempts"].as_i64().unwrap();
+    assert!(attempts >= 2, "a failure, then the build: {attempts}");
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expired_token_fails_the_build_with_its_reason_until_renewed() {
+    let p = Portal::start(CLONED).await;
+    p.sim.cluster().faults.token_expired = true;
+    let (id, _) = p.approved("thesis").await;
+    let m = p.wait_for(id, "failed").await;
+    assert!(
+        m["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("refused the API token (expired, revoked or wrong secret?)"),
+        "{m}"
+    );
+    // Renewed: the failed machine is deleted and a new request builds.
+    p.sim.cluster().faults.token_expired = false;
+    p.act(id, "delete").await;
+    p.wait_for(id, "deleted").await;
+    let (id, _) = p.approved("again").await;
+    running_with_credentials(&p, id, 100).await;
+    p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
 }

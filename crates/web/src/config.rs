@@ -135,10 +135,7 @@ impl WebConfig {
 
     /// Refuses settings that would make the portal misbehave, naming each.
     pub fn validate(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
-            problems.push("public_url must start with http:// or https://".to_owned());
-        }
+        let mut problems: Vec<String> = origin_problem(&self.public_url).into_iter().collect();
         if self.sessions.idle_minutes < 1 || self.sessions.max_hours < 1 {
             problems
                 .push("sessions.idle_minutes and sessions.max_hours must be at least 1".to_owned());
@@ -159,4 +156,25 @@ impl WebConfig {
             Err(problems.join("; "))
         }
     }
+}
+
+/// Why `url` is not an origin as browsers send it in `Origin` (scheme, lower-case host, optional
+/// port, nothing after): the cross-origin check compares the two verbatim.
+fn origin_problem(url: &str) -> Option<String> {
+    let Some(host) = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
+    else {
+        return Some("public_url must start with http:// or https://".to_owned());
+    };
+    let host = host.strip_suffix('/').unwrap_or(host);
+    let plain = !host.is_empty()
+        && !host.contains(['/', '?', '#', '@'])
+        && host == host.to_ascii_lowercase();
+    (!plain).then(|| {
+        format!(
+            "public_url must be an origin such as https://portal.example.org (lower case, \
+             a port if needed, no path): {url}"
+        )
+    })
 }

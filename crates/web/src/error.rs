@@ -18,6 +18,9 @@ pub enum AppError {
     BadCredentials,
     #[error("administrators only")]
     Forbidden,
+    /// Done only by a person signed in with their password, never by an API token.
+    #[error("this needs a signed-in session, not an API token")]
+    SessionOnly,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -58,7 +61,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::SessionOnly => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -73,7 +76,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::BadCredentials => "bad_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::SessionOnly => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid_input",

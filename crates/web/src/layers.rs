@@ -61,6 +61,10 @@ pub fn wrap(router: Router, config: &WebConfig) -> Router {
 }
 
 fn cross_site_rejection(_: ProtectionError) -> Response<Body> {
+    cross_site_refused()
+}
+
+pub(crate) fn cross_site_refused() -> Response<Body> {
     let body = json!({"error": {"code": "cross_site_request", "message": "cross-site requests that change something are refused"}});
     (StatusCode::FORBIDDEN, Json(body)).into_response()
 }

@@ -128,6 +128,7 @@ impl Engine {
             address: built.access.address.clone(),
             host: built.access.host.clone(),
             port: Some(built.access.port.into()),
+            login_name: built.login_name,
             last_error: Some(None),
             ..Default::default()
         };

@@ -5,6 +5,7 @@ use crate::state::{Cluster, Guest, Kind};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// An error that is not a parameter error: HTTP status and message.
 #[derive(Debug)]
@@ -64,44 +65,80 @@ pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
         _ => (None, call.path.to_string()),
     };
     let answer = match (call.method, route.as_str(), kind) {
-        ("GET", "/version", _) => Ok(json!({"version": "9.1.3", "release": "9.1", "repoid": "c7f4e2b1"})),
-        ("GET", "/nodes", _) => Ok(Value::Array(
-            c.nodes
-                .iter()
-                .map(|n| json!({"node": n, "status": "online", "ssl_fingerprint": call.fingerprint}))
-                .collect(),
-        )),
+        ("GET", "/version", _) => {
+            Ok(json!({"version": "9.1.3", "release": "9.1", "repoid": "c7f4e2b1"}))
+        }
+        ("GET", "/nodes", _) => Ok(nodes(c, call)),
         ("GET", "/cluster/nextid", _) => nextid(c, call),
-        ("GET", "/nodes/{node}/storage", _) => Ok(Value::Array(
-            c.storages
-                .iter()
-                .map(|s| json!({"storage": s, "type": "lvmthin", "content": "images,rootdir", "active": 1, "enabled": 1}))
-                .collect(),
-        )),
+        ("GET", "/nodes/{node}/storage", _) => Ok(storages(c, call)),
         ("GET", "/nodes/{node}/tasks/{upid}/status", _) => task_status(c, call),
         ("GET", "/nodes/{node}/tasks/{upid}/log", _) => task_log(c, call),
         ("GET", "/{kind}", Some(kind)) => Ok(list(c, call, kind)),
         ("POST", "/{kind}/{vmid}/clone", Some(kind)) => clone(c, call, kind),
         ("POST", "/{kind}", Some(Kind::Lxc)) => create_container(c, call),
-        ("GET", "/{kind}/{vmid}/config", Some(kind)) => guest(c, call, kind).map(|g| config(g, call.returns)),
-        ("PUT", "/{kind}/{vmid}/config", Some(kind)) => set_config(c, call, kind).map(|()| Value::Null),
+        ("GET", "/{kind}/{vmid}/config", Some(kind)) => {
+            guest(c, call, kind).map(|g| config(g, call.returns))
+        }
+        ("PUT", "/{kind}/{vmid}/config", Some(kind)) => {
+            set_config(c, call, kind).map(|()| Value::Null)
+        }
         ("PUT", "/{kind}/{vmid}/resize", Some(kind)) => resize(c, call, kind),
+        ("PUT", "/{kind}/{vmid}/cloudinit", Some(Kind::Qemu)) => {
+            regenerate_cloud_init(c, call).map(|()| Value::Null)
+        }
         ("GET", "/{kind}/{vmid}/status/current", Some(kind)) => guest(c, call, kind).map(|g| {
             let mut v = status(g);
             v["ha"] = json!({"managed": 0});
             v
         }),
         ("POST", "/{kind}/{vmid}/status/start", Some(kind)) => power(c, call, kind, Power::Start),
-        ("POST", "/{kind}/{vmid}/status/shutdown", Some(kind)) => power(c, call, kind, Power::Shutdown),
+        ("POST", "/{kind}/{vmid}/status/shutdown", Some(kind)) => {
+            power(c, call, kind, Power::Shutdown)
+        }
         ("POST", "/{kind}/{vmid}/status/stop", Some(kind)) => power(c, call, kind, Power::Stop),
         ("POST", "/{kind}/{vmid}/status/reboot", Some(kind)) => power(c, call, kind, Power::Reboot),
         ("DELETE", "/{kind}/{vmid}", Some(kind)) => destroy(c, call, kind),
         ("GET", "/{kind}/{vmid}/interfaces", Some(Kind::Lxc)) => interfaces(c, call),
-        ("GET", "/{kind}/{vmid}/agent/network-get-interfaces", Some(Kind::Qemu)) => agent_interfaces(c, call),
+        ("GET", "/{kind}/{vmid}/agent/network-get-interfaces", Some(Kind::Qemu)) => {
+            agent_interfaces(c, call)
+        }
         ("POST", "/{kind}/{vmid}/vncproxy", Some(kind)) => vncproxy(c, call, kind),
         _ => return None,
     };
     Some(answer)
+}
+
+const MIB: u64 = 1024 * 1024;
+
+fn nodes(c: &Cluster, call: &Call) -> Value {
+    let node = |n: &String| {
+        let mut v = json!({"node": n, "status": "online", "ssl_fingerprint": call.fingerprint});
+        if !c.faults.hide_node_memory {
+            v["maxcpu"] = json!(8);
+            v["maxmem"] = json!(c.node_memory_mib * MIB);
+            v["mem"] = json!(c.node_used_mib(n) * MIB);
+        }
+        v
+    };
+    Value::Array(c.nodes.iter().map(node).collect())
+}
+
+fn storages(c: &Cluster, call: &Call) -> Value {
+    let wanted = call.param("storage");
+    let listed = c
+        .storages
+        .iter()
+        .filter(|s| wanted.is_none_or(|w| w == s.id));
+    let entry = |s: &crate::state::Storage| {
+        let (kind, content) = match (s.id.as_str(), s.shared) {
+            ("local", _) => ("dir", "vztmpl,iso,backup"),
+            (_, true) => ("rbd", "images,rootdir"),
+            _ => ("lvmthin", "images,rootdir"),
+        };
+        json!({"storage": s.id, "type": kind, "content": content, "active": 1, "enabled": 1,
+               "shared": u8::from(s.shared)})
+    };
+    Value::Array(listed.map(entry).collect())
 }
 
 fn nextid(c: &mut Cluster, call: &Call) -> Answer {
@@ -212,6 +249,7 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     let node = source.node.clone();
     let mut config = source.config.clone();
     let template = source.template;
+    let full = call.flag("full") || !template;
     if !template && !call.flag("full") {
         return Err(fail(
             "linked clone feature is not supported for a guest that is not a template",
@@ -221,6 +259,47 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         return Err(fail(format!(
             "unable to create {label} {newid} - {label} {newid} already exists on node '{node}'"
         )));
+    }
+    let disk = disks(kind)
+        .iter()
+        .find(|d| config.contains_key(**d))
+        .map(|d| d.to_string());
+    let volume = disk.as_ref().map(|d| config[d].clone()).unwrap_or_default();
+    let source_storage = volume.split(':').next().unwrap_or_default().to_string();
+    let target = call.param("target").unwrap_or(&node).to_string();
+    if target != node {
+        if !c.nodes.contains(&target) {
+            return Err(fail(format!("no such cluster node '{target}'")));
+        }
+        if !c.storage(&source_storage).is_some_and(|s| s.shared) {
+            return Err(fail(format!(
+                "unable to clone to node '{target}' - volume '{volume}' is on local storage"
+            )));
+        }
+    }
+    if let Some(storage) = call.param("storage") {
+        if !full {
+            return Err(fail("parameter 'storage' is only allowed for full clones"));
+        }
+        if c.storage(storage).is_none() {
+            return Err(fail(format!("storage '{storage}' does not exist")));
+        }
+    }
+    let pool = pool(c, call)?;
+    // A linked clone's disk is a child of the template's base volume; a full one a copy.
+    if let Some(disk) = disk {
+        let (base, size) = volume.split_once(',').unwrap_or((&volume, ""));
+        let storage = call.param("storage").unwrap_or(&source_storage);
+        let new = match full {
+            true => format!("{storage}:vm-{newid}-disk-0"),
+            false => format!("{base}/vm-{newid}-disk-0"),
+        };
+        let new = if size.is_empty() {
+            new
+        } else {
+            format!("{new},{size}")
+        };
+        config.insert(disk, new);
     }
     config.remove("template");
     let name_key = if kind == Kind::Lxc {
@@ -236,8 +315,10 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    c.add_guest(newid, kind, &node, false, &borrowed);
-    c.guests.get_mut(&newid).expect("just added").lock = Some("create".into());
+    c.add_guest(newid, kind, &target, false, &borrowed);
+    let clone = c.guests.get_mut(&newid).expect("just added");
+    clone.lock = Some("create".into());
+    clone.pool = pool;
     // An LXC clone holds a `disk` lock on its source; a QEMU template can be cloned in parallel.
     if kind == Kind::Lxc {
         c.guests.get_mut(&vmid).expect("checked").lock = Some("disk".into());
@@ -272,6 +353,24 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     )))
 }
 
+/// The pool a new guest joins, which must exist.
+fn pool(c: &Cluster, call: &Call) -> Result<Option<String>, ApiError> {
+    match call.param("pool") {
+        Some(p) if !c.pools.iter().any(|known| known == p) => {
+            Err(fail(format!("pool '{p}' does not exist")))
+        }
+        p => Ok(p.map(str::to_string)),
+    }
+}
+
+/// The keys that may hold a guest's boot disk, in the order the server looks at them.
+fn disks(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Lxc => &["rootfs"],
+        Kind::Qemu => &["scsi0", "virtio0", "sata0", "ide0"],
+    }
+}
+
 /// A container from an OS template archive: the one API path that sets root's password and keys.
 fn create_container(c: &mut Cluster, call: &Call) -> Answer {
     let (vmid, node) = (
@@ -289,7 +388,14 @@ fn create_container(c: &mut Cluster, call: &Call) -> Answer {
     let secret = |k: &str| {
         matches!(
             k,
-            "node" | "vmid" | "ostemplate" | "password" | "ssh-public-keys" | "storage" | "start"
+            "node"
+                | "vmid"
+                | "ostemplate"
+                | "password"
+                | "ssh-public-keys"
+                | "storage"
+                | "start"
+                | "pool"
         )
     };
     let config: Vec<(&str, &str)> = call
@@ -298,9 +404,11 @@ fn create_container(c: &mut Cluster, call: &Call) -> Answer {
         .filter(|(k, _)| !secret(k))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    let pool = pool(c, call)?;
     c.add_guest(vmid, Kind::Lxc, &node, false, &config);
     let g = c.guests.get_mut(&vmid).expect("just added");
     g.lock = Some("create".into());
+    g.pool = pool;
     g.root_password = call.param("password").map(str::to_string);
     g.ssh_keys = call.param("ssh-public-keys").map(str::to_string);
     let unlock = move |c: &mut Cluster| {
@@ -338,6 +446,20 @@ fn set_config(c: &mut Cluster, call: &Call, kind: Kind) -> Result<(), ApiError> 
             }
         }
     }
+    Ok(())
+}
+
+/// Writes the cloud-init settings onto the VM's cloud-init drive, which it must have.
+fn regenerate_cloud_init(c: &mut Cluster, call: &Call) -> Result<(), ApiError> {
+    let g = guest(c, call, Kind::Qemu)?;
+    unlocked(g)?;
+    if !g.config.values().any(|v| v.contains("cloudinit")) {
+        return Err(fail(format!("VM {} has no cloud-init drive", g.vmid)));
+    }
+    let cloud_init =
+        |k: &String| k.starts_with("ci") || k == "sshkeys" || k.starts_with("ipconfig");
+    let drive = g.config.iter().filter(|(k, _)| cloud_init(k));
+    g.cloud_init_drive = Some(drive.map(|(k, v)| (k.clone(), v.clone())).collect());
     Ok(())
 }
 
@@ -494,10 +616,35 @@ fn vncproxy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         |_| {},
         |_| {},
     );
-    Ok(
-        json!({"port": 5900 + vmid % 100, "ticket": format!("PVEVNC:{vmid}::sim"),
-              "user": call.user, "upid": upid, "cert": "simulated"}),
-    )
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let secret = |salt: &str| Sha256::digest(format!("{upid}{nanos}{salt}"));
+    // As PVE writes them: `PVEVNC:{time}::{signature}`, the signature in base64 (`+`, `/`).
+    const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let signature: String = secret("ticket")
+        .iter()
+        .map(|b| BASE64[usize::from(b % 64)] as char)
+        .collect();
+    let ticket = format!("PVEVNC:{:08X}::{signature}", nanos / 1_000_000_000);
+    // QEMU guests get a generated password of printable ASCII; containers take the ticket.
+    let password = (kind == Kind::Qemu).then(|| {
+        secret("password")
+            .iter()
+            .take(8)
+            .map(|b| (b'!' + b % 94) as char)
+            .collect::<String>()
+    });
+    let proxy = c
+        .add_vnc_proxy(&node, vmid, ticket, password.clone())
+        .ok_or_else(|| fail("no free port for a VNC proxy"))?;
+    let mut answer = json!({"port": proxy.port, "ticket": proxy.ticket, "user": call.user,
+                            "upid": upid, "cert": "simulated"});
+    if let Some(password) = password {
+        answer["password"] = json!(password);
+    }
+    Ok(answer)
 }
 
 fn task_status(c: &Cluster, call: &Call) -> Answer {

@@ -2,9 +2,13 @@
 //! against the official schema and counts what does not conform.
 
 pub mod api;
+mod console;
+pub mod node;
 pub mod schema;
 pub mod server;
+pub mod sshd;
 pub mod state;
 pub mod tls;
+mod websocket;
 
 pub use server::{Sim, TOKEN_ID, TOKEN_SECRET};

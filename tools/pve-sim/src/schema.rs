@@ -164,7 +164,10 @@ impl Schema {
             "string" => self.check_string(prop, value)?,
             _ => {}
         }
-        Ok(())
+        match prop.get("format") {
+            Some(format) => self.check_format(format, value),
+            None => Ok(()),
+        }
     }
 
     fn check_bounds(&self, prop: &Value, n: f64) -> Result<(), String> {
@@ -243,7 +246,10 @@ impl Schema {
             Some("string") => match v.as_str() {
                 None => bad("expected a string"),
                 Some(s) => {
-                    if let Err(e) = self.check_string(schema, s) {
+                    let format = schema
+                        .get("format")
+                        .map_or(Ok(()), |f| self.check_format(f, s));
+                    if let Err(e) = self.check_string(schema, s).and(format) {
                         bad(&e)
                     }
                 }
@@ -338,5 +344,6 @@ fn number(v: &Value) -> Option<f64> {
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
+mod format;
 #[cfg(test)]
 mod tests;

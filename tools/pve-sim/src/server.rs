@@ -2,13 +2,17 @@
 //! `data` envelope and the error shapes of the real server.
 
 use crate::api::{self, ApiError, Call};
+use crate::console;
+use crate::node;
 use crate::schema::{Rejection, Schema};
 use crate::state::Cluster;
 use crate::tls::{self, TlsListener};
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio_rustls::TlsAcceptor;
@@ -17,12 +21,21 @@ use tokio_rustls::TlsAcceptor;
 pub const TOKEN_ID: &str = "vmportal@pve!portal";
 pub const TOKEN_SECRET: &str = "5e1c9a7e-2b1f-4c8e-9d3a-7f60c2a1b9d4";
 
-struct Shared {
+pub(crate) struct Shared {
     schema: &'static Schema,
-    cluster: Mutex<Cluster>,
+    cluster: Arc<Mutex<Cluster>>,
     violations: Mutex<Vec<String>>,
     fingerprint: String,
 }
+
+impl Shared {
+    pub(crate) fn violate(&self, what: String) {
+        self.violations.lock().expect("violations").push(what);
+    }
+}
+
+/// Larger request bodies are refused (the largest real ones are a few KiB of parameters).
+const MAX_BODY: usize = 1024 * 1024;
 
 /// A running simulator on a loopback port. It stops when the runtime that started it ends.
 pub struct Sim {
@@ -33,6 +46,9 @@ pub struct Sim {
     pub fingerprint: String,
     /// Connections to drop right after the TLS handshake.
     pub drop_connections: Arc<AtomicUsize>,
+    cuts: Arc<AtomicUsize>,
+    /// Where `pve-sim pct` reaches this simulator (see `node`).
+    pub control: SocketAddr,
     shared: Arc<Shared>,
 }
 
@@ -41,7 +57,7 @@ impl Sim {
         let certs = tls::generate();
         let shared = Arc::new(Shared {
             schema: Schema::shared(),
-            cluster: Mutex::new(Cluster::new()),
+            cluster: Arc::new(Mutex::new(Cluster::new())),
             violations: Mutex::new(Vec::new()),
             fingerprint: certs.fingerprint.clone(),
         });
@@ -50,24 +66,45 @@ impl Sim {
             .expect("bind loopback");
         let url = format!("https://{}", tcp.local_addr().expect("address"));
         let drop_connections = Arc::new(AtomicUsize::new(0));
+        let cuts = Arc::new(AtomicUsize::new(0));
         let listener = TlsListener {
             tcp,
             acceptor: TlsAcceptor::from(certs.config),
             drop_next: drop_connections.clone(),
+            cuts: cuts.clone(),
         };
         let state = shared.clone();
-        let app = axum::Router::new().fallback(move |method, uri, headers, body| {
+        let app = axum::Router::new().fallback(move |req: Request| {
             let state = state.clone();
-            async move { handle(&state, method, uri, headers, body) }
+            async move {
+                let (mut parts, body) = req.into_parts();
+                match axum::body::to_bytes(body, MAX_BODY).await {
+                    Ok(body) => handle(&state, &mut parts, body),
+                    Err(e) => error(StatusCode::BAD_REQUEST, &format!("request body: {e}")),
+                }
+            }
         });
         tokio::spawn(async move { axum::serve(listener, app).await });
+        let control = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let control_addr = control.local_addr().expect("address");
+        tokio::spawn(node::serve(control, shared.cluster.clone()));
         Sim {
             url,
             ca_pem: certs.ca_pem,
             fingerprint: certs.fingerprint,
             drop_connections,
+            cuts,
+            control: control_addr,
             shared,
         }
+    }
+
+    /// Cuts every open connection, as a restarted server would: the next request on each gets
+    /// no answer.
+    pub fn cut_connections(&self) {
+        self.cuts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Every schema violation seen so far, requests and answers.
@@ -81,12 +118,16 @@ impl Sim {
     }
 }
 
-fn handle(state: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+fn handle(state: &Arc<Shared>, parts: &mut Parts, body: Bytes) -> Response {
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
     let Some(path) = uri.path().strip_prefix("/api2/json") else {
         return error(StatusCode::NOT_FOUND, "not found");
     };
     let expected = format!("PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}");
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let auth = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     let mut cluster = state.cluster.lock().expect("cluster");
     if auth != Some(expected.as_str()) || cluster.faults.token_expired {
         return error(StatusCode::UNAUTHORIZED, "authentication failure");
@@ -104,7 +145,7 @@ fn handle(state: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: By
             Err(e) => return error(StatusCode::BAD_REQUEST, &format!("body is not a form: {e}")),
         }
     }
-    let violate = |what: String| state.violations.lock().expect("violations").push(what);
+    let violate = |what: String| state.violate(what);
     let m = match state.schema.check_request(method.as_str(), path, &params) {
         Ok(m) => m,
         Err(Rejection::NoSuchPath | Rejection::MethodNotAllowed) => {
@@ -132,6 +173,9 @@ fn handle(state: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: By
         );
     }
     cluster.tick();
+    if m.path.ends_with("/vncwebsocket") {
+        return console::upgrade(state, &mut cluster, &m.params, parts);
+    }
     let call = Call {
         method: method.as_str(),
         path: m.path,
@@ -163,7 +207,7 @@ fn handle(state: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: By
 
 /// Non-parameter errors: the message in a `message` field (newer servers; older ones only put it
 /// in the status line, which HTTP/1.1 clients may not show).
-fn error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     (
         status,
         axum::Json(json!({"data": Value::Null, "message": format!("{message}\n")})),

@@ -32,6 +32,28 @@ pub struct Guest {
     /// Set at creation from an archive; not visible through the API, as on a real server.
     pub root_password: Option<String>,
     pub ssh_keys: Option<String>,
+    /// The resource pool it was created in.
+    pub pool: Option<String>,
+    /// What `pct exec` ran in it, in order.
+    pub execs: Vec<Exec>,
+    /// A VM's cloud-init drive: the `ci*`, `sshkeys` and `ipconfig*` settings as they were when
+    /// it was last regenerated (`PUT .../cloudinit`); `None` before that.
+    pub cloud_init_drive: Option<BTreeMap<String, String>>,
+}
+
+/// One `pct exec VMID -- ARGS` with what it read on its standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exec {
+    pub args: Vec<String>,
+    pub stdin: String,
+}
+
+/// A storage as `storage.cfg` defines it: present on every node; a shared one holds the same
+/// volumes everywhere, so guests on it can be cloned or moved to another node.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub id: String,
+    pub shared: bool,
 }
 
 impl Guest {
@@ -56,7 +78,8 @@ pub struct Task {
     pub pid: u32,
     pub pstart: u32,
     pub starttime: u64,
-    finish_at: Instant,
+    pub started_at: Instant,
+    pub finish_at: Instant,
     /// `None` while running; then `OK` or the error.
     pub exitstatus: Option<String>,
     failure: Option<String>,
@@ -64,6 +87,22 @@ pub struct Task {
     on_ok: Option<Effect>,
     on_fail: Option<Effect>,
 }
+
+/// A console proxy made by `vncproxy`, waiting for its one websocket.
+#[derive(Debug, Clone)]
+pub struct VncProxy {
+    pub node: String,
+    pub vmid: u32,
+    pub port: u16,
+    pub ticket: String,
+    /// What the VNC server takes as its password: the generated one, or the ticket.
+    pub password: String,
+    issued: Instant,
+    used: bool,
+}
+
+/// Why a console websocket was refused: HTTP status and message.
+pub type Refusal = (u16, String);
 
 /// Faults a test turns on.
 #[derive(Debug, Default)]
@@ -80,30 +119,50 @@ pub struct Faults {
     pub steal_next_ids: usize,
     /// Guests ignore ACPI shutdown requests (a shutdown without `forceStop` times out).
     pub ignore_shutdown: bool,
+    /// The token lacks `Sys.Audit`: `GET /nodes` shows no memory figures.
+    pub hide_node_memory: bool,
+    /// How long a VNC proxy waits for its websocket (10 s, as on a real node).
+    pub vnc_wait: Duration,
 }
 
 pub struct Cluster {
     pub nodes: Vec<String>,
-    pub storages: Vec<String>,
+    /// Memory of each node, in MiB; guests use what their config says while they run.
+    pub node_memory_mib: u64,
+    pub storages: Vec<Storage>,
+    pub pools: Vec<String>,
     pub guests: BTreeMap<u32, Guest>,
     pub tasks: Vec<Task>,
     pub faults: Faults,
+    pub vnc_proxies: Vec<VncProxy>,
     next_pid: u32,
 }
 
 impl Cluster {
-    /// Nodes `pve1` and `pve2` with storage `local-lvm`; on `pve1` a CT template 9000 and a VM
-    /// template 9001.
+    /// Nodes `pve1` and `pve2` (16 GiB each) with storages `local`, `local-lvm` and the shared
+    /// `ceph`, a pool `students`; on `pve1` a CT template 9000 and a VM template 9001.
     pub fn new() -> Cluster {
+        let storage = |id: &str, shared| Storage {
+            id: id.into(),
+            shared,
+        };
         let mut c = Cluster {
             nodes: vec!["pve1".into(), "pve2".into()],
-            storages: vec!["local".into(), "local-lvm".into()],
+            node_memory_mib: 16384,
+            storages: vec![
+                storage("local", false),
+                storage("local-lvm", false),
+                storage("ceph", true),
+            ],
+            pools: vec!["students".into()],
             guests: BTreeMap::new(),
             tasks: Vec::new(),
             faults: Faults {
                 task_time: Duration::from_millis(150),
+                vnc_wait: Duration::from_secs(10),
                 ..Faults::default()
             },
+            vnc_proxies: Vec::new(),
             next_pid: 0x1000,
         };
         let ct = [
@@ -154,6 +213,9 @@ impl Cluster {
             config,
             root_password: None,
             ssh_keys: None,
+            pool: None,
+            execs: Vec::new(),
+            cloud_init_drive: None,
         };
         self.guests.insert(vmid, guest);
     }
@@ -162,6 +224,41 @@ impl Cluster {
         (100..)
             .find(|id| !self.guests.contains_key(id))
             .expect("a free id")
+    }
+
+    /// Memory in use on a node, in MiB: the host's own 2 GiB and its running guests'.
+    pub fn node_used_mib(&self, node: &str) -> u64 {
+        let guests = self.guests.values().filter(|g| g.node == node && g.running);
+        2048 + guests
+            .filter_map(|g| g.config.get("memory")?.parse::<u64>().ok())
+            .sum::<u64>()
+    }
+
+    pub fn storage(&self, id: &str) -> Option<&Storage> {
+        self.storages.iter().find(|s| s.id == id)
+    }
+
+    /// Another task (a backup, say) holds `lock` on a guest for `duration`, then releases it.
+    pub fn hold_lock(&mut self, vmid: u32, lock: &str, duration: Duration) -> String {
+        let g = self.guests.get_mut(&vmid).expect("a guest to lock");
+        g.lock = Some(lock.into());
+        let node = g.node.clone();
+        let release = move |c: &mut Cluster| {
+            if let Some(g) = c.guests.get_mut(&vmid) {
+                g.lock = None;
+            }
+        };
+        let upid = self.spawn(
+            &node,
+            "vzdump",
+            &vmid.to_string(),
+            "root@pam",
+            release,
+            |_| {},
+        );
+        let task = self.tasks.last_mut().expect("just spawned");
+        task.finish_at = task.started_at + duration;
+        upid
     }
 
     /// Starts a task; its effects apply when it finishes (`on_fail` when a fault makes it fail).
@@ -197,6 +294,7 @@ impl Cluster {
             pid,
             pstart,
             starttime: now,
+            started_at: Instant::now(),
             finish_at: Instant::now() + self.faults.task_time,
             exitstatus: None,
             failure,
@@ -235,8 +333,80 @@ impl Cluster {
         }
     }
 
+    /// Whether two tasks of this type (`vzclone`, ...) ever ran at the same time.
+    pub fn overlapping(&self, kind: &str) -> bool {
+        let mut spans: Vec<_> = self
+            .tasks
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| (t.started_at, t.finish_at))
+            .collect();
+        spans.sort();
+        spans.windows(2).any(|w| w[1].0 < w[0].1)
+    }
+
     pub fn task(&self, upid: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.upid == upid)
+    }
+
+    fn vnc_waiting(&self, p: &VncProxy) -> bool {
+        !p.used && p.issued.elapsed() < self.faults.vnc_wait
+    }
+
+    /// A VNC proxy for a guest on a free port of 5900-5999, with `password` or else the ticket
+    /// as its VNC password. `None` when every port is taken.
+    pub fn add_vnc_proxy(
+        &mut self,
+        node: &str,
+        vmid: u32,
+        ticket: String,
+        password: Option<String>,
+    ) -> Option<&VncProxy> {
+        let busy: Vec<u16> = self
+            .vnc_proxies
+            .iter()
+            .filter(|p| self.vnc_waiting(p))
+            .map(|p| p.port)
+            .collect();
+        let port = (5900..=5999).find(|p| !busy.contains(p))?;
+        self.vnc_proxies.retain(|p| p.port != port);
+        self.vnc_proxies.push(VncProxy {
+            node: node.into(),
+            vmid,
+            port,
+            password: password.unwrap_or_else(|| ticket.clone()),
+            ticket,
+            issued: Instant::now(),
+            used: false,
+        });
+        self.vnc_proxies.last()
+    }
+
+    /// The proxy a websocket asks for, which then serves no other: the ticket must be one
+    /// vncproxy gave for this guest, and its proxy still waiting on `port`.
+    pub fn take_vnc_proxy(
+        &mut self,
+        node: &str,
+        vmid: u32,
+        port: u16,
+        ticket: &str,
+    ) -> Result<VncProxy, Refusal> {
+        let Some(i) = self
+            .vnc_proxies
+            .iter()
+            .position(|p| p.ticket == ticket && p.node == node && p.vmid == vmid)
+        else {
+            return Err((401, "permission denied - invalid vnc ticket".into()));
+        };
+        let p = &self.vnc_proxies[i];
+        if p.port != port || !self.vnc_waiting(p) {
+            return Err((
+                500,
+                format!("unable to connect to VNC server on port {port}: connection refused"),
+            ));
+        }
+        self.vnc_proxies[i].used = true;
+        Ok(self.vnc_proxies[i].clone())
     }
 }
 

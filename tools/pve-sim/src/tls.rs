@@ -8,8 +8,11 @@ use rcgen::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::{TlsAcceptor, server::TlsStream};
 
@@ -59,15 +62,57 @@ pub fn generate() -> Certs {
     }
 }
 
-/// TCP plus TLS for `axum::serve`; can drop new connections on purpose (fault injection).
+/// TCP plus TLS for `axum::serve`; can drop new connections on purpose, and cut open ones
+/// (fault injection).
 pub struct TlsListener {
     pub tcp: TcpListener,
     pub acceptor: TlsAcceptor,
     pub drop_next: Arc<AtomicUsize>,
+    /// Bumped to cut every connection open now, as a restarted server would.
+    pub cuts: Arc<AtomicUsize>,
+}
+
+/// A connection that fails its next read once the listener's `cuts` moved past the value it was
+/// accepted under: the client's request on it gets no answer, the connection closes.
+pub struct Cuttable {
+    tls: TlsStream<TcpStream>,
+    accepted_under: usize,
+    cuts: Arc<AtomicUsize>,
+}
+
+impl AsyncRead for Cuttable {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.cuts.load(Ordering::SeqCst) != self.accepted_under {
+            return Poll::Ready(Err(std::io::ErrorKind::ConnectionReset.into()));
+        }
+        Pin::new(&mut self.tls).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Cuttable {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.tls).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tls).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tls).poll_shutdown(cx)
+    }
 }
 
 impl Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = Cuttable;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
@@ -86,7 +131,12 @@ impl Listener for TlsListener {
             if drop.is_ok() {
                 continue;
             }
-            return (tls, addr);
+            let conn = Cuttable {
+                tls,
+                accepted_under: self.cuts.load(Ordering::SeqCst),
+                cuts: self.cuts.clone(),
+            };
+            return (conn, addr);
         }
     }
 

@@ -223,7 +223,10 @@ async fn every_simulated_answer_conforms_to_the_schema() {
     .await;
     assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
     let (_, v) = call(&sim, Method::GET, &format!("{base}/config"), &[]).await;
-    assert_eq!(v["data"]["scsi0"], "local-lvm:base-9001-disk-0,size=10G");
+    assert_eq!(
+        v["data"]["scsi0"],
+        "local-lvm:base-9001-disk-0/vm-130-disk-0,size=10G"
+    );
     let (_, v) = call(&sim, Method::POST, &format!("{base}/status/start"), &[]).await;
     assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
     let (_, v) = call(
@@ -252,4 +255,269 @@ async fn every_simulated_answer_conforms_to_the_schema() {
         assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
     }
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+#[tokio::test]
+async fn lxc_clones_lock_their_template_and_move_only_off_shared_storage() {
+    let sim = Sim::start().await;
+    let clone = "/nodes/pve1/lxc/9000/clone";
+    let refused =
+        |(status, v): (u16, Value)| (status, v["message"].as_str().unwrap().trim().to_string());
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("target", "pve2")],
+    )
+    .await;
+    assert_eq!(
+        refused(r),
+        (500, "unable to clone to node 'pve2' - volume 'local-lvm:base-9000-disk-0,size=4G' is on local storage".into())
+    );
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("storage", "ceph")],
+    )
+    .await;
+    assert_eq!(
+        refused(r),
+        (
+            500,
+            "parameter 'storage' is only allowed for full clones".into()
+        )
+    );
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("pool", "staff")],
+    )
+    .await;
+    assert_eq!(refused(r), (500, "pool 'staff' does not exist".into()));
+
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[("newid", "140"), ("pool", "students")],
+    )
+    .await;
+    let upid = v["data"].as_str().unwrap().to_string();
+    assert!(upid.contains(":vzclone:9000:"), "{upid}");
+    let r = call(&sim, Method::POST, clone, &[("newid", "141")]).await;
+    assert_eq!(
+        refused(r),
+        (500, "CT is locked (disk)".into()),
+        "one clone at a time"
+    );
+    assert_eq!(wait(&sim, &upid).await, "OK");
+    let (_, v) = call(&sim, Method::GET, "/nodes/pve1/lxc/140/config", &[]).await;
+    assert_eq!(
+        v["data"]["rootfs"],
+        "local-lvm:base-9000-disk-0/vm-140-disk-0,size=4G"
+    );
+    assert_eq!(sim.cluster().guests[&140].pool.as_deref(), Some("students"));
+
+    let full = [("newid", "141"), ("full", "1"), ("storage", "ceph")];
+    let (_, v) = call(&sim, Method::POST, clone, &full).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(&sim, Method::GET, "/nodes/pve1/lxc/141/config", &[]).await;
+    assert_eq!(v["data"]["rootfs"], "ceph:vm-141-disk-0,size=4G");
+    let (_, v) = call(
+        &sim,
+        Method::GET,
+        "/nodes/pve1/storage",
+        &[("storage", "ceph")],
+    )
+    .await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 1);
+    assert_eq!(v["data"][0]["shared"], 1);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+/// The consoles: `vncproxy`, then `vncwebsocket` checked as a node does, QEMU's VNC behind it.
+mod console {
+    use super::*;
+    use futures_util::{SinkExt, StreamExt};
+    use pve_sim::state::Kind;
+    use std::sync::Arc;
+    use tokio::net::TcpStream;
+    use tokio_rustls::{TlsConnector, client::TlsStream};
+    use tokio_tungstenite::{
+        WebSocketStream, client_async,
+        tungstenite::{
+            Error, Message,
+            client::IntoClientRequest,
+            http::{HeaderName, HeaderValue},
+            protocol::frame::{
+                Frame,
+                coding::{CloseCode, Data, OpCode},
+            },
+        },
+    };
+
+    type Ws = WebSocketStream<TlsStream<TcpStream>>;
+
+    /// A running VM 150 on pve1 and what `vncproxy` answers for it: port, ticket, password.
+    async fn proxy(sim: &Sim) -> (String, String, String) {
+        if !sim.cluster().guests.contains_key(&150) {
+            let mut cluster = sim.cluster();
+            cluster.add_guest(150, Kind::Qemu, "pve1", false, &[("name", "vm-150")]);
+            cluster.guests.get_mut(&150).unwrap().running = true;
+        }
+        let path = "/nodes/pve1/qemu/150/vncproxy";
+        let (status, v) = call(sim, Method::POST, path, &[("websocket", "1")]).await;
+        assert_eq!(status, 200, "{v}");
+        let d = &v["data"];
+        let password = d["password"].as_str().unwrap();
+        assert!(
+            password.len() == 8 && password.bytes().all(|b| (b'!'..=b'~').contains(&b)),
+            "{password}"
+        );
+        (
+            d["port"].as_u64().unwrap().to_string(),
+            d["ticket"].as_str().unwrap().to_string(),
+            password.to_string(),
+        )
+    }
+
+    /// Opens the console websocket of VM 150 with these query parameters and headers (an empty
+    /// value removes a header); the HTTP status when refused.
+    async fn open(sim: &Sim, query: &[(&str, &str)], headers: &[(&str, &str)]) -> Result<Ws, u16> {
+        let host = sim.url.trim_start_matches("https://");
+        let url = format!(
+            "wss://{host}/api2/json/nodes/pve1/qemu/150/vncwebsocket?{}",
+            serde_urlencoded::to_string(query).unwrap()
+        );
+        let mut req = url.into_client_request().unwrap();
+        let h = req.headers_mut();
+        let token = format!("PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}");
+        h.insert("authorization", HeaderValue::from_str(&token).unwrap());
+        h.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
+        for (name, value) in headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
+            match *value {
+                "" => h.remove(name),
+                v => h.insert(name, HeaderValue::from_str(v).unwrap()),
+            };
+        }
+        let mut roots = rustls::RootCertStore::empty();
+        let ca = rustls::pki_types::pem::PemObject::from_pem_slice(sim.ca_pem.as_bytes());
+        roots.add(ca.unwrap()).unwrap();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let tcp = TcpStream::connect(host).await.unwrap();
+        let name = "127.0.0.1".try_into().unwrap();
+        let tls = TlsConnector::from(Arc::new(tls))
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        match client_async(req, tls).await {
+            Ok((ws, _)) => Ok(ws),
+            Err(Error::Http(res)) => Err(res.status().as_u16()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    async fn next_binary(ws: &mut Ws) -> Vec<u8> {
+        match ws.next().await {
+            Some(Ok(Message::Binary(b))) => b.to_vec(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_ticket_opens_its_proxy_once_in_time_and_qemu_asks_for_the_password() {
+        let sim = Sim::start().await;
+        let (port, ticket, _) = proxy(&sim).await;
+        let forged = ticket.replace("PVEVNC:", "PVEVNC:0");
+        assert_eq!(
+            open(&sim, &[("port", &port), ("vncticket", &forged)], &[])
+                .await
+                .err(),
+            Some(401)
+        );
+        assert_eq!(
+            open(&sim, &[("port", "5999"), ("vncticket", &ticket)], &[])
+                .await
+                .err(),
+            Some(500),
+            "another port"
+        );
+        let no_token = [("authorization", "")];
+        assert_eq!(
+            open(&sim, &[("port", &port), ("vncticket", &ticket)], &no_token)
+                .await
+                .err(),
+            Some(401)
+        );
+        let mut ws = open(&sim, &[("port", &port), ("vncticket", &ticket)], &[])
+            .await
+            .unwrap();
+        // QEMU's own VNC server: RFB 3.8 offering VNC authentication only.
+        let mut hello = next_binary(&mut ws).await;
+        if hello.len() < 12 {
+            hello.extend(next_binary(&mut ws).await);
+        }
+        assert_eq!(hello, b"RFB 003.008\n");
+        ws.send(Message::binary(&b"RFB 003.008\n"[..]))
+            .await
+            .unwrap();
+        assert_eq!(next_binary(&mut ws).await, [1, 2]);
+        assert_eq!(
+            open(&sim, &[("port", &port), ("vncticket", &ticket)], &[])
+                .await
+                .err(),
+            Some(500),
+            "used"
+        );
+        sim.cluster().faults.vnc_wait = Duration::ZERO;
+        let (port, late, _) = proxy(&sim).await;
+        assert_eq!(
+            open(&sim, &[("port", &port), ("vncticket", &late)], &[])
+                .await
+                .err(),
+            Some(500),
+            "the proxy stopped waiting"
+        );
+        assert_eq!(sim.violations(), Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn compression_and_fragments_are_refused_and_counted() {
+        let sim = Sim::start().await;
+        let (port, ticket, _) = proxy(&sim).await;
+        let query = [("port", port.as_str()), ("vncticket", ticket.as_str())];
+        let deflate = [("sec-websocket-extensions", "permessage-deflate")];
+        assert_eq!(open(&sim, &query, &deflate).await.err(), Some(400));
+        let text = [("sec-websocket-protocol", "")];
+        assert_eq!(open(&sim, &query, &text).await.err(), Some(400));
+        // Refused before the ticket was looked at: it still works.
+        let mut ws = open(&sim, &query, &[]).await.unwrap();
+        let first = Frame::message(&b"RFB 003"[..], OpCode::Data(Data::Binary), false);
+        ws.send(Message::Frame(first)).await.unwrap();
+        let code = loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
+                Some(Ok(_)) => {}
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(code, Some(CloseCode::Protocol));
+        let violations = sim.violations();
+        assert_eq!(violations.len(), 3, "{violations:?}");
+        assert!(
+            violations[0].contains("extensions offered"),
+            "{violations:?}"
+        );
+        assert!(violations[1].contains("'binary'"), "{violations:?}");
+        assert!(
+            violations[2].contains("a fragmented message"),
+            "{violations:?}"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 // Column lists are macros so that `concat!` can build the `&'static str` queries sqlx 0.9 wants.
 #[macro_use]
 mod rows;
+mod api_tokens;
 mod audit;
 mod console;
 mod jobs;

@@ -1,6 +1,6 @@
 use super::{
     SqliteStore, backend,
-    rows::{SessionRow, UserRow, secs},
+    rows::{SessionRow, secs},
 };
 use vmportal_core::{
     Timestamp,
@@ -41,19 +41,10 @@ impl SqliteStore {
         .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
         let session = row.into_session()?;
-        let user: Option<UserRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE id = ?"
-        ))
-        .bind(session.user_id.0)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(match user {
-            Some(u) => Some((session, u.into_user()?)),
-            None => None,
-        })
+        Ok(self
+            .fetch_user(session.user_id)
+            .await?
+            .map(|u| (session, u)))
     }
 
     pub(crate) async fn extend_session(

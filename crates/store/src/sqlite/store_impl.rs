@@ -2,6 +2,7 @@ use super::{SqliteStore, audit, backend};
 use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
+    api_token::{ApiToken, NewApiToken},
     audit::{Actor, AuditEvent, NewAuditEvent},
     console::{NewConsoleTicket, UsedTicket},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
@@ -69,6 +70,26 @@ impl Store for SqliteStore {
     }
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
         self.remove_expired_sessions(now).await
+    }
+
+    async fn create_api_token(&self, token: NewApiToken, by: &Actor) -> StoreResult<ApiToken> {
+        self.insert_api_token(token, by).await
+    }
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        self.tokens_of(user).await
+    }
+    async fn revoke_api_token(&self, user: UserId, id: i64, by: &Actor) -> StoreResult<bool> {
+        self.delete_api_token(user, id, by).await
+    }
+    async fn api_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(ApiToken, User)>> {
+        self.live_api_token(token_hash, now).await
+    }
+    async fn touch_api_token(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        self.mark_api_token_used(id, now).await
     }
 
     async fn create_template(&self, spec: TemplateSpec, by: &Actor) -> StoreResult<Template> {

@@ -1,6 +1,9 @@
 //! Running the real binary from tests.
 #![allow(dead_code)] // each test binary uses its own part of these helpers
 
+pub mod host;
+pub mod portal;
+
 use std::{
     io::{BufRead, BufReader},
     path::Path,

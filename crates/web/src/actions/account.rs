@@ -20,6 +20,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> AppResult<String> {
+    by.require_session()?;
     // Guessing the current password through a stolen session counts like sign-in attempts.
     if !state.limiter.allow(by.ip, by.user.username.as_str()) {
         return Err(AppError::TooManyAttempts);

@@ -7,6 +7,7 @@ pub mod machines;
 pub mod requests;
 pub mod session;
 pub mod templates;
+pub mod tokens;
 pub mod users;
 
 use crate::error::{AppError, AppResult};

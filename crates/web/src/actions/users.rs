@@ -4,12 +4,17 @@ use crate::{
     error::{AppError, AppResult},
     state::AppState,
 };
+use serde::Serialize;
+use utoipa::ToSchema;
 use vmportal_core::{
     Invalid,
     ids::UserId,
+    machine::Machine,
     names::{self, Username},
     password::Password,
-    quota::QuotaOverride,
+    quota::{Quota, QuotaOverride, Usage},
+    request::MachineRequest,
+    store::RequestFilter,
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
 
@@ -148,4 +153,30 @@ pub async fn update(
         .store
         .update_user(target.id, patch, &admin.actor())
         .await?)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserDetail {
+    pub user: User,
+    /// The role's default with this user's overrides.
+    pub quota: Quota,
+    pub usage: Usage,
+    pub requests: Vec<MachineRequest>,
+    pub machines: Vec<Machine>,
+}
+
+/// One account with its quota, requests and machines.
+pub async fn detail(state: &AppState, id: UserId) -> AppResult<UserDetail> {
+    let user = state.store.user(id).await?.ok_or(AppError::NotFound)?;
+    let filter = RequestFilter {
+        owner: Some(id),
+        state: None,
+    };
+    Ok(UserDetail {
+        quota: state.quota_of(&user),
+        usage: state.store.usage(id).await?,
+        requests: state.store.requests(filter).await?,
+        machines: state.store.machines(Some(id)).await?,
+        user,
+    })
 }

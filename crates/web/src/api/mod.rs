@@ -12,20 +12,21 @@ pub mod providers;
 pub mod requests;
 pub mod session;
 pub mod templates;
+pub mod tokens;
 pub mod users;
 
 use crate::state::AppState;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "vmportal", description = "Self-service portal for virtual machines and containers."),
-    modifiers(&SessionCookie),
-    security(("session" = [])),
+    modifiers(&SecuritySchemes),
+    security(("session" = []), ("token" = [])),
     tags(
         (name = "session", description = "Sign in and out"),
         (name = "templates", description = "The catalogue"),
@@ -37,9 +38,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 )]
 struct ApiDoc;
 
-struct SessionCookie;
+/// The session cookie of a sign-in, or a personal API token as a bearer token.
+struct SecuritySchemes;
 
-impl Modify for SessionCookie {
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -47,6 +49,15 @@ impl Modify for SessionCookie {
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
                 crate::auth::SESSION_COOKIE,
             ))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token: POST /api/v1/tokens"))
+                    .build(),
+            ),
         );
     }
 }
@@ -59,6 +70,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(session::me::me))
         .routes(routes!(session::password::change))
         .routes(routes!(session::ssh_key::set))
+        .routes(routes!(tokens::list::list, tokens::create::create))
+        .routes(routes!(tokens::revoke::revoke))
         .routes(routes!(templates::list::list, templates::create::create))
         .routes(routes!(templates::update::update))
         .routes(routes!(providers::list::list))

@@ -1,11 +1,14 @@
 //! Who is calling: sessions stored in the database (so they survive a restart), the extractors that
 //! find the signed-in user, and the client's address.
 
+mod api_token;
 pub mod limiter;
 mod session;
 
+pub use api_token::new_api_token;
+
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
-pub(crate) use session::{hash as token_hash, new_token};
+pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
 use crate::{error::AppError, state::AppState};
 use axum::{
@@ -20,11 +23,30 @@ use vmportal_core::{audit::Actor, authz::Caller, user::User};
 #[derive(Debug, Clone)]
 pub struct Signed {
     pub user: User,
+    /// The SHA-256 of the session or API token the request came with.
     pub token_hash: String,
+    pub via: Via,
     pub ip: Option<IpAddr>,
 }
 
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The session cookie of a sign-in.
+    Session,
+    /// `Authorization: Bearer` with a personal API token.
+    ApiToken,
+}
+
 impl Signed {
+    /// For what a stolen API token must not do: make more tokens, change the password, sign out.
+    pub fn require_session(&self) -> Result<(), AppError> {
+        match self.via {
+            Via::Session => Ok(()),
+            Via::ApiToken => Err(AppError::SessionOnly),
+        }
+    }
+
     pub fn caller(&self) -> Caller {
         Caller::from(&self.user)
     }
@@ -43,13 +65,19 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let ip = client_ip(parts, state);
-        let token = session::cookie_token(parts).ok_or(AppError::Unauthenticated)?;
-        let (user, token_hash) = session::resume(state, &token)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        // A request with a token is judged by it alone, never by a cookie it also carries.
+        let (found, via) = match api_token::bearer(parts)? {
+            Some(token) => (api_token::resume(state, &token).await?, Via::ApiToken),
+            None => {
+                let token = session::cookie_token(parts).ok_or(AppError::Unauthenticated)?;
+                (session::resume(state, &token).await?, Via::Session)
+            }
+        };
+        let (user, token_hash) = found.ok_or(AppError::Unauthenticated)?;
         Ok(Signed {
             user,
             token_hash,
+            via,
             ip,
         })
     }

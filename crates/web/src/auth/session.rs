@@ -59,24 +59,32 @@ pub async fn start_session(state: &AppState, user: &User) -> AppResult<String> {
     Ok(token)
 }
 
-/// The user of a live session, extending the session's idle deadline (never past its maximum age).
+/// The user of a live session and its token's hash, extending the session's idle deadline.
 pub(super) async fn resume(state: &AppState, token: &str) -> AppResult<Option<(User, String)>> {
     let token_hash = hash(token);
+    Ok(in_use(state, &token_hash)
+        .await?
+        .map(|user| (user, token_hash)))
+}
+
+/// The user of the live session `token_hash`, which is in use: its idle deadline moves on (at
+/// most once a minute, never past the session's maximum age).
+pub(crate) async fn in_use(state: &AppState, token_hash: &str) -> AppResult<Option<User>> {
     let t = now();
-    let Some((session, user)) = state.store.session(&token_hash, t).await? else {
+    let Some((session, user)) = state.store.session(token_hash, t).await? else {
         return Ok(None);
     };
     let cfg = &state.config.sessions;
     let max_end = session.created_at + Duration::hours(cfg.max_hours);
     if t >= max_end {
-        state.store.delete_session(&token_hash).await?;
+        state.store.delete_session(token_hash).await?;
         return Ok(None);
     }
     if t - session.last_seen_at >= TOUCH_EVERY {
         let expires = (t + Duration::minutes(cfg.idle_minutes)).min(max_end);
-        state.store.touch_session(&token_hash, t, expires).await?;
+        state.store.touch_session(token_hash, t, expires).await?;
     }
-    Ok(Some((user, token_hash)))
+    Ok(Some(user))
 }
 
 pub async fn end_session(state: &AppState, token_hash: &str) -> AppResult<()> {

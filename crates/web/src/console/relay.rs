@@ -4,7 +4,11 @@
 //! before (browser to guest: once at most `COALESCE` bytes wait to be written), so a slow or
 //! stuck peer stalls its sender instead of growing buffers in the portal.
 
-use crate::state::AppState;
+use crate::{
+    auth::{Via, session_in_use},
+    error::AppError,
+    state::AppState,
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use bytes::BytesMut;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -14,11 +18,11 @@ use std::{
 };
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt, BufWriter},
-    net::TcpStream,
     time::Instant,
 };
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
+    hypervisor::ConsoleStream,
     ids::MachineId,
     machine::MachineState,
     now,
@@ -36,7 +40,9 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct Session {
     pub state: AppState,
     pub actor: Actor,
-    pub session_hash: String,
+    /// The session or API token the console was opened with, by its hash.
+    pub token_hash: String,
+    pub via: Via,
     pub machine: MachineId,
 }
 
@@ -51,10 +57,10 @@ const fn end(code: u16, reason: &'static str) -> End {
 }
 
 impl Session {
-    pub async fn run(self, socket: WebSocket, guest: TcpStream) {
+    pub async fn run(self, socket: WebSocket, guest: ConsoleStream) {
         let _open = self.state.consoles.opened();
         let (mut to_browser, mut from_browser) = socket.split();
-        let (mut from_guest, mut to_guest) = guest.into_split();
+        let (mut from_guest, mut to_guest) = tokio::io::split(guest);
         let started = Instant::now();
         // Milliseconds after `started` of the last byte relayed either way.
         let last = AtomicU64::new(0);
@@ -138,7 +144,7 @@ impl Session {
                 e = browser_to_guest => e,
                 e = guest_to_browser => e,
                 e = idle => e,
-                e = self.watch() => e,
+                e = self.watch(&last) => e,
             }
         };
 
@@ -164,11 +170,13 @@ impl Session {
     }
 
     /// Ends the console when the portal shuts down, the machine stops running, or the session
-    /// ends (sign-out, or the user disabled).
-    async fn watch(&self) -> End {
+    /// or API token it was opened with ends (sign-out, revoked, or the user disabled). A console in use (bytes relayed since the last
+    /// check, `last` moved) counts as use of its session, which then does not idle out.
+    async fn watch(&self, last: &AtomicU64) -> End {
         let mut closing = self.state.consoles.closing.subscribe();
         let mut tick =
             tokio::time::interval(Duration::from_secs(self.state.config.console.check_secs));
+        let mut seen = last.load(Ordering::Relaxed);
         loop {
             tokio::select! {
                 _ = closing.wait_for(|c| *c) => return end(close_code::AWAY, "the portal is shutting down"),
@@ -180,9 +188,37 @@ impl Session {
                 Ok(_) => return end(close_code::NORMAL, "the machine is no longer running"),
                 Err(e) => tracing::warn!(error = %e, "console: could not check the machine"),
             }
-            match store.session(&self.session_hash, now()).await {
-                Ok(Some(_)) => {}
-                Ok(None) => return end(close_code::POLICY, "the session ended"),
+            let latest = last.load(Ordering::Relaxed);
+            let in_use = latest != seen;
+            seen = latest;
+            let (live, ended) = match self.via {
+                // A script's console lives as long as its token.
+                Via::ApiToken => (
+                    store
+                        .api_token(&self.token_hash, now())
+                        .await
+                        .map(|t| t.is_some())
+                        .map_err(AppError::from),
+                    "the API token ended",
+                ),
+                Via::Session if in_use => (
+                    session_in_use(&self.state, &self.token_hash)
+                        .await
+                        .map(|user| user.is_some()),
+                    "the session ended",
+                ),
+                Via::Session => (
+                    store
+                        .session(&self.token_hash, now())
+                        .await
+                        .map(|s| s.is_some())
+                        .map_err(AppError::from),
+                    "the session ended",
+                ),
+            };
+            match live {
+                Ok(true) => {}
+                Ok(false) => return end(close_code::POLICY, ended),
                 Err(e) => tracing::warn!(error = %e, "console: could not check the session"),
             }
         }

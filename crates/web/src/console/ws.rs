@@ -1,5 +1,5 @@
-//! `GET /console/ws?ticket=`: checks the ticket against the caller's session, then the machine,
-//! and only then asks the hypervisor for the console and connects to it.
+//! `GET /console/ws?ticket=`: checks that the portal's own page opens it, the ticket against the
+//! caller's session, then the machine, and only then asks the hypervisor for the console.
 
 use super::{relay, ticket::well_formed};
 use crate::{
@@ -10,11 +10,11 @@ use crate::{
 };
 use axum::{
     extract::{State, ws::WebSocketUpgrade},
+    http::{HeaderMap, header},
     response::Response,
 };
 use serde::Deserialize;
 use std::time::Duration;
-use tokio::net::TcpStream;
 use vmportal_core::{
     audit::{NewAuditEvent, action},
     machine::MachineState,
@@ -26,7 +26,8 @@ pub struct TicketQuery {
     ticket: String,
 }
 
-/// The hypervisor and the guest's VNC server must answer within this.
+/// The hypervisor and the guest's VNC server must answer within this (Proxmox VE: vncproxy, the
+/// websocket and the VNC authentication together).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// noVNC sends small messages (keys, pointer, update requests); the largest is a pasted clipboard.
 /// The bound keeps one console's memory small whatever a client sends.
@@ -35,9 +36,13 @@ const MAX_MESSAGE: usize = 1024 * 1024;
 pub async fn websocket(
     State(state): State<AppState>,
     signed: Signed,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<TicketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> AppResult<Response> {
+    if cross_site(&headers, &state.config.public_url) {
+        return Ok(crate::layers::cross_site_refused());
+    }
     // Unknown, expired, used, or minted by another session: all alike, and all before anything
     // else is looked at.
     if !well_formed(&query.ticket) {
@@ -63,19 +68,10 @@ pub async fn websocket(
         tracing::warn!(machine = machine.id.0, error = %e, "console unavailable");
         AppError::Conflict("the console of this machine cannot be reached now".into())
     };
-    let endpoint = tokio::time::timeout(CONNECT_TIMEOUT, hv.console(external_id))
+    let guest = tokio::time::timeout(CONNECT_TIMEOUT, hv.console(external_id))
         .await
-        .map_err(|_| unavailable("the hypervisor did not answer".into()))?
+        .map_err(|_| unavailable("the hypervisor or the VNC server did not answer".into()))?
         .map_err(|e| unavailable(e.to_string()))?;
-    let guest = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        TcpStream::connect((endpoint.host.as_str(), endpoint.port)),
-    )
-    .await
-    .map_err(|_| unavailable("the VNC server did not answer".into()))?
-    .map_err(|e| unavailable(e.to_string()))?;
-    // Keystrokes and pointer moves must not wait for the acknowledgement of the previous ones.
-    let _ = guest.set_nodelay(true);
     let open = NewAuditEvent {
         action: action::CONSOLE_OPEN,
         object_type: "machine",
@@ -86,7 +82,8 @@ pub async fn websocket(
     let session = relay::Session {
         state: state.clone(),
         actor: signed.actor(),
-        session_hash: signed.token_hash,
+        token_hash: signed.token_hash,
+        via: signed.via,
         machine: machine.id,
     };
     Ok(upgrade
@@ -94,4 +91,17 @@ pub async fn websocket(
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
         .on_upgrade(move |socket| session.run(socket, guest)))
+}
+
+/// Browsers let any page open a websocket to any host, with the cookies: a console opens only
+/// from the portal's own pages (the rule the CSRF layer applies to changes).
+fn cross_site(headers: &HeaderMap, public_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site != "same-origin";
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return false; // not a browser
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    origin != public_url.trim_end_matches('/') && origin.split_once("://").map(|(_, h)| h) != host
 }

@@ -1,20 +1,20 @@
-use super::{Nav, PageResult, see_other};
+use super::{Nav, PageResult, form::optional_number, see_other};
 use crate::{
     actions,
     auth::{Viewer, session_cookie},
-    error::AppError,
+    error::{AppError, AppResult},
     state::AppState,
 };
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Form,
-    extract::State,
+    extract::{Path, State},
     http::{StatusCode, header::SET_COOKIE},
-    response::{AppendHeaders, IntoResponse},
+    response::{AppendHeaders, IntoResponse, Response},
 };
 use serde::Deserialize;
-use vmportal_core::{Invalid, user::User};
+use vmportal_core::{Invalid, api_token::ApiToken, user::User};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
@@ -24,20 +24,32 @@ pub struct AccountPage {
     errors: Invalid,
     /// What was just changed, for the notice.
     done: Option<&'static str>,
+    tokens: Vec<ApiToken>,
+    /// A token just made: its secret, shown this once.
+    minted: Option<String>,
 }
 
-fn page(me: &Viewer, user: User, errors: Invalid, done: Option<&'static str>) -> AccountPage {
-    AccountPage {
-        nav: Nav::from(&me.0),
-        user,
-        errors,
-        done,
+impl AccountPage {
+    async fn of(state: &AppState, me: &Viewer, user: User) -> AppResult<AccountPage> {
+        Ok(AccountPage {
+            nav: Nav::from(&me.0),
+            user,
+            errors: Invalid::default(),
+            done: None,
+            tokens: actions::tokens::list(state, &me.0).await?,
+            minted: None,
+        })
+    }
+
+    fn with_errors(mut self, errors: Invalid) -> Response {
+        self.errors = errors;
+        (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
     }
 }
 
-pub async fn show(me: Viewer) -> AccountPage {
+pub async fn show(State(state): State<AppState>, me: Viewer) -> PageResult<AccountPage> {
     let user = me.0.user.clone();
-    page(&me, user, Invalid::default(), None)
+    Ok(AccountPage::of(&state, &me, user).await?)
 }
 
 #[derive(Deserialize)]
@@ -55,26 +67,14 @@ pub async fn change_password(
         .await
     {
         Ok(token) => {
-            let user = me.0.user.clone();
+            let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            page.done = Some("Your password was changed; your other sessions have ended.");
             let cookie = AppendHeaders([(SET_COOKIE, session_cookie(&state, &token))]);
-            Ok((
-                cookie,
-                page(
-                    &me,
-                    user,
-                    Invalid::default(),
-                    Some("Your password was changed; your other sessions have ended."),
-                ),
-            )
-                .into_response())
+            Ok((cookie, page).into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            let user = me.0.user.clone();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&me, user, errors, None),
-            )
-                .into_response())
+            let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            Ok(page.with_errors(errors))
         }
         Err(e) => Err(e.into()),
     }
@@ -95,12 +95,51 @@ pub async fn set_ssh_key(
         Err(AppError::Invalid(errors)) => {
             let mut user = me.0.user.clone();
             user.ssh_public_key = Some(f.ssh_public_key);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&me, user, errors, None),
-            )
-                .into_response())
+            let page = AccountPage::of(&state, &me, user).await?;
+            Ok(page.with_errors(errors))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+    /// Empty: no expiry.
+    #[serde(default)]
+    expires_in_days: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    me: Viewer,
+    Form(f): Form<TokenForm>,
+) -> PageResult {
+    let mut invalid = Invalid::default();
+    let days = optional_number(&mut invalid, "expires_in_days", &f.expires_in_days);
+    if !invalid.is_empty() {
+        let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+        return Ok(page.with_errors(invalid));
+    }
+    match actions::tokens::create(&state, &me.0, &f.name, days).await {
+        Ok(minted) => {
+            let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            page.minted = Some(minted.secret);
+            Ok(page.into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            Ok(page.with_errors(errors))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    me: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    actions::tokens::revoke(&state, &me.0, id).await?;
+    Ok(see_other("/account"))
 }

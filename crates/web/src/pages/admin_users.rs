@@ -2,9 +2,8 @@ use super::{Nav, PageResult, form::optional_number, see_other};
 use crate::{
     actions::{
         self,
-        users::{AccountChange, NewAccount},
+        users::{AccountChange, NewAccount, UserDetail, detail},
     },
-    api::users::get::{UserDetail, detail},
     auth::AdminPage,
     error::AppError,
     state::AppState,

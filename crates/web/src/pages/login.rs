@@ -2,7 +2,7 @@ use super::{PageResult, see_other};
 use crate::{
     actions,
     auth::{
-        ClientIp, Signed, clear_cookie, end_session, local_path, session_cookie, start_session,
+        ClientIp, Signed, Via, clear_cookie, end_session, local_path, session_cookie, start_session,
     },
     error::AppError,
     state::AppState,
@@ -78,7 +78,7 @@ pub async fn submit(
 }
 
 pub async fn logout(State(state): State<AppState>, signed: Option<Signed>) -> PageResult<Response> {
-    if let Some(s) = signed {
+    if let Some(s) = signed.filter(|s| s.via == Via::Session) {
         end_session(&state, &s.token_hash).await?;
         actions::session::signed_out(&state, &s.actor(), &s.user).await?;
     }

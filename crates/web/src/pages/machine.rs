@@ -1,10 +1,7 @@
 use super::{Nav, PageResult, see_other};
 use crate::{
-    api::machines::{
-        actions::enqueue,
-        credentials::{self, Credentials},
-    },
-    auth::Viewer,
+    actions::machines::{Credentials, enqueue, read_credentials},
+    auth::{Signed, Viewer},
     error::AppError,
     state::AppState,
 };
@@ -33,7 +30,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> PageResult<MachinePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    let credentials = match credentials::read(&state, &me, id).await {
+    let credentials = match read_credentials(&state, &me, id).await {
         Ok((_, c)) => Some(c),
         Err(AppError::Conflict(_)) => None,
         Err(e) => return Err(e.into()),
@@ -51,7 +48,27 @@ pub async fn show(
     })
 }
 
-/// The action buttons: `start`, `shutdown`, `stop`, `reboot`, `delete`.
+#[derive(Template, WebTemplate)]
+#[template(path = "machine_delete.html")]
+pub struct DeletePage {
+    nav: Nav,
+    machine: Machine,
+}
+
+/// Deleting destroys the disk: the machine page links here, and only this page's button deletes.
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<i64>,
+) -> PageResult<DeletePage> {
+    let machine = crate::actions::machines::visible(&state, &me, id).await?;
+    Ok(DeletePage {
+        nav: Nav::from(&me),
+        machine,
+    })
+}
+
+/// The action buttons: `start`, `shutdown`, `stop`, `reboot`.
 pub async fn act(
     State(state): State<AppState>,
     Viewer(me): Viewer,
@@ -62,9 +79,21 @@ pub async fn act(
         "shutdown" => JobKind::Shutdown,
         "stop" => JobKind::Stop,
         "reboot" => JobKind::Reboot,
-        "delete" => JobKind::Delete,
         _ => return Err(AppError::NotFound.into()),
     };
-    enqueue(&state, &me, id, kind).await?;
+    queue(&state, &me, id, kind).await
+}
+
+/// The button of the confirmation page.
+pub async fn act_delete(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    queue(&state, &me, id, JobKind::Delete).await
+}
+
+async fn queue(state: &AppState, me: &Signed, id: i64, kind: JobKind) -> PageResult {
+    enqueue(state, me, id, kind).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }

@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route("/account/ssh-key", post(account::set_ssh_key))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/requests/new",
             get(request_new::form).post(request_new::submit),
@@ -40,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
+        // The static segment wins over `{action}` for every method, so POST is routed here too.
+        .route(
+            "/machines/{id}/delete",
+            get(machine::confirm_delete).post(machine::act_delete),
+        )
         .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))
         .route(

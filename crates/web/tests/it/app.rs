@@ -43,6 +43,15 @@ pub fn test_config() -> WebConfig {
     config
 }
 
+/// What the database keeps of a session token: its SHA-256, in hex.
+pub fn session_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A libvirt provider `name` at `uri`: `test:///default` is libvirt's in-memory driver.
 pub fn libvirt(name: &str, uri: &str) -> (String, LibvirtConfig) {
     let cfg = LibvirtConfig {
@@ -71,13 +80,18 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> TestApp {
-        Self::build(config, vec![libvirt("local", "test:///default")], None).await
+        Self::with_providers(config, vec![libvirt("local", "test:///default")]).await
     }
 
     pub async fn with_providers(
         config: WebConfig,
         providers: Vec<(String, LibvirtConfig)>,
     ) -> TestApp {
+        Self::build(config, registry(providers), None).await
+    }
+
+    /// With hypervisors of any kind (a Proxmox VE provider on the simulator).
+    pub async fn with_registry(config: WebConfig, providers: Registry) -> TestApp {
         Self::build(config, providers, None).await
     }
 
@@ -85,18 +99,19 @@ impl TestApp {
         config: WebConfig,
         directory: Option<Arc<dyn Directory>>,
     ) -> TestApp {
-        Self::build(config, vec![libvirt("local", "test:///default")], directory).await
+        let providers = registry(vec![libvirt("local", "test:///default")]);
+        Self::build(config, providers, directory).await
     }
 
     async fn build(
         config: WebConfig,
-        providers: Vec<(String, LibvirtConfig)>,
+        providers: Registry,
         directory: Option<Arc<dyn Directory>>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("portal.db");
         let store = open(&db_path).await;
-        let (providers, key) = (registry(providers), SecretKey::generate());
+        let key = SecretKey::generate();
         let state = AppState::new(
             store.clone(),
             config.clone(),
@@ -199,6 +214,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts an HTML form, as a browser without JavaScript would.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn patch(&self, client: &Client, path: &str, body: Value) -> Response {
         client
             .patch(self.url(path))
@@ -229,6 +259,16 @@ impl TestApp {
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["state"], "pending");
         v["id"].as_i64().unwrap()
+    }
+
+    /// Approves `request` as `admin`; returns the machine it makes.
+    pub async fn approve(&self, admin: &Client, request: i64) -> i64 {
+        let path = format!("/api/v1/requests/{request}/approve");
+        let r = self.post(admin, &path, json!({})).await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        r.json::<Value>().await.unwrap()["machine_id"]
+            .as_i64()
+            .unwrap()
     }
 
     /// The audit actions, newest first.

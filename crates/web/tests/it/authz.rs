@@ -17,7 +17,7 @@ struct Row {
     method: Method,
     /// `{request}` `{machine}` `{job}` `{user}` `{victim}` `{template}`, or `{fresh}` for a new
     /// pending request of the owner's for each call (the call may change it), `{fresh_machine}`
-    /// for a new machine of the owner's.
+    /// for a new machine of the owner's, `{fresh_token}` for a new API token of the owner's.
     path: &'static str,
     body: Body,
     /// Anonymous, owner, other user, administrator.
@@ -56,6 +56,20 @@ fn table() -> Vec<Row> {
             "/api/v1/me/password",
             Json(json!({"current_password": "wrong one", "new_password": "irrelevant here"})),
             [401, 422, 422, 422],
+        ),
+        row(M::GET, "/api/v1/tokens", None, ANY),
+        row(
+            M::POST,
+            "/api/v1/tokens",
+            Json(json!({"name": "script"})),
+            [401, 201, 201, 201],
+        ),
+        // Only its owner revokes a token; to everyone else it does not exist.
+        row(
+            M::DELETE,
+            "/api/v1/tokens/{fresh_token}",
+            None,
+            [401, 204, 404, 404],
         ),
         row(M::GET, "/api/v1/templates", None, ANY),
         row(
@@ -189,6 +203,18 @@ fn table() -> Vec<Row> {
         row(M::GET, "/requests/new", None, PAGE),
         row(
             M::POST,
+            "/account/tokens",
+            Form(&[("name", "script"), ("expires_in_days", "")]),
+            PAGE,
+        ),
+        row(
+            M::POST,
+            "/account/tokens/{fresh_token}/revoke",
+            None,
+            [303, 303, 404, 404],
+        ),
+        row(
+            M::POST,
             "/requests/{fresh}/cancel",
             None,
             [303, 303, 404, 403],
@@ -197,6 +223,12 @@ fn table() -> Vec<Row> {
         row(
             M::GET,
             "/machines/{machine}/console",
+            None,
+            [303, 200, 404, 200],
+        ),
+        row(
+            M::GET,
+            "/machines/{machine}/delete",
             None,
             [303, 200, 404, 200],
         ),
@@ -376,6 +408,16 @@ impl Fixture {
                 .unwrap();
             p = p.replace("{fresh_machine}", &approval.machine.id.to_string());
         }
+        if p.contains("{fresh_token}") {
+            let made: Value = self
+                .app
+                .post(&self.callers[1], "/api/v1/tokens", json!({"name": "fresh"}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            p = p.replace("{fresh_token}", &made["id"].to_string());
+        }
         if p.contains("{fresh}") {
             let fresh = self
                 .app
@@ -476,6 +518,7 @@ async fn the_table_covers_every_documented_route() {
                 "{template}",
                 "{request}",
                 "{fresh_machine}",
+                "{fresh_token}",
                 "{fresh}",
                 "{machine}",
                 "{job}",

@@ -3,7 +3,7 @@
 //! (a domain whose VNC port is that server's); the real QEMU VNC server is proven in
 //! `crates/vmportal/tests/kvm.rs`.
 
-use crate::app::{PASSWORD, TestApp, error_code, test_config};
+use crate::app::{PASSWORD, TestApp, error_code, session_hash, test_config};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::{Client, StatusCode, header};
 use serde_json::{Value, json};
@@ -88,16 +88,7 @@ async fn setup(config: WebConfig, port: u16) -> Setup {
     let alice = sign_in(&app, "alice").await;
     let template = app.template(&admin.client, "Debian 12").await;
     let request = app.request(&alice.client, template, "desk").await;
-    let r = app
-        .post(
-            &admin.client,
-            &format!("/api/v1/requests/{request}/approve"),
-            json!({}),
-        )
-        .await;
-    let machine = r.json::<Value>().await.unwrap()["machine_id"]
-        .as_i64()
-        .unwrap();
+    let machine = app.approve(&admin.client, request).await;
     let (conn, uuid) = guest_domain(port);
     let patch = MachinePatch {
         state: Some(MachineState::Running),
@@ -137,12 +128,25 @@ impl Setup {
 
     /// Opens the websocket with `cookie` (if any); the HTTP status when refused.
     async fn open(&self, cookie: Option<&str>, ticket: &str) -> Result<Ws, u16> {
+        self.open_from(cookie, ticket, &[]).await
+    }
+
+    /// `open` with these headers too (a browser's `origin`, `sec-fetch-site`).
+    async fn open_from(
+        &self,
+        cookie: Option<&str>,
+        ticket: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Ws, u16> {
         let url = format!("ws://{}/console/ws?ticket={ticket}", self.app.addr);
         let mut req = url.into_client_request().unwrap();
         let h = req.headers_mut();
         h.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
         if let Some(c) = cookie {
             h.insert("cookie", HeaderValue::from_str(c).unwrap());
+        }
+        for (name, value) in headers {
+            h.insert(*name, HeaderValue::from_str(value).unwrap());
         }
         match tokio_tungstenite::connect_async(req).await {
             Ok((ws, resp)) => {
@@ -546,4 +550,125 @@ async fn the_console_page_loads_novnc_from_the_portal_itself() {
         let r = s.app.get(&anyone, refused).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{refused}");
     }
+}
+
+#[tokio::test]
+async fn a_console_in_use_keeps_its_session_alive_and_an_unused_one_does_not() {
+    let (port, _) = echo_server().await;
+    let mut config = test_config();
+    config.console.check_secs = 1;
+    let s = setup(config, port).await;
+    let hash = session_hash(s.alice.cookie.trim_start_matches("vmportal_session="));
+    // The session was last used long ago and ends in three seconds.
+    let age = async || {
+        let t = vmportal_core::now();
+        let (last, ends) = (time::Duration::minutes(10), time::Duration::seconds(3));
+        let store = &s.app.store;
+        store
+            .touch_session(&hash, t - last, t + ends)
+            .await
+            .unwrap();
+    };
+    let mut ws = s
+        .open(Some(&s.alice.cookie), &s.ticket(&s.alice).await)
+        .await
+        .unwrap();
+    age().await;
+    // Typing for five seconds, past that end.
+    for _ in 0..25 {
+        ws.send(Message::binary(vec![4, 1])).await.unwrap();
+        assert_eq!(read_bytes(&mut ws, 2).await, [4, 1]);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (session, _) = s
+        .app
+        .store
+        .session(&hash, vmportal_core::now())
+        .await
+        .unwrap()
+        .expect("the session lives on");
+    let left = session.expires_at - vmportal_core::now();
+    assert!(left > time::Duration::minutes(100), "{left}");
+    // Left alone (past a check that still saw the last bytes), the console does not keep the
+    // session: it ends, and the console with it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    age().await;
+    let reason = closed_because(&mut ws, Duration::from_secs(10)).await;
+    assert_eq!(reason, "the session ended");
+}
+
+#[tokio::test]
+async fn a_console_opens_only_from_the_portals_own_pages() {
+    let (port, accepted) = echo_server().await;
+    let s = setup(test_config(), port).await;
+    let alice = Some(s.alice.cookie.as_str());
+    let ticket = s.ticket(&s.alice).await;
+    let own = format!("http://{}", s.app.addr);
+    for headers in [
+        [
+            ("origin", "http://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        [
+            ("origin", "http://sibling.127.0.0.1"),
+            ("sec-fetch-site", "same-site"),
+        ],
+        // Sec-Fetch-Site decides when a browser sends it.
+        [("origin", own.as_str()), ("sec-fetch-site", "cross-site")],
+    ] {
+        assert_eq!(s.open_from(alice, &ticket, &headers).await.err(), Some(403));
+    }
+    let evil = [("origin", "http://evil.example")];
+    assert_eq!(s.open_from(alice, &ticket, &evil).await.err(), Some(403));
+    assert_eq!(accepted.load(Ordering::SeqCst), 0);
+    // The refusals used nothing up; the portal's own origin (its address, or public_url) opens.
+    let own = [("origin", own.as_str())];
+    assert!(s.open_from(alice, &ticket, &own).await.is_ok());
+    let public = [("origin", "http://127.0.0.1:8080")];
+    let ticket = s.ticket(&s.alice).await;
+    assert!(s.open_from(alice, &ticket, &public).await.is_ok());
+    let same = [("sec-fetch-site", "same-origin")];
+    let ticket = s.ticket(&s.alice).await;
+    assert!(s.open_from(alice, &ticket, &same).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_console_opened_with_an_api_token_lasts_as_long_as_the_token() {
+    let (port, _) = echo_server().await;
+    let mut config = test_config();
+    config.console.check_secs = 1;
+    let s = setup(config, port).await;
+    let body = json!({"name": "vnc script", "expires_in_days": 1});
+    let r = s.app.post(&s.alice.client, "/api/v1/tokens", body).await;
+    let made: Value = r.json().await.unwrap();
+    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let path = format!("/api/v1/machines/{}/console", s.machine);
+    let r = s
+        .app
+        .client()
+        .post(s.app.url(&path))
+        .header(header::AUTHORIZATION, &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let ticket = v["websocket"].as_str().unwrap().rsplit_once('=').unwrap().1;
+    let auth = [("authorization", bearer.as_str())];
+    let mut ws = s.open_from(None, ticket, &auth).await.unwrap();
+    // Past a few checks of the token, the console still relays.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    ws.send(Message::binary(vec![7])).await.unwrap();
+    assert_eq!(read_bytes(&mut ws, 1).await, [7]);
+    let revoke = format!("/api/v1/tokens/{}", made["id"]);
+    let r = s
+        .alice
+        .client
+        .delete(s.app.url(&revoke))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let reason = closed_because(&mut ws, Duration::from_secs(5)).await;
+    assert_eq!(reason, "the API token ended");
 }

@@ -12,4 +12,5 @@ mod pages;
 mod requests;
 mod session;
 mod templates;
+mod tokens;
 mod users;

@@ -74,12 +74,7 @@ async fn request_form_shows_each_error_beside_its_field_and_keeps_input() {
         ("disk_gib", "500"),
         ("purpose", "thesis <script>"),
     ];
-    let r = alice
-        .post(app.url("/requests/new"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_form(&alice, "/requests/new", &fields).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(
@@ -109,12 +104,7 @@ async fn request_form_shows_each_error_beside_its_field_and_keeps_input() {
         ("disk_gib", "20"),
         ("purpose", "thesis"),
     ];
-    let r = alice
-        .post(app.url("/requests/new"))
-        .form(&ok)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_form(&alice, "/requests/new", &ok).await;
     assert_eq!(r.headers()[LOCATION], "/");
     let dash = app.get(&alice, "/").await.text().await.unwrap();
     assert!(dash.contains("thesis-vm") && dash.contains("badge-pending"));
@@ -150,19 +140,20 @@ async fn admin_decides_through_the_pages() {
     assert_eq!(twice.status(), StatusCode::CONFLICT);
     assert!(twice.text().await.unwrap().contains("already approved"));
 
-    let r = admin
-        .post(app.url(&format!("/admin/requests/{drop}/reject")))
-        .form(&[("reason", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/admin/requests/{drop}/reject"),
+            &[("reason", "")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    admin
-        .post(app.url(&format!("/admin/requests/{drop}/reject")))
-        .form(&[("reason", "not this term")])
-        .send()
-        .await
-        .unwrap();
+    app.post_form(
+        &admin,
+        &format!("/admin/requests/{drop}/reject"),
+        &[("reason", "not this term")],
+    )
+    .await;
 
     let dash = app.get(&alice, "/").await.text().await.unwrap();
     assert!(
@@ -177,12 +168,13 @@ async fn admin_decides_through_the_pages() {
 async fn admin_creates_a_user_and_resets_a_password_through_the_pages() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("root", Role::Admin).await;
-    let r = admin
-        .post(app.url("/admin/users"))
-        .form(&[("username", "erin"), ("role", "user"), ("password", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/admin/users",
+            &[("username", "erin"), ("role", "user"), ("password", "")],
+        )
+        .await;
     let page = r.text().await.unwrap();
     let generated = page
         .split(r#"<code id="generated-password">"#)
@@ -197,12 +189,13 @@ async fn admin_creates_a_user_and_resets_a_password_through_the_pages() {
         StatusCode::OK
     );
 
-    let r = admin
-        .post(app.url("/admin/users"))
-        .form(&[("username", "erin"), ("role", "user"), ("password", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/admin/users",
+            &[("username", "erin"), ("role", "user"), ("password", "")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("is already taken"));
 
@@ -252,15 +245,83 @@ async fn admin_creates_a_user_and_resets_a_password_through_the_pages() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = admin
-        .post(app.url(&format!("/admin/users/{erin}")))
-        .form(&[("status", "disable")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/{erin}"),
+            &[("status", "disable")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.login(&app.client(), "erin", fresh).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test]
+async fn deleting_from_the_pages_takes_a_confirmation() {
+    use vmportal_core::{audit::Actor, ids::RequestId, job::JobOutcome, now, store::Store};
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let t = app.template(&admin, "Debian 12").await;
+    let request = app.request(&alice, t, "scratch").await;
+    let machine = app
+        .store
+        .approve_request(RequestId(request), &Actor::system("test"))
+        .await
+        .unwrap()
+        .machine
+        .id;
+    // The build fails (no engine runs here), so the machine page offers its actions.
+    let job = app
+        .store
+        .claim_job("test", now(), now())
+        .await
+        .unwrap()
+        .unwrap();
+    let failed = JobOutcome::Failed("no engine".into());
+    app.store.finish_job(job.id, "test", failed).await.unwrap();
+    let jobs = || async {
+        let m: Value = app
+            .get(&alice, &format!("/api/v1/machines/{machine}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        m["current_job"]["kind"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // The machine page only links to the confirmation; opening it changes nothing.
+    let page = app
+        .get(&alice, &format!("/machines/{machine}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(r#"href="/machines/{machine}/delete""#)));
+    let confirm = app
+        .get(&alice, &format!("/machines/{machine}/delete"))
+        .await;
+    assert_eq!(confirm.status(), StatusCode::OK);
+    let confirm = confirm.text().await.unwrap();
+    assert!(confirm.contains("Delete scratch for good"), "{confirm}");
+    // The current job is still the failed build.
+    assert_eq!(jobs().await, "provision");
+
+    let r = alice
+        .post(app.url(&format!("/machines/{machine}/delete")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()[LOCATION],
+        format!("/machines/{machine}").as_str()
+    );
+    assert_eq!(jobs().await, "delete");
 }

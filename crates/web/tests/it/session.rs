@@ -1,7 +1,6 @@
-use crate::app::{PASSWORD, TestApp, error_code, test_config};
+use crate::app::{PASSWORD, TestApp, error_code, session_hash, test_config};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use vmportal_core::{now, store::Store, user::Role};
 use vmportal_web::WebConfig;
 
@@ -128,10 +127,7 @@ async fn sessions_survive_a_restart_and_expire_when_idle() {
         StatusCode::OK,
         "same cookie after restart"
     );
-    let hash: String = Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = session_hash(&token);
     let t = now();
     app.store
         .touch_session(&hash, t, t - time::Duration::seconds(1))

@@ -118,3 +118,88 @@ fn answers_are_checked_against_returns() {
     assert!(s.check_return(&nextid, &json!("100")).is_empty());
     assert!(!s.check_return(&nextid, &json!("abc")).is_empty());
 }
+
+#[test]
+fn property_strings_are_checked_key_by_key() {
+    let s = Schema::shared();
+    let lxc = |net: &str, rootfs: &str| {
+        s.check_request(
+            "POST",
+            "/nodes/pve1/lxc",
+            &params(&[
+                ("vmid", "120"),
+                ("ostemplate", "local:vztmpl/debian-12.tar.zst"),
+                ("net0", net),
+                ("rootfs", rootfs),
+            ]),
+        )
+    };
+    assert!(lxc("name=eth0,bridge=vmbr0,ip=dhcp,firewall=1", "local-lvm:8").is_ok());
+    assert!(
+        lxc(
+            "name=eth0,bridge=vmbr0,ip=dhcp",
+            "volume=local-lvm:8,acl=on"
+        )
+        .is_ok()
+    );
+    for (net, rootfs, field, why) in [
+        (
+            "name=eth0,bridge=vmbr0,colour=blue",
+            "local-lvm:8",
+            "net0",
+            "unknown key 'colour'",
+        ),
+        (
+            "bridge=vmbr0",
+            "local-lvm:8",
+            "net0",
+            "missing property 'name'",
+        ),
+        (
+            "name=eth0,name=eth1",
+            "local-lvm:8",
+            "net0",
+            "duplicate key 'name'",
+        ),
+        (
+            "name=eth0,firewall=maybe",
+            "local-lvm:8",
+            "net0",
+            "firewall",
+        ),
+        ("name=eth0,hwaddr=12:34", "local-lvm:8", "net0", "mac-addr"),
+        ("name=eth0", "acl=1", "rootfs", "missing property 'volume'"),
+    ] {
+        let errors = field_errors(lxc(net, rootfs));
+        assert!(errors[field].contains(why), "{net} {rootfs}: {errors:?}");
+    }
+}
+
+#[test]
+fn named_formats_are_checked() {
+    let s = Schema::shared();
+    let config = |k: &str, v: &str| {
+        s.check_request("POST", "/nodes/pve1/qemu/100/config", &params(&[(k, v)]))
+    };
+    assert!(config("sshkeys", "ssh-ed25519%20AAAA%2B%2F%3D%20me%40host").is_ok());
+    assert!(config("ipconfig0", "ip=dhcp").is_ok());
+    assert!(config("net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0").is_ok());
+    for (k, v) in [
+        ("sshkeys", "ssh-ed25519 AAAA me@host"),
+        ("sshkeys", "ssh-ed25519+AAAA"),
+        ("ipconfig0", "ip=dhcp,mask=24"),
+        ("net0", "virtio=not-a-mac,bridge=vmbr0"),
+    ] {
+        assert!(field_errors(config(k, v)).contains_key(k), "{k}={v}");
+    }
+    let clone = |newid: &str, target: &str| {
+        s.check_request(
+            "POST",
+            "/nodes/pve1/lxc/9000/clone",
+            &params(&[("newid", newid), ("target", target)]),
+        )
+    };
+    assert!(clone("101", "pve2").is_ok());
+    assert!(field_errors(clone("99", "pve2")).contains_key("newid"));
+    assert!(field_errors(clone("101", "pve_2")).contains_key("target"));
+}

@@ -1,6 +1,7 @@
 //! Start, shutdown, stop, reboot and delete: each queues a job and answers at once with its id.
 
 use crate::{
+    actions::machines::enqueue,
     api::extract::ApiPath,
     auth::Signed,
     error::{AppResult, ErrorBody},
@@ -14,16 +15,6 @@ use vmportal_core::{ids::JobId, job::JobKind};
 #[derive(Serialize, ToSchema)]
 pub struct Queued {
     pub job_id: JobId,
-}
-
-/// Queues `kind` on a machine the caller may act on.
-pub async fn enqueue(state: &AppState, by: &Signed, id: i64, kind: JobKind) -> AppResult<JobId> {
-    let machine = crate::actions::machines::visible(state, by, id).await?;
-    Ok(state
-        .store
-        .enqueue_job(machine.id, kind, &by.actor())
-        .await?
-        .id)
 }
 
 async fn queued(

@@ -25,7 +25,9 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; a new session cookie is set"),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Called with an API token", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ))]
 pub async fn change(
     State(state): State<AppState>,

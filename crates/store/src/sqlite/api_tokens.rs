@@ -1,0 +1,150 @@
+use super::{
+    SqliteStore, audit, backend,
+    rows::{secs, ts},
+};
+use vmportal_core::{
+    Timestamp,
+    api_token::{ApiToken, NewApiToken, TokenName},
+    audit::{Actor, NewAuditEvent, action},
+    ids::UserId,
+    now,
+    store::StoreResult,
+    user::User,
+};
+
+macro_rules! token_columns {
+    () => {
+        "id, user_id, name, created_at, last_used_at, expires_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    expires_at: Option<i64>,
+}
+
+impl TokenRow {
+    fn into_token(self) -> StoreResult<ApiToken> {
+        Ok(ApiToken {
+            id: self.id,
+            user_id: UserId(self.user_id),
+            name: TokenName::from_trusted(self.name),
+            created_at: ts(self.created_at)?,
+            last_used_at: self.last_used_at.map(ts).transpose()?,
+            expires_at: self.expires_at.map(ts).transpose()?,
+        })
+    }
+}
+
+fn token_event(action: &'static str, id: i64, name: &TokenName) -> NewAuditEvent {
+    NewAuditEvent {
+        action,
+        object_type: "api_token",
+        object_id: Some(id),
+        detail: name.to_string(),
+    }
+}
+
+impl SqliteStore {
+    pub(crate) async fn insert_api_token(
+        &self,
+        t: NewApiToken,
+        by: &Actor,
+    ) -> StoreResult<ApiToken> {
+        let mut tx = self.write().await?;
+        let row: TokenRow = sqlx::query_as(concat!(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?) RETURNING ",
+            token_columns!()
+        ))
+        .bind(t.user_id.0)
+        .bind(t.name.as_str())
+        .bind(&t.token_hash)
+        .bind(secs(now()))
+        .bind(t.expires_at.map(secs))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let token = row.into_token()?;
+        audit::write(
+            &mut tx,
+            by,
+            token_event(action::TOKEN_CREATE, token.id, &token.name),
+        )
+        .await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(token)
+    }
+
+    pub(crate) async fn tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        let rows: Vec<TokenRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE user_id = ? ORDER BY id"
+        ))
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.into_iter().map(TokenRow::into_token).collect()
+    }
+
+    pub(crate) async fn delete_api_token(
+        &self,
+        user: UserId,
+        id: i64,
+        by: &Actor,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name",
+        )
+        .bind(id)
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some(name) = name else { return Ok(false) };
+        let event = token_event(action::TOKEN_REVOKE, id, &TokenName::from_trusted(name));
+        audit::write(&mut tx, by, event).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    pub(crate) async fn live_api_token(
+        &self,
+        token_hash: &str,
+        at: Timestamp,
+    ) -> StoreResult<Option<(ApiToken, User)>> {
+        let row: Option<TokenRow> = sqlx::query_as(
+            "SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) \
+             AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(secs(at))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(token) = row.map(TokenRow::into_token).transpose()? else {
+            return Ok(None);
+        };
+        Ok(self.fetch_user(token.user_id).await?.map(|u| (token, u)))
+    }
+
+    pub(crate) async fn mark_api_token_used(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+            .bind(secs(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
