@@ -170,8 +170,9 @@ impl Session {
     }
 
     /// Ends the console when the portal shuts down, the machine stops running, or the session
-    /// or API token it was opened with ends (sign-out, revoked, or the user disabled). A console in use (bytes relayed since the last
-    /// check, `last` moved) counts as use of its session, which then does not idle out.
+    /// or API token it was opened with ends (sign-out, revoked, or the user disabled). A console
+    /// in use (bytes relayed since the last check, `last` moved) counts as use of its session,
+    /// which then does not idle out.
     async fn watch(&self, last: &AtomicU64) -> End {
         let mut closing = self.state.consoles.closing.subscribe();
         let mut tick =
