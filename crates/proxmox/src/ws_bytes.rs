@@ -79,3 +79,66 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for WsBytes<S> {
         <Ws<S> as Sink<Message>>::poll_close(Pin::new(&mut self.get_mut().ws), cx).map_err(io_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::{SinkExt, StreamExt};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, duplex};
+    use tokio_tungstenite::tungstenite::protocol::Role;
+
+    /// The adapter on one end of an in-memory connection with `capacity` bytes of buffer, and a
+    /// plain websocket (the node) on the other.
+    async fn pair(capacity: usize) -> (WsBytes<DuplexStream>, WebSocketStream<DuplexStream>) {
+        let (a, b) = duplex(capacity);
+        let ours = WebSocketStream::from_raw_socket(a, Role::Client, None).await;
+        let node = WebSocketStream::from_raw_socket(b, Role::Server, None).await;
+        (WsBytes::new(ours), node)
+    }
+
+    #[tokio::test]
+    async fn messages_become_bytes_and_writes_become_messages() {
+        let (mut ours, mut node) = pair(1 << 16).await;
+        ours.write_all(b"RFB 003.008\n").await.unwrap();
+        ours.flush().await.unwrap();
+        let m = node.next().await.unwrap().unwrap();
+        assert_eq!(
+            m,
+            Message::binary(b"RFB 003.008\n".to_vec()),
+            "one write, one message"
+        );
+
+        for m in [&b"RFB 003.008\n"[..], b"", b"\x01\x02"] {
+            node.send(Message::binary(m.to_vec())).await.unwrap();
+        }
+        node.send(Message::text("not VNC")).await.unwrap();
+        node.send(Message::Close(None)).await.unwrap();
+        let mut got = Vec::new();
+        ours.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"RFB 003.008\n\x01\x02", "the close ends the stream");
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_stops_stalls_the_node_instead_of_buffering() {
+        let (mut ours, mut node) = pair(64 * 1024).await;
+        const MESSAGES: usize = 64;
+        let sending = tokio::spawn(async move {
+            for _ in 0..MESSAGES {
+                node.send(Message::binary(vec![7u8; 1 << 20]))
+                    .await
+                    .unwrap();
+            }
+            node
+        });
+        // Nobody reads: the node gets no further than what the connection holds.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!sending.is_finished(), "64 MiB went nowhere");
+        let mut got = 0;
+        let mut buf = vec![0u8; 1 << 16];
+        while got < MESSAGES << 20 {
+            got += ours.read(&mut buf).await.unwrap();
+        }
+        sending.await.unwrap();
+    }
+}
