@@ -50,6 +50,18 @@ fn default_boot_wait() -> u64 {
 }
 
 impl LibvirtConfig {
+    /// libvirt's built-in in-memory driver (`test:///default`, with its pool `default-pool` and
+    /// network `default`), for tests and benchmarks: guests that "run" without QEMU.
+    pub fn test_driver() -> LibvirtConfig {
+        LibvirtConfig {
+            uri: "test:///default".into(),
+            pool: "default-pool".into(),
+            network: Network::default(),
+            domain_type: None,
+            boot_wait_secs: 0,
+        }
+    }
+
     /// Whether the hypervisor is this machine: guests' VNC servers listen on its loopback only,
     /// so the console relay can reach them only then.
     pub fn is_local(&self) -> bool {
@@ -71,12 +83,10 @@ mod tests {
     use super::*;
 
     fn at(uri: &str) -> bool {
+        let uri = uri.into();
         LibvirtConfig {
-            uri: uri.into(),
-            pool: default_pool(),
-            network: Network::default(),
-            domain_type: None,
-            boot_wait_secs: 1,
+            uri,
+            ..LibvirtConfig::test_driver()
         }
         .is_local()
     }

@@ -118,7 +118,7 @@ impl LibvirtHypervisor {
         }
         // libvirt reports KVM wherever /dev/kvm opens, including paravirtual KVM modules that
         // cannot run a stock guest kernel; on this host, trust only the hardware modules.
-        if is_local(&self.cfg.uri) {
+        if self.cfg.is_local() {
             let hw = ["/sys/module/kvm_intel", "/sys/module/kvm_amd"]
                 .iter()
                 .any(|m| std::path::Path::new(m).exists());
@@ -333,12 +333,6 @@ impl LibvirtHypervisor {
         }
         Ok(())
     }
-}
-
-/// `qemu:///system`, `qemu:///session`: this machine's own libvirt.
-fn is_local(uri: &str) -> bool {
-    uri.split_once("://")
-        .is_some_and(|(_, rest)| rest.starts_with('/'))
 }
 
 fn volume_names(guest: &str) -> (String, String) {

@@ -9,7 +9,7 @@ use vmportal_core::{
     resources::Resources,
     template::{MachineKind, OsFamily},
 };
-use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor, Network};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
 
 struct Ignored;
 
@@ -18,7 +18,7 @@ impl Progress for Ignored {
 }
 
 fn provider() -> LibvirtHypervisor {
-    LibvirtHypervisor::new(provider_config())
+    LibvirtHypervisor::new(LibvirtConfig::test_driver())
 }
 
 fn spec(id: i64, source: &str) -> ProvisionSpec {
@@ -69,21 +69,9 @@ async fn a_missing_base_volume_is_a_permanent_error_that_leaves_nothing() {
 async fn an_unreachable_libvirt_is_transient() {
     let hv = LibvirtHypervisor::new(LibvirtConfig {
         uri: "qemu+tcp://127.0.0.1:9/system".into(),
-        ..provider_config()
+        ..LibvirtConfig::test_driver()
     });
     assert!(
         matches!(hv.check().await, Err(HypervisorError::Transient(m)) if m.contains("cannot reach libvirt"))
     );
-}
-
-fn provider_config() -> LibvirtConfig {
-    LibvirtConfig {
-        uri: "test:///default".into(),
-        pool: "default-pool".into(),
-        network: Network::Libvirt {
-            name: "default".into(),
-        },
-        domain_type: None,
-        boot_wait_secs: 0,
-    }
 }

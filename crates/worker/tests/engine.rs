@@ -19,7 +19,7 @@ use vmportal_core::{
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
-use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor, Network};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
 use vmportal_store::SqliteStore;
 use vmportal_worker::{Engine, EngineConfig};
 
@@ -38,14 +38,10 @@ async fn world(uri: &str, max_attempts: i64) -> World {
     );
     store.migrate().await.unwrap();
     let mut providers = Registry::default();
+    let uri = uri.into();
     let cfg = LibvirtConfig {
-        uri: uri.into(),
-        pool: "default-pool".into(),
-        network: Network::Libvirt {
-            name: "default".into(),
-        },
-        domain_type: None,
-        boot_wait_secs: 0,
+        uri,
+        ..LibvirtConfig::test_driver()
     };
     providers.insert("local", Arc::new(LibvirtHypervisor::new(cfg)));
     let cfg = EngineConfig {

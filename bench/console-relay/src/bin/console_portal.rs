@@ -22,7 +22,7 @@ use vmportal_core::{
     template::{TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
-use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor, Network};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
 use vmportal_store::SqliteStore;
 use vmportal_web::{AppState, WebConfig};
 
@@ -69,7 +69,10 @@ async fn main() {
     let machines = machines(&*store, &libvirt, &config, &password, &args).await;
 
     let mut providers = Registry::default();
-    providers.insert(PROVIDER, Arc::new(LibvirtHypervisor::new(provider())));
+    providers.insert(
+        PROVIDER,
+        Arc::new(LibvirtHypervisor::new(LibvirtConfig::test_driver())),
+    );
     let state = AppState::new(store, config, providers, SecretKey::generate(), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -85,18 +88,6 @@ async fn main() {
         .await
         .expect("the portal serves");
     drop(libvirt);
-}
-
-fn provider() -> LibvirtConfig {
-    LibvirtConfig {
-        uri: "test:///default".into(),
-        pool: "default-pool".into(),
-        network: Network::Libvirt {
-            name: "default".into(),
-        },
-        domain_type: None,
-        boot_wait_secs: 0,
-    }
 }
 
 /// The user `bench`, a template, and `args.machines` approved requests whose machines run on

@@ -13,7 +13,7 @@ use vmportal_core::{
     user::{NewUser, Role, UserSource},
 };
 use vmportal_core::{hypervisor::Registry, secret::SecretKey};
-use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor, Network};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
 use vmportal_store::SqliteStore;
 use vmportal_web::{AppState, WebConfig};
 
@@ -54,14 +54,10 @@ pub fn session_hash(token: &str) -> String {
 
 /// A libvirt provider `name` at `uri`: `test:///default` is libvirt's in-memory driver.
 pub fn libvirt(name: &str, uri: &str) -> (String, LibvirtConfig) {
+    let uri = uri.into();
     let cfg = LibvirtConfig {
-        uri: uri.into(),
-        pool: "default-pool".into(),
-        network: Network::Libvirt {
-            name: "default".into(),
-        },
-        domain_type: None,
-        boot_wait_secs: 0,
+        uri,
+        ..LibvirtConfig::test_driver()
     };
     (name.to_owned(), cfg)
 }
