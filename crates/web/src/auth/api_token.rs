@@ -1,18 +1,15 @@
 //! Personal API tokens: `vmp_` and 64 hex digits (the prefix lets secret scanners spot a leaked
 //! one), sent as `Authorization: Bearer`. Like sessions, only their SHA-256 is stored.
 
-use super::session::{hash, new_token};
+use super::session::{TOUCH_EVERY, hash, new_token};
 use crate::{
     error::{AppError, AppResult},
     state::AppState,
 };
 use axum::http::{header, request::Parts};
-use time::Duration;
 use vmportal_core::{now, user::User};
 
 const PREFIX: &str = "vmp_";
-/// Recording each use costs a write; once a minute is precise enough for "last used".
-const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 pub fn new_api_token() -> String {
     format!("{PREFIX}{}", new_token())

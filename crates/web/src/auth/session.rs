@@ -11,8 +11,9 @@ use vmportal_core::{now, store::Session, user::User};
 
 pub const SESSION_COOKIE: &str = "vmportal_session";
 
-/// Extending a session costs a write; once a minute per session is precise enough.
-const TOUCH_EVERY: Duration = Duration::seconds(60);
+/// Extending a session (or noting an API token's use) costs a write; once a minute is precise
+/// enough.
+pub(super) const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

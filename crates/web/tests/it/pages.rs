@@ -261,19 +261,13 @@ async fn admin_creates_a_user_and_resets_a_password_through_the_pages() {
 
 #[tokio::test]
 async fn deleting_from_the_pages_takes_a_confirmation() {
-    use vmportal_core::{audit::Actor, ids::RequestId, job::JobOutcome, now, store::Store};
+    use vmportal_core::{job::JobOutcome, now, store::Store};
     let app = TestApp::spawn().await;
     let admin = app.signed_in("root", Role::Admin).await;
     let alice = app.signed_in("alice", Role::User).await;
     let t = app.template(&admin, "Debian 12").await;
     let request = app.request(&alice, t, "scratch").await;
-    let machine = app
-        .store
-        .approve_request(RequestId(request), &Actor::system("test"))
-        .await
-        .unwrap()
-        .machine
-        .id;
+    let machine = app.approve(&admin, request).await;
     // The build fails (no engine runs here), so the machine page offers its actions.
     let job = app
         .store
