@@ -20,42 +20,51 @@ use std::{
 };
 use tokio_tungstenite::tungstenite::Message;
 
+/// How a test logs in to the guest.
+enum Login<'a> {
+    Password(&'a str),
+    /// This private key only: password authentication off.
+    Key(&'a Path),
+}
+
 /// Logs in over SSH (through the loopback port forward) and runs `command`; retries while the
-/// guest is still booting.
-fn ssh(
-    host: &str,
-    port: i64,
-    user: &str,
-    password: &str,
-    command: &str,
-    limit: Duration,
-) -> String {
+/// guest is still booting (its sshd may also restart once as cloud-init finishes).
+fn ssh(host: &str, port: i64, user: &str, login: Login, command: &str, limit: Duration) -> String {
     let start = Instant::now();
-    loop {
-        let port = port.to_string();
-        let target = format!("{user}@{host}");
-        let (ok, out) = sh(
+    let (port, target) = (port.to_string(), format!("{user}@{host}"));
+    let common = [
+        "-p",
+        &port,
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "ConnectTimeout=5",
+        "-o",
+        "LogLevel=ERROR",
+    ];
+    let (program, mut args) = match login {
+        Login::Password(password) => (
             "sshpass",
-            &[
-                "-p",
-                password,
-                "ssh",
-                "-p",
-                &port,
+            vec!["-p", password, "ssh", "-o", "PubkeyAuthentication=no"],
+        ),
+        Login::Key(key) => (
+            "ssh",
+            vec![
+                "-i",
+                key.to_str().unwrap(),
                 "-o",
-                "StrictHostKeyChecking=no",
+                "BatchMode=yes",
                 "-o",
-                "UserKnownHostsFile=/dev/null",
-                "-o",
-                "ConnectTimeout=5",
-                "-o",
-                "LogLevel=ERROR",
-                "-o",
-                "PubkeyAuthentication=no",
-                &target,
-                command,
+                "PasswordAuthentication=no",
             ],
-        );
+        ),
+    };
+    args.extend(common);
+    args.extend([target.as_str(), command]);
+    loop {
+        let (ok, out) = sh(program, &args);
         if ok {
             return out;
         }
@@ -170,7 +179,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         host,
         port,
         "alice",
-        pw,
+        Login::Password(pw),
         "hostname; id -un; sudo -n true && echo sudo-ok",
         Duration::from_secs(300),
     );
@@ -180,29 +189,16 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         "{out}"
     );
     println!("approve to SSH login: {:?}", begun.elapsed());
-    let port_s = port.to_string();
-    let (ok, out) = sh(
-        "ssh",
-        &[
-            "-i",
-            key.to_str().unwrap(),
-            "-p",
-            &port_s,
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "LogLevel=ERROR",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "PasswordAuthentication=no",
-            &format!("alice@{host}"),
-            "id -un",
-        ],
+    let login = Login::Key(&key);
+    let out = ssh(
+        host,
+        port,
+        "alice",
+        login,
+        "id -un",
+        Duration::from_secs(60),
     );
-    assert!(ok && out.trim() == "alice", "key login: {out}");
+    assert_eq!(out.trim(), "alice", "key login: {out}");
     // The console: QEMU's own VNC server through the portal's relay speaks RFB 3.8 and offers
     // "None" security (libvirt guests' VNC is on loopback, without a password).
     let mut console = console_at(&p.addr, "alice", ALICE_PASSWORD, id).await;
@@ -242,7 +238,7 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         host,
         port,
         "alice",
-        pw,
+        Login::Password(pw),
         "cat /proc/uptime",
         Duration::from_secs(300),
     );
@@ -260,7 +256,14 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
     // this image has no power-button handler (no logind without D-Bus), so without its agent it
     // ignores the request. One that obeys stops within seconds.
     let ignore = "sudo -n systemctl stop qemu-guest-agent && echo ignoring";
-    let out = ssh(host, port, "alice", pw, ignore, Duration::from_secs(60));
+    let out = ssh(
+        host,
+        port,
+        "alice",
+        Login::Password(pw),
+        ignore,
+        Duration::from_secs(60),
+    );
     assert_eq!(out.trim(), "ignoring", "{out}");
     let timeout = json!({"shutdown_timeout_secs": 20});
     let path = format!("/api/v1/templates/{debian}");
