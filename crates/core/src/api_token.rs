@@ -1,14 +1,17 @@
 //! Personal API tokens, for scripts: `Authorization: Bearer <token>`. Only the SHA-256 of a token
 //! is stored; the token is shown once, when it is made.
 
-use crate::{Invalid, Timestamp, ids::UserId};
+use crate::{
+    Invalid, Timestamp,
+    ids::{ApiTokenId, UserId},
+};
 use serde::Serialize;
 
 /// A token as its owner sees it in the list (never the secret).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
-    pub id: i64,
+    pub id: ApiTokenId,
     #[serde(skip)]
     pub user_id: UserId,
     pub name: TokenName,

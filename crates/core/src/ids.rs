@@ -17,4 +17,6 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, TemplateId, RequestId, MachineId, JobId, AuditId);
+id_type!(
+    UserId, TemplateId, RequestId, MachineId, JobId, AuditId, ApiTokenId
+);

@@ -9,7 +9,7 @@ use vmportal_core::{
     quota::Quota,
     request::{NewRequest, NotPending, RequestState},
     resources::Resources,
-    store::{Page, RequestFilter, Session, Store, StoreError},
+    store::{Page, RequestFilter, Session, StoreError, prelude::*},
     template::{MachineKind, OsFamily, Template, TemplateSpec},
     user::{NewUser, Role, User, UserPatch, UserSource},
 };

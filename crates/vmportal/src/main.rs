@@ -13,7 +13,7 @@ use vmportal_core::{
     password::Password,
     resources::Resources,
     secret::{self, SecretKey},
-    store::Store,
+    store::{Store, TemplateStore, UserStore},
     template::{TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };

@@ -35,9 +35,12 @@ pub enum AppError {
     /// may know (the detail only to administrators).
     #[error("{0}")]
     DirectoryUnavailable(String),
+    /// The database cannot be reached now; pages and the API answer 503 until it is back.
+    #[error("the service is temporarily unavailable; try again shortly")]
+    Unavailable(#[source] BoxError),
     /// Logged in full; the client learns only that something went wrong.
     #[error("internal error")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -68,6 +71,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -83,13 +87,20 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyAttempts => "too_many_attempts",
             AppError::DirectoryUnavailable(_) => "directory_unavailable",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
 
     pub fn body(&self) -> ErrorBody {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
+        match self {
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, source = ?e.source(), "internal error")
+            }
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = %e, source = ?e.source(), "unavailable")
+            }
+            _ => {}
         }
         ErrorBody {
             error: ErrorDetail {
@@ -117,6 +128,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(c) => AppError::Conflict(c.to_string()),
             StoreError::Busy(m) => AppError::Conflict(m),
             StoreError::Invalid(i) => AppError::Invalid(i),
+            StoreError::Unavailable(b) => AppError::Unavailable(b),
             StoreError::Backend(b) => AppError::Internal(b),
         }
     }
@@ -138,3 +150,13 @@ impl From<Invalid> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Any error kept whole for the log.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl AppError {
+    /// An internal failure, kept whole for the log (never shown to the client).
+    pub fn internal(e: impl Into<BoxError>) -> Self {
+        AppError::Internal(e.into())
+    }
+}

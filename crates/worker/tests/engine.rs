@@ -15,7 +15,7 @@ use vmportal_core::{
     request::NewRequest,
     resources::Resources,
     secret::SecretKey,
-    store::Store,
+    store::prelude::*,
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };

@@ -18,7 +18,7 @@ use vmportal_core::{
     request::{NewRequest, RequestInput},
     resources::Resources,
     secret::SecretKey,
-    store::Store,
+    store::prelude::*,
     template::{TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };

@@ -2,13 +2,14 @@ use super::{
     SqliteStore, audit, backend,
     rows::{secs, ts},
 };
+use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
     api_token::{ApiToken, NewApiToken, TokenName},
     audit::{Actor, NewAuditEvent, action},
-    ids::UserId,
+    ids::{ApiTokenId, UserId},
     now,
-    store::StoreResult,
+    store::{StoreResult, TokenStore, UserStore},
     user::User,
 };
 
@@ -31,7 +32,7 @@ struct TokenRow {
 impl TokenRow {
     fn into_token(self) -> StoreResult<ApiToken> {
         Ok(ApiToken {
-            id: self.id,
+            id: ApiTokenId(self.id),
             user_id: UserId(self.user_id),
             name: TokenName::from_trusted(self.name),
             created_at: ts(self.created_at)?,
@@ -41,21 +42,18 @@ impl TokenRow {
     }
 }
 
-fn token_event(action: &'static str, id: i64, name: &TokenName) -> NewAuditEvent {
+fn token_event(action: &'static str, id: ApiTokenId, name: &TokenName) -> NewAuditEvent {
     NewAuditEvent {
         action,
         object_type: "api_token",
-        object_id: Some(id),
+        object_id: Some(id.0),
         detail: name.to_string(),
     }
 }
 
-impl SqliteStore {
-    pub(crate) async fn insert_api_token(
-        &self,
-        t: NewApiToken,
-        by: &Actor,
-    ) -> StoreResult<ApiToken> {
+#[async_trait]
+impl TokenStore for SqliteStore {
+    async fn create_api_token(&self, t: NewApiToken, by: &Actor) -> StoreResult<ApiToken> {
         let mut tx = self.write().await?;
         let row: TokenRow = sqlx::query_as(concat!(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
@@ -81,7 +79,7 @@ impl SqliteStore {
         Ok(token)
     }
 
-    pub(crate) async fn tokens_of(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
         let rows: Vec<TokenRow> = sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
@@ -94,17 +92,17 @@ impl SqliteStore {
         rows.into_iter().map(TokenRow::into_token).collect()
     }
 
-    pub(crate) async fn delete_api_token(
+    async fn revoke_api_token(
         &self,
         user: UserId,
-        id: i64,
+        id: ApiTokenId,
         by: &Actor,
     ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
         let name: Option<String> = sqlx::query_scalar(
             "DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name",
         )
-        .bind(id)
+        .bind(id.0)
         .bind(user.0)
         .fetch_optional(&mut *tx)
         .await
@@ -116,7 +114,7 @@ impl SqliteStore {
         Ok(true)
     }
 
-    pub(crate) async fn live_api_token(
+    async fn api_token(
         &self,
         token_hash: &str,
         at: Timestamp,
@@ -135,13 +133,13 @@ impl SqliteStore {
         let Some(token) = row.map(TokenRow::into_token).transpose()? else {
             return Ok(None);
         };
-        Ok(self.fetch_user(token.user_id).await?.map(|u| (token, u)))
+        Ok(self.user(token.user_id).await?.map(|u| (token, u)))
     }
 
-    pub(crate) async fn mark_api_token_used(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+    async fn touch_api_token(&self, id: ApiTokenId, at: Timestamp) -> StoreResult<()> {
         sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
             .bind(secs(at))
-            .bind(id)
+            .bind(id.0)
             .execute(&self.pool)
             .await
             .map_err(backend)?;

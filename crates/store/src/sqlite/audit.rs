@@ -1,12 +1,13 @@
 use super::{
-    backend,
+    SqliteStore, backend,
     rows::{AuditRow, all},
 };
+use async_trait::async_trait;
 use sqlx::{SqliteConnection, SqlitePool};
 use vmportal_core::{
     audit::{Actor, AuditEvent, NewAuditEvent},
     now,
-    store::{Page, StoreResult},
+    store::{AuditStore, Page, StoreResult},
 };
 
 /// Writes `event` on `conn`, inside the caller's transaction.
@@ -33,7 +34,7 @@ pub(crate) async fn write(
     Ok(())
 }
 
-pub(crate) async fn list(pool: &SqlitePool, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
+async fn list(pool: &SqlitePool, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor_id, actor, ip, action, object_type, object_id, detail \
          FROM audit_events ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -48,4 +49,16 @@ pub(crate) async fn list(pool: &SqlitePool, page: Page) -> StoreResult<(Vec<Audi
         .await
         .map_err(backend)?;
     Ok((all(rows, AuditRow::into_event)?, total))
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        write(&mut conn, by, event).await
+    }
+
+    async fn audit(&self, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
+        list(&self.pool, page).await
+    }
 }

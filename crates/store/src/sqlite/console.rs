@@ -1,19 +1,17 @@
 use super::{SqliteStore, audit, backend, rows::secs};
+use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
     audit::{Actor, NewAuditEvent, action},
     console::{NewConsoleTicket, UsedTicket},
     ids::{MachineId, UserId},
     now,
-    store::StoreResult,
+    store::{ConsoleStore, StoreResult},
 };
 
-impl SqliteStore {
-    pub(crate) async fn insert_console_ticket(
-        &self,
-        t: NewConsoleTicket,
-        by: &Actor,
-    ) -> StoreResult<()> {
+#[async_trait]
+impl ConsoleStore for SqliteStore {
+    async fn create_console_ticket(&self, t: NewConsoleTicket, by: &Actor) -> StoreResult<()> {
         let created = now();
         let mut tx = self.write().await?;
         // Expired tickets are useless; dropping them here keeps the table small without a timer.
@@ -45,7 +43,7 @@ impl SqliteStore {
         tx.commit().await.map_err(backend)
     }
 
-    pub(crate) async fn use_console_ticket(
+    async fn consume_console_ticket(
         &self,
         ticket_hash: &str,
         session_hash: &str,

@@ -2,27 +2,33 @@
 //! renewing its lease and the job is claimed again once the lease expires.
 
 use super::{
-    SqliteStore, audit, backend,
-    rows::{DriftRow, JobEventRow, all, secs},
+    SqliteStore, audit, backend, corrupt,
+    rows::{JobEventRow, JobRow, all, secs},
 };
+use async_trait::async_trait;
 use sqlx::SqliteConnection;
 use vmportal_core::{
     Timestamp,
     audit::{Actor, NewAuditEvent, action},
     ids::{JobId, MachineId},
     job::{Job, JobEvent, JobKind, JobOutcome},
-    machine::{Drift, MachinePatch, MachineState},
+    machine::MachineState,
     now,
-    store::{StoreError, StoreResult},
+    store::{JobStore, StoreError, StoreResult},
 };
 
-impl SqliteStore {
-    pub(crate) async fn enqueue(
-        &self,
-        machine: MachineId,
-        kind: JobKind,
-        by: &Actor,
-    ) -> StoreResult<Job> {
+#[async_trait]
+impl JobStore for SqliteStore {
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
+        let row: Option<JobRow> = sqlx::query_as(concat!(job_select!(), " WHERE j.id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(JobRow::into_job).transpose()
+    }
+
+    async fn enqueue_job(&self, machine: MachineId, kind: JobKind, by: &Actor) -> StoreResult<Job> {
         let mut tx = self.write().await?;
         let (state, name): (String, String) =
             sqlx::query_as("SELECT state, name FROM machines WHERE id = ?")
@@ -31,7 +37,7 @@ impl SqliteStore {
                 .await
                 .map_err(backend)?
                 .ok_or(StoreError::NotFound)?;
-        let state: MachineState = state.parse().map_err(backend)?;
+        let state: MachineState = state.parse().map_err(corrupt)?;
         state.accepts(kind).map_err(StoreError::Busy)?;
         if !kind.queues_behind_others() && pending_on(&mut tx, machine).await? > 0 {
             return Err(StoreError::Busy(
@@ -67,10 +73,10 @@ impl SqliteStore {
         };
         audit::write(&mut tx, by, event).await?;
         tx.commit().await.map_err(backend)?;
-        self.fetch_job(JobId(id)).await?.ok_or(StoreError::NotFound)
+        self.job(JobId(id)).await?.ok_or(StoreError::NotFound)
     }
 
-    pub(crate) async fn claim(
+    async fn claim_job(
         &self,
         worker: &str,
         now: Timestamp,
@@ -94,12 +100,12 @@ impl SqliteStore {
         .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
         match id {
-            Some(id) => self.fetch_job(JobId(id)).await,
+            Some(id) => self.job(JobId(id)).await,
             None => Ok(None),
         }
     }
 
-    pub(crate) async fn renew(
+    async fn renew_lease(
         &self,
         job: JobId,
         worker: &str,
@@ -115,12 +121,7 @@ impl SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    pub(crate) async fn progress(
-        &self,
-        job: JobId,
-        progress: i64,
-        message: &str,
-    ) -> StoreResult<()> {
+    async fn job_progress(&self, job: JobId, progress: i64, message: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let t = secs(now());
         sqlx::query("UPDATE jobs SET progress = ?, message = ?, updated_at = ? WHERE id = ?")
@@ -135,12 +136,7 @@ impl SqliteStore {
         tx.commit().await.map_err(backend)
     }
 
-    pub(crate) async fn finish(
-        &self,
-        job: JobId,
-        worker: &str,
-        outcome: JobOutcome,
-    ) -> StoreResult<()> {
+    async fn finish_job(&self, job: JobId, worker: &str, outcome: JobOutcome) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let t = secs(now());
         let (state, progress, message, error, run_after) = match &outcome {
@@ -199,7 +195,7 @@ impl SqliteStore {
         tx.commit().await.map_err(backend)
     }
 
-    pub(crate) async fn events(&self, job: JobId, after: i64) -> StoreResult<Vec<JobEvent>> {
+    async fn job_events(&self, job: JobId, after: i64) -> StoreResult<Vec<JobEvent>> {
         let rows: Vec<JobEventRow> =
             sqlx::query_as("SELECT id, at, progress, message FROM job_events WHERE job_id = ? AND id > ? ORDER BY id")
                 .bind(job.0)
@@ -208,92 +204,6 @@ impl SqliteStore {
                 .await
                 .map_err(backend)?;
         all(rows, JobEventRow::into_event)
-    }
-
-    pub(crate) async fn patch_machine(&self, id: MachineId, p: MachinePatch) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let before: Option<String> = sqlx::query_scalar("SELECT state FROM machines WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-        let before = before.ok_or(StoreError::NotFound)?;
-        sqlx::query(
-            "UPDATE machines SET state = COALESCE(?, state), node = COALESCE(?, node), \
-             external_id = COALESCE(?, external_id), address = COALESCE(?, address), \
-             access_host = COALESCE(?, access_host), access_port = COALESCE(?, access_port), \
-             login_name = COALESCE(?, login_name), secret_enc = COALESCE(?, secret_enc), \
-             last_error = CASE WHEN ? THEN ? ELSE last_error END, updated_at = ? WHERE id = ?",
-        )
-        .bind(p.state.map(|s| s.as_str()))
-        .bind(&p.node)
-        .bind(&p.external_id)
-        .bind(&p.address)
-        .bind(&p.host)
-        .bind(p.port)
-        .bind(&p.login_name)
-        .bind(&p.secret)
-        .bind(p.last_error.is_some())
-        .bind(p.last_error.clone().flatten())
-        .bind(secs(now()))
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-        if let Some(state) = p.state.filter(|s| s.as_str() != before) {
-            let event = NewAuditEvent {
-                action: action::MACHINE_STATE,
-                object_type: "machine",
-                object_id: Some(id.0),
-                detail: format!("{before} -> {state}"),
-            };
-            audit::write(&mut tx, &Actor::system("worker"), event).await?;
-        }
-        tx.commit().await.map_err(backend)
-    }
-
-    pub(crate) async fn secret_of(&self, id: MachineId) -> StoreResult<Option<Vec<u8>>> {
-        let row: Option<Option<Vec<u8>>> =
-            sqlx::query_scalar("SELECT secret_enc FROM machines WHERE id = ?")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-        Ok(row.flatten())
-    }
-
-    pub(crate) async fn set_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM drift WHERE provider = ?")
-            .bind(provider)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        for d in found {
-            sqlx::query(
-                "INSERT INTO drift (provider, kind, machine_id, external_id, name, detected_at) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(provider)
-            .bind(&d.kind)
-            .bind(d.machine_id.map(|m| m.0))
-            .bind(&d.external_id)
-            .bind(&d.name)
-            .bind(secs(d.detected_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        }
-        tx.commit().await.map_err(backend)
-    }
-
-    pub(crate) async fn list_drift(&self) -> StoreResult<Vec<Drift>> {
-        let rows: Vec<DriftRow> = sqlx::query_as(
-            "SELECT provider, kind, machine_id, external_id, name, detected_at FROM drift ORDER BY provider, name",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
-        all(rows, DriftRow::into_drift)
     }
 }
 

@@ -11,15 +11,15 @@ mod jobs;
 mod machines;
 mod requests;
 mod sessions;
-mod store_impl;
 mod templates;
 mod users;
 
+use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use vmportal_core::store::{StoreError, StoreResult};
+use vmportal_core::store::{BackendError, Store, StoreError, StoreResult};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -54,7 +54,7 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Backend(e.to_string()))
+            .map_err(|e| StoreError::Backend(e.into()))
     }
 
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
@@ -65,8 +65,32 @@ impl SqliteStore {
     }
 }
 
-pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+/// A stored value that does not parse: the database holds what the portal never writes.
+pub(crate) fn corrupt(e: impl Into<BackendError>) -> StoreError {
+    StoreError::Backend(e.into())
+}
+
+/// A database error: `Unavailable` when the database could not be reached (worth a 503 and a
+/// retry), `Backend` for anything else.
+pub(crate) fn backend(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.into()),
+        _ => StoreError::Backend(e.into()),
+    }
 }
 
 /// Turns a unique-constraint violation into a field error; anything else is a backend error.

@@ -2,6 +2,7 @@ use super::{
     SqliteStore, audit, backend,
     rows::{RequestRow, all, secs},
 };
+use async_trait::async_trait;
 use sqlx::SqliteConnection;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
@@ -9,15 +10,18 @@ use vmportal_core::{
     now,
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, RequestState},
-    store::{Approval, RequestFilter, StoreError, StoreResult},
+    store::{
+        Approval, JobStore, MachineStore, RequestFilter, RequestStore, StoreError, StoreResult,
+    },
 };
 
-impl SqliteStore {
-    pub(crate) async fn usage_of(&self, user: UserId) -> StoreResult<Usage> {
+#[async_trait]
+impl RequestStore for SqliteStore {
+    async fn usage(&self, user: UserId) -> StoreResult<Usage> {
         usage(&mut *self.pool.acquire().await.map_err(backend)?, user).await
     }
 
-    pub(crate) async fn insert_request(
+    async fn create_request(
         &self,
         new: NewRequest,
         quota: Quota,
@@ -53,14 +57,11 @@ impl SqliteStore {
         Ok(request)
     }
 
-    pub(crate) async fn fetch_request(&self, id: RequestId) -> StoreResult<Option<MachineRequest>> {
+    async fn request(&self, id: RequestId) -> StoreResult<Option<MachineRequest>> {
         fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
     }
 
-    pub(crate) async fn list_requests(
-        &self,
-        filter: RequestFilter,
-    ) -> StoreResult<Vec<MachineRequest>> {
+    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
         let rows: Vec<RequestRow> = sqlx::query_as(concat!(
             request_select!(),
             " WHERE (?1 IS NULL OR r.user_id = ?1) AND (?2 IS NULL OR r.state = ?2) \
@@ -74,7 +75,7 @@ impl SqliteStore {
         all(rows, RequestRow::into_request)
     }
 
-    pub(crate) async fn approve(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {
+    async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {
         let mut tx = self.write().await?;
         let request = decide(&mut tx, id, RequestState::Approved, None, by).await?;
         let t = now().unix_timestamp();
@@ -125,13 +126,10 @@ impl SqliteStore {
         .await?;
         tx.commit().await.map_err(backend)?;
         let machine = self
-            .fetch_machine(MachineId(machine_id))
+            .machine(MachineId(machine_id))
             .await?
             .ok_or(StoreError::NotFound)?;
-        let job = self
-            .fetch_job(JobId(job_id))
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let job = self.job(JobId(job_id)).await?.ok_or(StoreError::NotFound)?;
         Ok(Approval {
             request,
             machine,
@@ -139,7 +137,24 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) async fn decide_alone(
+    async fn reject_request(
+        &self,
+        id: RequestId,
+        reason: &str,
+        by: &Actor,
+    ) -> StoreResult<MachineRequest> {
+        self.decide_alone(id, RequestState::Rejected, Some(reason), by)
+            .await
+    }
+
+    async fn cancel_request(&self, id: RequestId, by: &Actor) -> StoreResult<MachineRequest> {
+        self.decide_alone(id, RequestState::Cancelled, None, by)
+            .await
+    }
+}
+
+impl SqliteStore {
+    async fn decide_alone(
         &self,
         id: RequestId,
         to: RequestState,

@@ -2,7 +2,7 @@
 //! they were written, so reading them back trusts them; a value that still fails to convert (a
 //! hand-edited database) is reported as a backend error rather than a panic.
 
-use super::backend;
+use super::corrupt;
 use sqlx::FromRow;
 use vmportal_core::{
     Timestamp,
@@ -20,7 +20,7 @@ use vmportal_core::{
 };
 
 pub(crate) fn ts(secs: i64) -> StoreResult<Timestamp> {
-    Timestamp::from_unix_timestamp(secs).map_err(backend)
+    Timestamp::from_unix_timestamp(secs).map_err(corrupt)
 }
 
 pub(crate) fn secs(t: Timestamp) -> i64 {
@@ -28,7 +28,7 @@ pub(crate) fn secs(t: Timestamp) -> i64 {
 }
 
 fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
-    s.parse().map_err(backend)
+    s.parse().map_err(corrupt)
 }
 
 macro_rules! user_columns {

@@ -2,14 +2,16 @@ use super::{
     SqliteStore, backend,
     rows::{SessionRow, secs},
 };
+use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
-    store::{Session, StoreResult},
+    store::{Session, SessionStore, StoreResult, UserStore},
     user::User,
 };
 
-impl SqliteStore {
-    pub(crate) async fn insert_session(&self, s: Session) -> StoreResult<()> {
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create_session(&self, s: Session) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
         )
@@ -24,7 +26,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(crate) async fn live_session(
+    async fn session(
         &self,
         token_hash: &str,
         now: Timestamp,
@@ -41,13 +43,10 @@ impl SqliteStore {
         .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
         let session = row.into_session()?;
-        Ok(self
-            .fetch_user(session.user_id)
-            .await?
-            .map(|u| (session, u)))
+        Ok(self.user(session.user_id).await?.map(|u| (session, u)))
     }
 
-    pub(crate) async fn extend_session(
+    async fn touch_session(
         &self,
         token_hash: &str,
         now: Timestamp,
@@ -63,7 +62,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(crate) async fn remove_session(&self, token_hash: &str) -> StoreResult<()> {
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
             .execute(&self.pool)
@@ -72,7 +71,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(crate) async fn remove_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
+    async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
             .bind(secs(now))
             .execute(&self.pool)

@@ -3,11 +3,12 @@ use super::{
     rows::{TemplateRow, all},
     unique_as,
 };
+use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::TemplateId,
     now,
-    store::{StoreError, StoreResult},
+    store::{StoreError, StoreResult, TemplateStore},
     template::{Template, TemplateSpec},
 };
 
@@ -19,12 +20,9 @@ macro_rules! template_select {
     };
 }
 
-impl SqliteStore {
-    pub(crate) async fn insert_template(
-        &self,
-        spec: TemplateSpec,
-        by: &Actor,
-    ) -> StoreResult<Template> {
+#[async_trait]
+impl TemplateStore for SqliteStore {
+    async fn create_template(&self, spec: TemplateSpec, by: &Actor) -> StoreResult<Template> {
         let mut tx = self.write().await?;
         let id: i64 = with_spec(
             sqlx::query_scalar(
@@ -41,12 +39,12 @@ impl SqliteStore {
         .map_err(unique_as("name", "another template has this name"))?;
         audit::write(&mut tx, by, event(action::TEMPLATE_CREATE, id, &spec)).await?;
         tx.commit().await.map_err(backend)?;
-        self.fetch_template(TemplateId(id))
+        self.template(TemplateId(id))
             .await?
             .ok_or(StoreError::NotFound)
     }
 
-    pub(crate) async fn replace_template(
+    async fn update_template(
         &self,
         id: TemplateId,
         spec: TemplateSpec,
@@ -70,10 +68,10 @@ impl SqliteStore {
         }
         audit::write(&mut tx, by, event(action::TEMPLATE_UPDATE, id.0, &spec)).await?;
         tx.commit().await.map_err(backend)?;
-        self.fetch_template(id).await?.ok_or(StoreError::NotFound)
+        self.template(id).await?.ok_or(StoreError::NotFound)
     }
 
-    pub(crate) async fn fetch_template(&self, id: TemplateId) -> StoreResult<Option<Template>> {
+    async fn template(&self, id: TemplateId) -> StoreResult<Option<Template>> {
         let row: Option<TemplateRow> = sqlx::query_as(concat!(template_select!(), " WHERE id = ?"))
             .bind(id.0)
             .fetch_optional(&self.pool)
@@ -82,7 +80,7 @@ impl SqliteStore {
         row.map(TemplateRow::into_template).transpose()
     }
 
-    pub(crate) async fn list_templates(&self) -> StoreResult<Vec<Template>> {
+    async fn templates(&self) -> StoreResult<Vec<Template>> {
         let rows: Vec<TemplateRow> = sqlx::query_as(concat!(template_select!(), " ORDER BY name"))
             .fetch_all(&self.pool)
             .await

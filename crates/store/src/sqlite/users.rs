@@ -3,16 +3,18 @@ use super::{
     rows::{UserRow, all},
     unique_as,
 };
+use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
     now,
-    store::{StoreError, StoreResult},
+    store::{StoreError, StoreResult, UserStore},
     user::{NewUser, User, UserPatch},
 };
 
-impl SqliteStore {
-    pub(crate) async fn insert_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn create_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, email, role, source, password_hash, created_at) \
@@ -46,14 +48,11 @@ impl SqliteStore {
         Ok(user)
     }
 
-    pub(crate) async fn fetch_user(&self, id: UserId) -> StoreResult<Option<User>> {
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
     }
 
-    pub(crate) async fn fetch_user_for_login(
-        &self,
-        username: &str,
-    ) -> StoreResult<Option<(User, Option<String>)>> {
+    async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>> {
         let row: Option<(i64, Option<String>)> =
             sqlx::query_as("SELECT id, password_hash FROM users WHERE username = ?")
                 .bind(username)
@@ -63,10 +62,10 @@ impl SqliteStore {
         let Some((id, hash)) = row else {
             return Ok(None);
         };
-        Ok(self.fetch_user(UserId(id)).await?.map(|u| (u, hash)))
+        Ok(self.user(UserId(id)).await?.map(|u| (u, hash)))
     }
 
-    pub(crate) async fn list_users(&self) -> StoreResult<Vec<User>> {
+    async fn users(&self) -> StoreResult<Vec<User>> {
         let rows: Vec<UserRow> = sqlx::query_as(concat!(
             "SELECT ",
             user_columns!(),
@@ -78,12 +77,14 @@ impl SqliteStore {
         all(rows, UserRow::into_user)
     }
 
-    pub(crate) async fn patch_user(
-        &self,
-        id: UserId,
-        patch: UserPatch,
-        by: &Actor,
-    ) -> StoreResult<User> {
+    async fn count_users(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)
+    }
+
+    async fn update_user(&self, id: UserId, patch: UserPatch, by: &Actor) -> StoreResult<User> {
         let mut tx = self.write().await?;
         let before = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         let quota = patch.quota_override.unwrap_or(before.quota_override);

@@ -43,7 +43,7 @@ pub async fn change_password(
     );
     let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     let mut invalid = Invalid::default();
     if !matches {
         invalid.push("current_password", "is not your current password");

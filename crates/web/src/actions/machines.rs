@@ -15,18 +15,19 @@ use vmportal_core::{
 
 /// The machine, if the caller may see it (its owner, an administrator); otherwise "not found",
 /// whether it exists or not.
-pub async fn visible(state: &AppState, by: &Signed, id: i64) -> AppResult<Machine> {
-    let machine = state
-        .store
-        .machine(MachineId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn visible(state: &AppState, by: &Signed, id: MachineId) -> AppResult<Machine> {
+    let machine = state.store.machine(id).await?.ok_or(AppError::NotFound)?;
     by.caller().may_see_owned_by(machine.owner_id)?;
     Ok(machine)
 }
 
 /// Queues `kind` on a machine the caller may act on.
-pub async fn enqueue(state: &AppState, by: &Signed, id: i64, kind: JobKind) -> AppResult<JobId> {
+pub async fn enqueue(
+    state: &AppState,
+    by: &Signed,
+    id: MachineId,
+    kind: JobKind,
+) -> AppResult<JobId> {
     let machine = visible(state, by, id).await?;
     Ok(state
         .store
@@ -49,7 +50,7 @@ pub struct Credentials {
 pub async fn read_credentials(
     state: &AppState,
     by: &Signed,
-    id: i64,
+    id: MachineId,
 ) -> AppResult<(Machine, Credentials)> {
     let machine = visible(state, by, id).await?;
     let sealed = state.store.machine_secret(machine.id).await?;
@@ -58,10 +59,7 @@ pub async fn read_credentials(
             "the machine's credentials are not ready yet".into(),
         ));
     };
-    let password = state
-        .secrets
-        .open(&sealed)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let password = state.secrets.open(&sealed).map_err(AppError::internal)?;
     let template = state.store.template(machine.template_id).await?;
     let protocol = match template.map(|t| t.os_family) {
         Some(OsFamily::Windows) => "rdp",

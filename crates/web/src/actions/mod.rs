@@ -17,5 +17,5 @@ use vmportal_core::password::Password;
 pub async fn hash_password(p: Password) -> AppResult<String> {
     tokio::task::spawn_blocking(move || p.hash())
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(AppError::internal)
 }

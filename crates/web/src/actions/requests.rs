@@ -43,12 +43,8 @@ pub async fn create(
 }
 
 /// The request, if the caller may see it; otherwise "not found", whether it exists or not.
-pub async fn visible(state: &AppState, by: &Signed, id: i64) -> AppResult<MachineRequest> {
-    let request = state
-        .store
-        .request(RequestId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn visible(state: &AppState, by: &Signed, id: RequestId) -> AppResult<MachineRequest> {
+    let request = state.store.request(id).await?.ok_or(AppError::NotFound)?;
     by.caller().may_see_owned_by(request.user_id)?;
     Ok(request)
 }
@@ -71,29 +67,26 @@ pub async fn list(
         .await?)
 }
 
-pub async fn approve(state: &AppState, admin: &Signed, id: i64) -> AppResult<Approval> {
+pub async fn approve(state: &AppState, admin: &Signed, id: RequestId) -> AppResult<Approval> {
     admin.caller().require_admin()?;
-    Ok(state
-        .store
-        .approve_request(RequestId(id), &admin.actor())
-        .await?)
+    Ok(state.store.approve_request(id, &admin.actor()).await?)
 }
 
 pub async fn reject(
     state: &AppState,
     admin: &Signed,
-    id: i64,
+    id: RequestId,
     reason: &str,
 ) -> AppResult<MachineRequest> {
     admin.caller().require_admin()?;
     let reason = names::text("reason", reason, true, 1000)?;
     Ok(state
         .store
-        .reject_request(RequestId(id), &reason, &admin.actor())
+        .reject_request(id, &reason, &admin.actor())
         .await?)
 }
 
-pub async fn cancel(state: &AppState, by: &Signed, id: i64) -> AppResult<MachineRequest> {
+pub async fn cancel(state: &AppState, by: &Signed, id: RequestId) -> AppResult<MachineRequest> {
     let request = visible(state, by, id).await?;
     by.caller().may_cancel(request.user_id)?;
     Ok(state.store.cancel_request(request.id, &by.actor()).await?)

@@ -70,7 +70,7 @@ async fn local_sign_in(
     let candidate = secret.to_owned();
     let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     match found {
         Some((user, _)) if matches && !user.disabled && user.source == UserSource::Local => {
             record(state, actor, action::LOGIN, Some(&user), String::new()).await?;

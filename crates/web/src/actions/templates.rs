@@ -31,15 +31,11 @@ pub async fn create(
 pub async fn update(
     state: &AppState,
     admin: &Signed,
-    id: i64,
+    id: TemplateId,
     change: impl FnOnce(&mut TemplateInput),
 ) -> AppResult<Template> {
     admin.caller().require_admin()?;
-    let current = state
-        .store
-        .template(TemplateId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current = state.store.template(id).await?.ok_or(AppError::NotFound)?;
     let mut input = TemplateInput::from(&current);
     change(&mut input);
     let spec = TemplateSpec::parse(&input, &state.providers.names())?;

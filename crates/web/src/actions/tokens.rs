@@ -9,6 +9,7 @@ use crate::{
 use vmportal_core::{
     Invalid,
     api_token::{ApiToken, NewApiToken, TokenName, lifetime_days},
+    ids::ApiTokenId,
     now,
 };
 
@@ -47,7 +48,7 @@ pub async fn list(state: &AppState, by: &Signed) -> AppResult<Vec<ApiToken>> {
 }
 
 /// Revokes one of the caller's tokens (a token may revoke itself); someone else's is "not found".
-pub async fn revoke(state: &AppState, by: &Signed, id: i64) -> AppResult<()> {
+pub async fn revoke(state: &AppState, by: &Signed, id: ApiTokenId) -> AppResult<()> {
     match state
         .store
         .revoke_api_token(by.user.id, id, &by.actor())

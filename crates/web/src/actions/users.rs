@@ -91,15 +91,11 @@ pub struct AccountChange {
 pub async fn update(
     state: &AppState,
     admin: &Signed,
-    id: i64,
+    id: UserId,
     change: AccountChange,
 ) -> AppResult<User> {
     admin.caller().require_admin()?;
-    let target = state
-        .store
-        .user(UserId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
     let mut invalid = Invalid::default();
     // An administrator cannot lock themselves out; another administrator has to do it.
     if target.id == admin.user.id {

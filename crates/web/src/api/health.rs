@@ -14,10 +14,6 @@ pub async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "health", security(()),
     responses((status = 200, body = String), (status = 500, body = crate::error::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> AppResult<&'static str> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    state.store.ping().await.map_err(AppError::internal)?;
     Ok("ok")
 }

@@ -10,6 +10,7 @@ use crate::{
 use axum::{Json, extract::State};
 use serde::Serialize;
 use utoipa::ToSchema;
+use vmportal_core::ids::MachineId;
 use vmportal_core::{console::NewConsoleTicket, machine::MachineState, now};
 
 #[derive(Serialize, ToSchema)]
@@ -31,7 +32,7 @@ pub struct ConsoleTicket {
 pub async fn console_ticket(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<ConsoleTicket>> {
     let machine = crate::actions::machines::visible(&state, &signed, id).await?;
     if machine.state != MachineState::Running {

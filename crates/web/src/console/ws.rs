@@ -53,7 +53,7 @@ pub async fn websocket(
         .consume_console_ticket(&token_hash(&query.ticket), &signed.token_hash, now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let machine = crate::actions::machines::visible(&state, &signed, used.machine_id.0).await?;
+    let machine = crate::actions::machines::visible(&state, &signed, used.machine_id).await?;
     let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
         return Err(AppError::Conflict(format!(
             "the machine is {}: its console opens only while it runs",
@@ -63,7 +63,7 @@ pub async fn websocket(
     let hv = state
         .providers
         .get(&machine.provider)
-        .ok_or_else(|| AppError::Internal(format!("no provider {}", machine.provider)))?;
+        .ok_or_else(|| AppError::internal(format!("no provider {}", machine.provider)))?;
     let unavailable = |e: String| {
         tracing::warn!(machine = machine.id.0, error = %e, "console unavailable");
         AppError::Conflict("the console of this machine cannot be reached now".into())

@@ -14,7 +14,7 @@ use axum::{
     response::{AppendHeaders, IntoResponse, Response},
 };
 use serde::Deserialize;
-use vmportal_core::{Invalid, api_token::ApiToken, user::User};
+use vmportal_core::{Invalid, api_token::ApiToken, ids::ApiTokenId, user::User};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
@@ -138,7 +138,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     me: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ApiTokenId>,
 ) -> PageResult {
     actions::tokens::revoke(&state, &me.0, id).await?;
     Ok(see_other("/account"))

@@ -7,6 +7,7 @@ use axum::{
     extract::{Path, State},
 };
 use serde::Deserialize;
+use vmportal_core::ids::RequestId;
 use vmportal_core::request::MachineRequest;
 
 #[derive(Template, WebTemplate)]
@@ -31,7 +32,7 @@ pub async fn list(
 pub async fn approve(
     State(state): State<AppState>,
     AdminPage(me): AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<RequestId>,
 ) -> PageResult {
     actions::requests::approve(&state, &me, id).await?;
     Ok(see_other("/admin/requests"))
@@ -45,7 +46,7 @@ pub struct RejectForm {
 pub async fn reject(
     State(state): State<AppState>,
     AdminPage(me): AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<RequestId>,
     Form(f): Form<RejectForm>,
 ) -> PageResult {
     actions::requests::reject(&state, &me, id, &f.reason).await?;

@@ -38,7 +38,7 @@ pub async fn list(
 pub struct TemplateFormPage {
     nav: Nav,
     /// `None` for a new entry.
-    id: Option<i64>,
+    id: Option<TemplateId>,
     providers: Vec<String>,
     form: TemplateForm,
     errors: Invalid,
@@ -116,7 +116,7 @@ impl TemplateForm {
 fn form_page(
     state: &AppState,
     me: &AdminPage,
-    id: Option<i64>,
+    id: Option<TemplateId>,
     form: TemplateForm,
     errors: Invalid,
 ) -> TemplateFormPage {
@@ -164,13 +164,9 @@ pub async fn new_form(
 pub async fn edit_form(
     State(state): State<AppState>,
     me: AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<TemplateId>,
 ) -> PageResult<TemplateFormPage> {
-    let t = state
-        .store
-        .template(TemplateId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let t = state.store.template(id).await?.ok_or(AppError::NotFound)?;
     Ok(form_page(
         &state,
         &me,
@@ -191,7 +187,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     me: AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<TemplateId>,
     Form(f): Form<TemplateForm>,
 ) -> PageResult {
     save(&state, &me, Some(id), f).await
@@ -200,7 +196,7 @@ pub async fn update(
 async fn save(
     state: &AppState,
     me: &AdminPage,
-    id: Option<i64>,
+    id: Option<TemplateId>,
     f: TemplateForm,
 ) -> PageResult<Response> {
     let mut invalid = Invalid::default();

@@ -140,13 +140,13 @@ pub struct UserPage {
 async fn user_page(
     state: &AppState,
     me: &AdminPage,
-    id: i64,
+    id: UserId,
     errors: Invalid,
     new_password: Option<String>,
 ) -> PageResult<UserPage> {
     Ok(UserPage {
         nav: Nav::from(&me.0),
-        d: detail(state, UserId(id)).await?,
+        d: detail(state, id).await?,
         errors,
         new_password,
     })
@@ -155,7 +155,7 @@ async fn user_page(
 pub async fn show(
     State(state): State<AppState>,
     me: AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> PageResult<UserPage> {
     user_page(&state, &me, id, Invalid::default(), None).await
 }
@@ -176,7 +176,7 @@ pub struct UserForm {
 pub async fn update(
     State(state): State<AppState>,
     me: AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     Form(f): Form<UserForm>,
 ) -> PageResult {
     let mut invalid = Invalid::default();
@@ -228,7 +228,7 @@ pub async fn update(
 pub async fn reset_password(
     State(state): State<AppState>,
     me: AdminPage,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> PageResult<UserPage> {
     let password = Password::generate();
     let change = AccountChange {

@@ -3,6 +3,7 @@ use crate::{auth::Viewer, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
+use vmportal_core::ids::MachineId;
 use vmportal_core::machine::Machine;
 
 #[derive(Template, WebTemplate)]
@@ -16,7 +17,7 @@ pub struct ConsolePage {
 pub async fn show(
     State(state): State<AppState>,
     Viewer(me): Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MachineId>,
 ) -> PageResult<ConsolePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
     Ok(ConsolePage {

@@ -8,6 +8,7 @@ use crate::{
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
+use vmportal_core::ids::MachineId;
 use vmportal_core::{
     job::{JobKind, JobState},
     machine::Machine,
@@ -27,7 +28,7 @@ pub struct MachinePage {
 pub async fn show(
     State(state): State<AppState>,
     Viewer(me): Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
     let credentials = match read_credentials(&state, &me, id).await {
@@ -59,7 +60,7 @@ pub struct DeletePage {
 pub async fn confirm_delete(
     State(state): State<AppState>,
     Viewer(me): Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MachineId>,
 ) -> PageResult<DeletePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
     Ok(DeletePage {
@@ -72,7 +73,7 @@ pub async fn confirm_delete(
 pub async fn act(
     State(state): State<AppState>,
     Viewer(me): Viewer,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(MachineId, String)>,
 ) -> PageResult {
     let kind = match action.as_str() {
         "start" => JobKind::Start,
@@ -88,12 +89,12 @@ pub async fn act(
 pub async fn act_delete(
     State(state): State<AppState>,
     Viewer(me): Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MachineId>,
 ) -> PageResult {
     queue(&state, &me, id, JobKind::Delete).await
 }
 
-async fn queue(state: &AppState, me: &Signed, id: i64, kind: JobKind) -> PageResult {
+async fn queue(state: &AppState, me: &Signed, id: MachineId, kind: JobKind) -> PageResult {
     enqueue(state, me, id, kind).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }

@@ -9,6 +9,7 @@ use axum::{
     response::IntoResponse,
 };
 use serde::Deserialize;
+use vmportal_core::ids::RequestId;
 use vmportal_core::{
     Invalid, quota::Quota, request::RequestInput, template::Template as Catalogue,
 };
@@ -129,7 +130,7 @@ pub async fn submit(
 pub async fn cancel(
     State(state): State<AppState>,
     Viewer(me): Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<RequestId>,
 ) -> PageResult {
     actions::requests::cancel(&state, &me, id).await?;
     Ok(see_other("/"))

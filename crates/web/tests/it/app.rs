@@ -9,7 +9,7 @@ use vmportal_core::{
     directory::Directory,
     names::Username,
     password::Password,
-    store::Store,
+    store::prelude::*,
     user::{NewUser, Role, UserSource},
 };
 use vmportal_core::{hypervisor::Registry, secret::SecretKey};

@@ -373,7 +373,7 @@ async fn fixture() -> Fixture {
 
 impl TestApp {
     async fn store_user_id(&self, name: &str) -> i64 {
-        use vmportal_core::store::Store;
+        use vmportal_core::store::prelude::*;
         self.store
             .user_for_login(name)
             .await
@@ -395,7 +395,7 @@ impl Fixture {
             .replace("{user}", &self.alice.to_string())
             .replace("{victim}", &self.victim.to_string());
         if p.contains("{fresh_machine}") {
-            use vmportal_core::{audit::Actor, ids::RequestId, store::Store};
+            use vmportal_core::{audit::Actor, ids::RequestId, store::prelude::*};
             let fresh = self
                 .app
                 .request(&self.callers[1], self.template, "fresh-machine")

@@ -13,7 +13,7 @@ use vmportal_core::{
     job::JobOutcome,
     machine::{MachinePatch, MachineState},
     now,
-    store::Store,
+    store::prelude::*,
     user::Role,
 };
 use vmportal_proxmox::{CloneMode, ProxmoxConfig, ProxmoxHypervisor, Secret};

@@ -25,7 +25,7 @@ use tokio_tungstenite::{
 use vmportal_core::{
     ids::MachineId,
     machine::{MachinePatch, MachineState},
-    store::Store,
+    store::prelude::*,
     user::Role,
 };
 use vmportal_web::WebConfig;

@@ -6,7 +6,7 @@ use crate::app::{PASSWORD as LOCAL_PASSWORD, TestApp, error_code, test_config};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::sync::Arc;
-use vmportal_core::{store::Store, user::Role};
+use vmportal_core::{store::prelude::*, user::Role};
 use vmportal_ldap::{LdapConfig, LdapDirectory, Secret};
 use vmportal_test_slapd::{
     ADMIN_GROUP, BASE_DN, PASSWORD, SEARCH_DN, SEARCH_PASSWORD, Slapd, USER_GROUP, person_dn,

@@ -261,7 +261,7 @@ async fn admin_creates_a_user_and_resets_a_password_through_the_pages() {
 
 #[tokio::test]
 async fn deleting_from_the_pages_takes_a_confirmation() {
-    use vmportal_core::{job::JobOutcome, now, store::Store};
+    use vmportal_core::{job::JobOutcome, now, store::prelude::*};
     let app = TestApp::spawn().await;
     let admin = app.signed_in("root", Role::Admin).await;
     let alice = app.signed_in("alice", Role::User).await;

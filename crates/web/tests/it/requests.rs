@@ -1,7 +1,7 @@
 use crate::app::{TestApp, error_code, invalid_fields};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use vmportal_core::{store::Store, user::Role};
+use vmportal_core::{store::prelude::*, user::Role};
 
 #[tokio::test]
 async fn request_approve_then_machine_and_job_exist() {

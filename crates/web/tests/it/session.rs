@@ -1,7 +1,7 @@
 use crate::app::{PASSWORD, TestApp, error_code, session_hash, test_config};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
-use vmportal_core::{now, store::Store, user::Role};
+use vmportal_core::{now, store::prelude::*, user::Role};
 use vmportal_web::WebConfig;
 
 fn session_token(r: &reqwest::Response) -> String {

@@ -28,7 +28,7 @@ const POLL: Duration = Duration::from_millis(500);
 pub async fn events(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<JobId>,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     visible(&state, &signed, id).await?;
@@ -37,7 +37,7 @@ pub async fn events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(0);
-    let stream = async_stream(state, JobId(id), after);
+    let stream = async_stream(state, id, after);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -14,18 +14,14 @@ use vmportal_core::{ids::JobId, job::Job};
 pub async fn get(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<JobId>,
 ) -> AppResult<Json<Job>> {
     Ok(Json(visible(&state, &signed, id).await?))
 }
 
 /// The job, if the caller may see it: its machine's owner or an administrator.
-pub async fn visible(state: &AppState, by: &Signed, id: i64) -> AppResult<Job> {
-    let job = state
-        .store
-        .job(JobId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn visible(state: &AppState, by: &Signed, id: JobId) -> AppResult<Job> {
+    let job = state.store.job(id).await?.ok_or(AppError::NotFound)?;
     match job.owner_id {
         Some(owner) => by.caller().may_see_owned_by(owner)?,
         None if !by.caller().is_admin() => return Err(AppError::NotFound),

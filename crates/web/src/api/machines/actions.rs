@@ -10,6 +10,7 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
+use vmportal_core::ids::MachineId;
 use vmportal_core::{ids::JobId, job::JobKind};
 
 #[derive(Serialize, ToSchema)]
@@ -20,7 +21,7 @@ pub struct Queued {
 async fn queued(
     state: AppState,
     by: Signed,
-    id: i64,
+    id: MachineId,
     kind: JobKind,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
     let job_id = enqueue(&state, &by, id, kind).await?;
@@ -35,7 +36,7 @@ async fn queued(
 pub async fn start(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
     queued(state, signed, id, JobKind::Start).await
 }
@@ -47,7 +48,7 @@ pub async fn start(
 pub async fn shutdown(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
     queued(state, signed, id, JobKind::Shutdown).await
 }
@@ -59,7 +60,7 @@ pub async fn shutdown(
 pub async fn stop(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
     queued(state, signed, id, JobKind::Stop).await
 }
@@ -71,7 +72,7 @@ pub async fn stop(
 pub async fn reboot(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
     queued(state, signed, id, JobKind::Reboot).await
 }
@@ -83,7 +84,7 @@ pub async fn reboot(
 pub async fn delete(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
     queued(state, signed, id, JobKind::Delete).await
 }

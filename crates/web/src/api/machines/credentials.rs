@@ -6,6 +6,7 @@ use crate::{
     state::AppState,
 };
 use axum::{Json, extract::State};
+use vmportal_core::ids::MachineId;
 
 /// The machine's login, for its owner or an administrator. Every reading is in the audit log.
 #[utoipa::path(get, path = "/api/v1/machines/{id}/credentials", tag = "machines",
@@ -15,7 +16,7 @@ use axum::{Json, extract::State};
 pub async fn credentials(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<Credentials>> {
     Ok(Json(read_credentials(&state, &signed, id).await?.1))
 }

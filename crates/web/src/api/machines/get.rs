@@ -5,6 +5,7 @@ use crate::{
     state::AppState,
 };
 use axum::{Json, extract::State};
+use vmportal_core::ids::MachineId;
 use vmportal_core::machine::Machine;
 
 /// One machine: state, address, node and the current job's progress.
@@ -14,7 +15,7 @@ use vmportal_core::machine::Machine;
 pub async fn get(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<Machine>> {
     let machine = crate::actions::machines::visible(&state, &signed, id).await?;
     Ok(Json(machine))

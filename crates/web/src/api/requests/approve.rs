@@ -8,6 +8,7 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
+use vmportal_core::ids::RequestId;
 use vmportal_core::{
     ids::{JobId, MachineId},
     request::MachineRequest,
@@ -32,7 +33,7 @@ pub struct Approved {
 pub async fn approve(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<(StatusCode, Json<Approved>)> {
     let a = actions::requests::approve(&state, &admin, id).await?;
     Ok((

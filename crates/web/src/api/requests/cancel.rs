@@ -6,6 +6,7 @@ use crate::{
     state::AppState,
 };
 use axum::{Json, extract::State};
+use vmportal_core::ids::RequestId;
 use vmportal_core::request::MachineRequest;
 
 /// The owner withdraws a request that is still pending.
@@ -19,7 +20,7 @@ use vmportal_core::request::MachineRequest;
 pub async fn cancel(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<Json<MachineRequest>> {
     Ok(Json(actions::requests::cancel(&state, &signed, id).await?))
 }

@@ -6,6 +6,7 @@ use crate::{
     state::AppState,
 };
 use axum::{Json, extract::State};
+use vmportal_core::ids::RequestId;
 use vmportal_core::request::MachineRequest;
 
 /// One request, for its owner or an administrator.
@@ -15,7 +16,7 @@ use vmportal_core::request::MachineRequest;
 pub async fn get(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<Json<MachineRequest>> {
     Ok(Json(actions::requests::visible(&state, &signed, id).await?))
 }

@@ -8,6 +8,7 @@ use crate::{
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use vmportal_core::ids::RequestId;
 use vmportal_core::request::MachineRequest;
 
 #[derive(Deserialize, ToSchema)]
@@ -27,7 +28,7 @@ pub struct RejectBody {
 pub async fn reject(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> AppResult<Json<MachineRequest>> {
     Ok(Json(

@@ -7,6 +7,7 @@ use crate::{
     state::AppState,
 };
 use axum::{Json, extract::State};
+use vmportal_core::ids::TemplateId;
 use vmportal_core::template::Template;
 
 /// Changes the given fields of a catalogue entry; the result must still be consistent.
@@ -20,7 +21,7 @@ use vmportal_core::template::Template;
 pub async fn update(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<TemplateId>,
     ApiJson(body): ApiJson<TemplateBody>,
 ) -> AppResult<Json<Template>> {
     Ok(Json(

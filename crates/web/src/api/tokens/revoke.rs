@@ -6,6 +6,7 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
+use vmportal_core::ids::ApiTokenId;
 
 /// Revokes one of the caller's API tokens at once.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "session",
@@ -14,7 +15,7 @@ use axum::{extract::State, http::StatusCode};
 pub async fn revoke(
     State(state): State<AppState>,
     signed: Signed,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ApiTokenId>,
 ) -> AppResult<StatusCode> {
     actions::tokens::revoke(&state, &signed, id).await?;
     Ok(StatusCode::NO_CONTENT)

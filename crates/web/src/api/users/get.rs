@@ -15,7 +15,7 @@ use vmportal_core::ids::UserId;
 pub async fn get(
     State(state): State<AppState>,
     _admin: Admin,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<Json<UserDetail>> {
-    Ok(Json(detail(&state, UserId(id)).await?))
+    Ok(Json(detail(&state, id).await?))
 }

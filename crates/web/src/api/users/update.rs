@@ -8,6 +8,7 @@ use crate::{
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use vmportal_core::ids::UserId;
 use vmportal_core::{
     quota::QuotaOverride,
     user::{Role, User},
@@ -39,7 +40,7 @@ pub struct UserChangeBody {
 pub async fn update(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<UserId>,
     ApiJson(body): ApiJson<UserChangeBody>,
 ) -> AppResult<Json<User>> {
     let change = AccountChange {

@@ -1,0 +1,59 @@
+//! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
+//! requests, machines, jobs, audit, consoles). Each database backend implements every trait, one
+//! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
+//! hold.
+//!
+//! Each method that changes something also writes its audit event, in the same transaction, so the
+//! log can never miss a change nor record one that did not happen.
+
+mod audit;
+mod consoles;
+mod error;
+mod jobs;
+mod machines;
+mod requests;
+mod sessions;
+mod templates;
+mod tokens;
+mod users;
+
+pub use audit::{AuditStore, Page};
+pub use consoles::ConsoleStore;
+pub use error::{BackendError, StoreError, StoreResult};
+pub use jobs::JobStore;
+pub use machines::MachineStore;
+pub use requests::{Approval, RequestFilter, RequestStore};
+pub use sessions::{Session, SessionStore};
+pub use templates::TemplateStore;
+pub use tokens::TokenStore;
+pub use users::UserStore;
+
+use async_trait::async_trait;
+
+/// Every aggregate's store, behind one object.
+#[async_trait]
+pub trait Store:
+    UserStore
+    + SessionStore
+    + TokenStore
+    + TemplateStore
+    + RequestStore
+    + MachineStore
+    + JobStore
+    + AuditStore
+    + ConsoleStore
+    + Send
+    + Sync
+    + 'static
+{
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
+pub mod prelude {
+    pub use super::{
+        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SessionStore, Store,
+        TemplateStore, TokenStore, UserStore,
+    };
+}
