@@ -54,7 +54,7 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    /// The server's message, for telling apart "already exists", "is locked", "does not exist".
+    /// The server's message, for telling apart "already exists", "is locked", ...
     pub fn message(&self) -> &str {
         match self {
             ApiError::Status(_, m) | ApiError::Transport(m) | ApiError::TaskTimeout(m) => m,
@@ -131,6 +131,20 @@ impl Client {
         path: &str,
         params: &[(&str, String)],
     ) -> ApiResult<(Value, Option<SocketAddr>)> {
+        let (mut body, peer) = self.answer(method, path, params).await?;
+        Ok((
+            body.get_mut("data").map(Value::take).unwrap_or(Value::Null),
+            peer,
+        ))
+    }
+
+    /// The whole answer, envelope included (`total` sits next to `data`).
+    async fn answer(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> ApiResult<(Value, Option<SocketAddr>)> {
         let req = self
             .http
             .request(method.clone(), format!("{}{path}", self.base))
@@ -147,10 +161,18 @@ impl Client {
             .map_err(|e| ApiError::Transport(chain(&e)))?;
         let status = res.status();
         let peer = res.remote_addr();
-        let reason = status.canonical_reason().unwrap_or_default().to_string();
+        // Before pve-http-server 5.2 the message was only in the status line's reason phrase.
+        let reason = res
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .and_then(|r| std::str::from_utf8(r.as_bytes()).ok())
+            .or(status.canonical_reason())
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let body: Value = res.json().await.unwrap_or(Value::Null);
         if status.is_success() {
-            return Ok((body.get("data").cloned().unwrap_or(Value::Null), peer));
+            return Ok((body, peer));
         }
         if status.as_u16() == 400
             && let Some(errors) = body["errors"].as_object()
@@ -161,17 +183,23 @@ impl Client {
                 .collect();
             return Err(ApiError::Params(errors));
         }
-        // Newer servers put the message in the body; older ones only in the status line.
+        // Newer servers put the message in the body too.
         let message = body["message"]
             .as_str()
             .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
             .unwrap_or(reason);
         Err(ApiError::Status(status.as_u16(), message))
     }
 
     /// Polls a task until it stops (backing off up to 2 s between polls); a failure carries the
-    /// end of the task log.
+    /// end of the task log. The task is asked of the node that runs it, which the UPID names
+    /// (`node` when it names none).
     pub async fn wait(&self, node: &str, upid: &str, timeout: Duration) -> ApiResult<()> {
+        let node = upid
+            .strip_prefix("UPID:")
+            .and_then(|rest| rest.split(':').next())
+            .unwrap_or(node);
         let path = format!("/nodes/{node}/tasks/{}", encode(upid));
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(100);
@@ -185,19 +213,9 @@ impl Client {
                 if exit == "OK" || exit.starts_with("WARNINGS") {
                     return Ok(());
                 }
-                let log = self
-                    .get(&format!("{path}/log"), &[("limit", "1000".into())])
-                    .await?;
-                let lines: Vec<String> = log
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|l| l["t"].as_str().map(str::to_string))
-                    .collect();
-                let tail = lines[lines.len().saturating_sub(LOG_TAIL)..].to_vec();
                 return Err(ApiError::Task {
                     exitstatus: exit,
-                    log: tail,
+                    log: self.log_tail(&format!("{path}/log")).await?,
                 });
             }
             if Instant::now() + pause > deadline {
@@ -206,6 +224,25 @@ impl Client {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(2));
         }
+    }
+
+    /// The last lines of a task log, where the error is: the answer's `total` says where the end
+    /// is, however many progress lines come before it.
+    async fn log_tail(&self, path: &str) -> ApiResult<Vec<String>> {
+        let first = [("limit", LOG_TAIL.to_string())];
+        let (mut answer, _) = self.answer(Method::GET, path, &first).await?;
+        let total = answer["total"]
+            .as_u64()
+            .and_then(|t| usize::try_from(t).ok());
+        if let Some(total) = total.filter(|t| *t > LOG_TAIL) {
+            let start = (total - LOG_TAIL).to_string();
+            let end = [("start", start), ("limit", LOG_TAIL.to_string())];
+            answer = self.answer(Method::GET, path, &end).await?.0;
+        }
+        let lines = answer["data"].as_array().into_iter().flatten();
+        Ok(lines
+            .filter_map(|l| l["t"].as_str().map(str::to_string))
+            .collect())
     }
 
     /// Calls an endpoint that answers a UPID and waits for that task.

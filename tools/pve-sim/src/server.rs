@@ -192,15 +192,26 @@ fn handle(state: &Arc<Shared>, parts: &mut Parts, body: Bytes) -> Response {
             ));
             error(StatusCode::NOT_IMPLEMENTED, "not simulated")
         }
-        Some(Err(ApiError(status, message))) => error(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &message,
-        ),
-        Some(Ok(data)) => {
-            for v in state.schema.check_return(&m.info["returns"], &data) {
-                violate(format!("{method} {} answered {v}", m.path));
+        Some(Err(ApiError(status, message))) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            match cluster.faults.reason_phrase_only {
+                true => reason_phrase_error(status, &message),
+                false => error(status, &message),
             }
-            axum::Json(json!({ "data": data })).into_response()
+        }
+        Some(Ok(data)) => {
+            // A null resize answer is the older server's schema, which the fault asked for.
+            let older = data.is_null() && cluster.faults.synchronous_resize;
+            if !older {
+                for v in state.schema.check_return(&m.info["returns"], &data) {
+                    violate(format!("{method} {} answered {v}", m.path));
+                }
+            }
+            let mut body = json!({ "data": data });
+            if let Some(total) = api::total(&cluster, &call) {
+                body["total"] = json!(total);
+            }
+            axum::Json(body).into_response()
         }
     }
 }
@@ -213,4 +224,16 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
         axum::Json(json!({"data": Value::Null, "message": format!("{message}\n")})),
     )
         .into_response()
+}
+
+/// An error as servers before pve-http-server 5.2 answer it: the message only in the status line
+/// (`PVE::APIServer::AnyEvent::response` sets it as the HTTP reason phrase, one line), the body
+/// `{"data":null}`.
+fn reason_phrase_error(status: StatusCode, message: &str) -> Response {
+    let line = message.trim().replace(['\r', '\n'], " ");
+    let mut response = (status, axum::Json(json!({"data": Value::Null}))).into_response();
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(line.into_bytes()) {
+        response.extensions_mut().insert(reason);
+    }
+    response
 }
