@@ -811,8 +811,10 @@ fn vncproxy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         .map(|b| BASE64[usize::from(b % 64)] as char)
         .collect();
     let ticket = format!("PVEVNC:{:08X}::{signature}", nanos / 1_000_000_000);
-    // QEMU guests get a generated password of printable ASCII; containers take the ticket.
-    let password = (kind == Kind::Qemu).then(|| {
+    // A generated password of printable ASCII, for containers too: the 9.1.3 schema of both
+    // `vncproxy` endpoints returns it ("generate-password: Deprecated ... Password is generated
+    // when required"); older servers answered none and took the ticket as the VNC password.
+    let password = (!c.faults.vnc_ticket_as_password).then(|| {
         secret("password")
             .iter()
             .take(8)

@@ -123,6 +123,8 @@ pub struct Faults {
     pub synchronous_resize: bool,
     /// Tasks write this many progress lines to their log before they end.
     pub progress_lines: usize,
+    /// `vncproxy` answers no password and the VNC server takes the ticket, as older servers did.
+    pub vnc_ticket_as_password: bool,
     /// Refuse the token as expired.
     pub token_expired: bool,
     /// After answering `nextid`, someone else creates that id at once (N times).
