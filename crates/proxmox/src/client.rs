@@ -1,4 +1,4 @@
-//! A thin client of the PVE REST API: token header, the `data` envelope, errors turned into
+//! A thin client of the PVE REST API: token header or ticket, the `data` envelope, errors turned into
 //! messages an administrator can act on, and UPID tasks polled to their end.
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -34,9 +34,10 @@ impl std::fmt::Display for ApiError {
             }
             ApiError::Status(401, m) => write!(
                 f,
-                "Proxmox VE refused the API token (expired, revoked or wrong secret?): {m}"
+                "Proxmox VE refused the API token or the sign-in (expired, revoked or wrong \
+                 secret?): {m}"
             ),
-            ApiError::Status(403, m) => write!(f, "the API token lacks a privilege: {m}"),
+            ApiError::Status(403, m) => write!(f, "the API token or user lacks a privilege: {m}"),
             ApiError::Status(code, m) => write!(f, "Proxmox VE answered {code}: {m}"),
             ApiError::Transport(m) => write!(f, "cannot reach Proxmox VE: {m}"),
             ApiError::Task { exitstatus, log } => {
@@ -69,19 +70,118 @@ pub type ApiResult<T> = Result<T, ApiError>;
 /// Task log lines kept in an error: the end of the log says why.
 const LOG_TAIL: usize = 20;
 
+/// How requests are signed in: an API token, or a user's ticket.
+pub enum Auth {
+    /// The `Authorization` header value.
+    Token(String),
+    Ticket {
+        username: String,
+        password: String,
+        /// The current ticket and CSRF token, and when they were issued.
+        session: tokio::sync::Mutex<Option<Session>>,
+    },
+}
+
+pub struct Session {
+    ticket: String,
+    csrf: String,
+    issued: Instant,
+}
+
+/// Tickets last two hours; a fresh one is asked for a little before.
+const TICKET_RENEWAL: Duration = Duration::from_secs(110 * 60);
+
+impl Auth {
+    pub fn token(token_id: &str, secret: &str) -> Auth {
+        Auth::Token(format!("PVEAPIToken={token_id}={secret}"))
+    }
+
+    pub fn ticket(username: &str, password: &str) -> Auth {
+        Auth::Ticket {
+            username: username.into(),
+            password: password.into(),
+            session: tokio::sync::Mutex::default(),
+        }
+    }
+}
+
 pub struct Client {
     http: reqwest::Client,
     /// `https://host:8006/api2/json`
     base: String,
-    auth: String,
+    auth: Auth,
 }
 
 impl Client {
-    pub fn new(http: reqwest::Client, url: &str, token_id: &str, secret: &str) -> Client {
+    pub fn new(http: reqwest::Client, url: &str, auth: Auth) -> Client {
         Client {
             http,
             base: format!("{}/api2/json", url.trim_end_matches('/')),
-            auth: format!("PVEAPIToken={token_id}={secret}"),
+            auth,
+        }
+    }
+
+    /// The headers that sign a request in: the token, or the ticket's cookie with, for any
+    /// method but GET, its CSRF token. A missing or old ticket is renewed first.
+    pub async fn auth_headers(&self, method: &Method) -> ApiResult<Vec<(&'static str, String)>> {
+        let (username, password, session) = match &self.auth {
+            Auth::Token(header) => return Ok(vec![("authorization", header.clone())]),
+            Auth::Ticket {
+                username,
+                password,
+                session,
+            } => (username, password, session),
+        };
+        let mut session = session.lock().await;
+        if session
+            .as_ref()
+            .is_none_or(|s| s.issued.elapsed() > TICKET_RENEWAL)
+        {
+            *session = Some(self.sign_in(username, password).await?);
+        }
+        let s = session.as_ref().expect("just signed in");
+        let cookie = format!("PVEAuthCookie={}", encode(&s.ticket));
+        let mut headers = vec![("cookie", cookie)];
+        if method != Method::GET {
+            headers.push(("csrfpreventiontoken", s.csrf.clone()));
+        }
+        Ok(headers)
+    }
+
+    /// Forgets the ticket, which the server refused: the next call signs in again.
+    async fn ticket_refused(&self) -> bool {
+        match &self.auth {
+            Auth::Token(_) => false,
+            Auth::Ticket { session, .. } => session.lock().await.take().is_some(),
+        }
+    }
+
+    async fn sign_in(&self, username: &str, password: &str) -> ApiResult<Session> {
+        let form = [("username", username), ("password", password)];
+        let req = self
+            .http
+            .post(format!("{}/access/ticket", self.base))
+            .form(&form);
+        let (body, _) = self.read(req).await.map_err(|e| match e {
+            ApiError::Status(401, m) => {
+                ApiError::Status(401, format!("sign-in as {username}: {m}"))
+            }
+            other => other,
+        })?;
+        let data = &body["data"];
+        match (
+            data["ticket"].as_str(),
+            data["CSRFPreventionToken"].as_str(),
+        ) {
+            (Some(ticket), Some(csrf)) => Ok(Session {
+                ticket: ticket.into(),
+                csrf: csrf.into(),
+                issued: Instant::now(),
+            }),
+            _ => Err(ApiError::Status(
+                200,
+                format!("sign-in answered no ticket: {body}"),
+            )),
         }
     }
 
@@ -109,11 +209,6 @@ impl Client {
     /// The full URL of an API path, e.g. for a websocket.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
-    }
-
-    /// The `Authorization` header value.
-    pub fn authorization(&self) -> &str {
-        &self.auth
     }
 
     async fn call(
@@ -145,16 +240,32 @@ impl Client {
         path: &str,
         params: &[(&str, String)],
     ) -> ApiResult<(Value, Option<SocketAddr>)> {
-        let req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .header("authorization", &self.auth);
-        // PVE reads GET/DELETE parameters from the query, POST/PUT ones from a form body.
-        let req = if method == Method::GET || method == Method::DELETE {
-            req.query(params)
-        } else {
-            req.form(params)
-        };
+        let mut retried = false;
+        loop {
+            let mut req = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.base));
+            for (name, value) in self.auth_headers(&method).await? {
+                req = req.header(name, value);
+            }
+            // PVE reads GET/DELETE parameters from the query, POST/PUT ones from a form body.
+            let req = if method == Method::GET || method == Method::DELETE {
+                req.query(params)
+            } else {
+                req.form(params)
+            };
+            match self.read(req).await {
+                // A ticket that expired or was revoked early: sign in again, once.
+                Err(ApiError::Status(401, _)) if !retried && self.ticket_refused().await => {
+                    retried = true;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends a request and reads its answer: the body, or the error it carries.
+    async fn read(&self, req: reqwest::RequestBuilder) -> ApiResult<(Value, Option<SocketAddr>)> {
         let res = req
             .send()
             .await

@@ -1,6 +1,6 @@
 //! The `Hypervisor` on Proxmox VE. A machine's external id is `{node}/{lxc|qemu}/{vmid}`.
 
-use crate::client::{ApiError, ApiResult, Client};
+use crate::client::{ApiError, ApiResult, Auth, Client};
 use crate::config::{CloneMode, ProxmoxConfig};
 use crate::container::Source;
 use crate::node_shell::NodeShell;
@@ -166,13 +166,22 @@ impl ProxmoxHypervisor {
             (None, Some(fp)) => Trust::Fingerprint(fp.clone()),
             _ => return Err("set exactly one of ca_file and fingerprint".into()),
         };
-        let tls = tls::config(trust)?;
-        let api = Client::new(
-            tls::http_client(tls.clone())?,
-            &config.url,
+        let auth = match (
             &config.token_id,
-            &config.token_secret.0,
-        );
+            &config.token_secret,
+            &config.username,
+            &config.password,
+        ) {
+            (Some(id), Some(secret), None, None) => Auth::token(id, &secret.0),
+            (None, None, Some(user), Some(password)) => Auth::ticket(user, &password.0),
+            _ => {
+                return Err(
+                    "set either token_id and token_secret, or username and password".into(),
+                );
+            }
+        };
+        let tls = tls::config(trust)?;
+        let api = Client::new(tls::http_client(tls.clone())?, &config.url, auth);
         let timeout = Duration::from_secs(config.task_timeout_secs);
         let shell = match &config.ssh {
             Some(ssh) => Some(NodeShell::new(ssh.clone(), timeout)?),

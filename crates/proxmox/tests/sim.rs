@@ -717,3 +717,63 @@ async fn a_console_that_cannot_open_says_why() {
     }
     s.no_violations();
 }
+
+/// Ticket sign-in instead of an API token: `POST /access/ticket`, the ticket as a cookie, the
+/// CSRF token on every call but GET, a new ticket when the old one is refused, and the console.
+#[tokio::test]
+async fn a_user_signs_in_with_a_ticket_where_there_is_no_token() {
+    let s = Setup::new().await;
+    let hv = s.provider(|c| {
+        (c.token_id, c.token_secret) = (None, None);
+        c.username = Some(pve_sim::USER.into());
+        c.password = Some(vmportal_proxmox::Secret(pve_sim::PASSWORD.into()));
+    });
+    let made = hv
+        .provision(&spec(1, MachineKind::Vm), &Recorded::default())
+        .await
+        .unwrap();
+    let clone = s
+        .sim
+        .cluster()
+        .tasks
+        .iter()
+        .find(|t| t.kind == "qmclone")
+        .map(|t| t.user.clone());
+    assert_eq!(
+        clone.as_deref(),
+        Some(pve_sim::USER),
+        "the tasks are the user's"
+    );
+    let mut console = hv.console(&made.external_id).await.unwrap();
+    assert_eq!(look_at(&mut console).await.0, "QEMU");
+    // The ticket expires: the next call is refused once, signs in again and goes through.
+    s.sim.cluster().faults.ticket_lifetime = Duration::from_millis(300);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    hv.stop(&made.external_id).await.unwrap();
+    assert_eq!(
+        hv.power(&made.external_id).await.unwrap(),
+        PowerState::Stopped
+    );
+    // A wrong password is named in the error.
+    let wrong = s.provider(|c| {
+        (c.token_id, c.token_secret) = (None, None);
+        c.username = Some(pve_sim::USER.into());
+        c.password = Some(vmportal_proxmox::Secret("guess".into()));
+    });
+    match wrong.check().await.unwrap_err() {
+        HypervisorError::Permanent(m) => assert!(
+            m.ends_with("sign-in as vmportal@pve: authentication failure"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Both ways of signing in at once, or neither, is a settings error.
+    let both = config(&s.sim, Some(s.dir.path().join("pve-root-ca.pem")), None);
+    let both = vmportal_proxmox::ProxmoxConfig {
+        username: Some("x@pve".into()),
+        password: Some(vmportal_proxmox::Secret("y".into())),
+        ..both
+    };
+    assert!(ProxmoxHypervisor::new(both).is_err());
+    s.no_violations();
+}

@@ -274,7 +274,7 @@ async fn an_expired_token_fails_the_build_with_its_reason_until_renewed() {
         m["last_error"]
             .as_str()
             .unwrap()
-            .contains("refused the API token (expired, revoked or wrong secret?)"),
+            .contains("refused the API token or the sign-in (expired, revoked or wrong secret?)"),
         "{m}"
     );
     // Renewed: the failed machine is deleted and a new request builds.

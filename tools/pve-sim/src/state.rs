@@ -125,6 +125,8 @@ pub struct Faults {
     pub progress_lines: usize,
     /// `vncproxy` answers no password and the VNC server takes the ticket, as older servers did.
     pub vnc_ticket_as_password: bool,
+    /// How long a sign-in ticket is good for (two hours on a real cluster).
+    pub ticket_lifetime: Duration,
     /// Refuse the token as expired.
     pub token_expired: bool,
     /// After answering `nextid`, someone else creates that id at once (N times).
@@ -189,6 +191,7 @@ impl Cluster {
                 task_time: Duration::from_millis(150),
                 vnc_wait: Duration::from_secs(10),
                 ha_delay: Duration::from_secs(1),
+                ticket_lifetime: Duration::from_secs(2 * 3600),
                 ..Faults::default()
             },
             vnc_proxies: Vec::new(),

@@ -644,3 +644,65 @@ mod console {
         );
     }
 }
+
+/// A ticket instead of a token: the cookie signs calls in, and any call but a GET also needs
+/// the CSRF token.
+#[tokio::test]
+async fn a_ticket_signs_in_and_calls_other_than_get_need_the_csrf_token() {
+    let sim = Sim::start().await;
+    let url = |path: &str| format!("{}/api2/json{path}", sim.url);
+    let login = [("username", pve_sim::USER), ("password", pve_sim::PASSWORD)];
+    let res = client(&sim)
+        .post(url("/access/ticket"))
+        .form(&login)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    let (ticket, csrf) = (
+        v["data"]["ticket"].as_str().unwrap(),
+        v["data"]["CSRFPreventionToken"].as_str().unwrap(),
+    );
+    assert!(ticket.starts_with("PVE:vmportal@pve:"), "{ticket}");
+    let cookie = format!(
+        "PVEAuthCookie={}",
+        urlencode(ticket).replace('+', "%2B").replace('/', "%2F")
+    );
+    let res = client(&sim)
+        .get(url("/version"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let start = url("/nodes/pve1/qemu/9001/clone");
+    let form = [("newid", "170")];
+    let res = client(&sim)
+        .post(&start)
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "no CSRF token");
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["message"], "Permission denied - invalid csrf token\n");
+    let res = client(&sim)
+        .post(&start)
+        .header("cookie", &cookie)
+        .header("CSRFPreventionToken", csrf)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let wrong = [("username", pve_sim::USER), ("password", "guess")];
+    let res = client(&sim)
+        .post(url("/access/ticket"))
+        .form(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}

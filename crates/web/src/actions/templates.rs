@@ -49,11 +49,12 @@ pub async fn update(
         .await?)
 }
 
-/// The provider's word on the template's source: a source that cannot give usable machines (a
-/// QEMU template without a cloud-init drive, say) is refused with why. A provider that does
-/// not answer now does not block the administrator.
+/// The provider's word on an enabled template's source: a source that cannot give usable
+/// machines (a QEMU template without a cloud-init drive, say) is refused with why. Disabling a
+/// template is always possible, and a provider that does not answer now does not block the
+/// administrator.
 async fn check_source(state: &AppState, spec: &TemplateSpec) -> AppResult<()> {
-    let Some(hv) = state.providers.get(&spec.provider) else {
+    let Some(hv) = state.providers.get(&spec.provider).filter(|_| spec.enabled) else {
         return Ok(());
     };
     match hv.check_source(spec.kind, &spec.source).await {
