@@ -235,23 +235,24 @@ impl ProxmoxHypervisor {
     /// the same id to everyone.
     async fn reserve_id(&self) -> ApiResult<Reservation<'_>> {
         let mut vmid = self.next_id(None).await?;
-        let mut checked = true;
         loop {
-            if !checked {
-                match self.next_id(Some(vmid)).await {
-                    Ok(_) => {}
-                    Err(ApiError::Params(_) | ApiError::Status(400, _)) => {
-                        vmid += 1;
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
             if self.reserved.lock().expect("reserved ids").insert(vmid) {
                 return Ok(Reservation { hv: self, vmid });
             }
+            // One of this portal's creates holds it: the next id the cluster has free.
             vmid += 1;
-            checked = false;
+            while !self.is_free(vmid).await? {
+                vmid += 1;
+            }
+        }
+    }
+
+    /// Whether the cluster has `vmid` free (`nextid` with `vmid` refuses a taken one).
+    async fn is_free(&self, vmid: u32) -> ApiResult<bool> {
+        match self.next_id(Some(vmid)).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::Params(_) | ApiError::Status(400, _)) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
