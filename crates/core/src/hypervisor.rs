@@ -132,6 +132,11 @@ pub trait Hypervisor: Send + Sync + 'static {
     async fn console(&self, external_id: &str) -> HvResult<ConsoleStream>;
     /// Every guest this portal made on this hypervisor: those named `{prefix}-...`.
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>>;
+    /// Whether a template's `source` can give machines their owner can use: a `Permanent` error
+    /// says why not (checked when an administrator saves the template, and before each build).
+    async fn check_source(&self, _kind: MachineKind, _source: &str) -> HvResult<()> {
+        Ok(())
+    }
 }
 
 /// The configured hypervisors, by provider name.

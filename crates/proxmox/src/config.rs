@@ -7,9 +7,17 @@ use std::path::PathBuf;
 pub struct ProxmoxConfig {
     /// `https://pve1.example.org:8006`
     pub url: String,
-    /// `USER@REALM!TOKENID`
-    pub token_id: String,
-    pub token_secret: Secret,
+    /// `USER@REALM!TOKENID`, with `token_secret`; or else `username` and `password`.
+    #[serde(default)]
+    pub token_id: Option<String>,
+    #[serde(default)]
+    pub token_secret: Option<Secret>,
+    /// `USER@REALM` signing in with a password for a ticket (`POST /access/ticket`), for
+    /// clusters where no API token is made.
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<Secret>,
     /// The cluster CA (`/etc/pve/pve-root-ca.pem`); or else `fingerprint`.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,

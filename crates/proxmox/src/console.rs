@@ -1,6 +1,6 @@
 //! A guest's console: `vncproxy` (websocket mode) answers a port, a ticket and maybe a password;
 //! then `vncwebsocket` is opened on the node that answered, within seconds, with the same token
-//! and TLS trust as every API call; the portal authenticates to the VNC server itself.
+//! or ticket and TLS trust as every API call; the portal authenticates to the VNC server itself.
 
 use crate::client::{Client, chain};
 use crate::provider::hv;
@@ -75,8 +75,10 @@ pub async fn open(
         .into_client_request()
         .map_err(|e| failed("request", e))?;
     let headers = request.headers_mut();
-    let auth = HeaderValue::from_str(api.authorization()).map_err(|e| failed("token", e))?;
-    headers.insert("authorization", auth);
+    for (name, value) in api.auth_headers(&reqwest::Method::GET).await.map_err(hv)? {
+        let value = HeaderValue::from_str(&value).map_err(|e| failed("sign-in", e))?;
+        headers.insert(name, value);
+    }
     headers.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))

@@ -56,17 +56,17 @@ fi
 "#;
 
 impl ProxmoxHypervisor {
-    /// From an OS template archive, on the node with the most free memory that reaches both the
-    /// archive's storage and the root disk's.
+    /// From an OS template archive, on the node with the most free memory among those that have
+    /// the archive and reach the root disk's storage.
     pub(crate) async fn create_container(
         &self,
         spec: &ProvisionSpec,
         archive: &str,
         progress: &dyn Progress,
     ) -> HvResult<Id> {
-        let archive_storage = archive.split(':').next().unwrap_or_default();
+        let candidates = self.nodes_with_archive(archive).await?;
         let node = self
-            .container_node(spec, &[archive_storage, &self.config.storage], None)
+            .container_node(spec, &[&self.config.storage], &candidates)
             .await?;
         progress.report(10, &format!("creating the container on {node}"));
         let r = &spec.resources;
@@ -99,8 +99,8 @@ impl ProxmoxHypervisor {
             .map_err(created)
     }
 
-    /// A clone of a CT template. On its own node, or on another when its disk is on shared
-    /// storage. Clones of one template take turns: PVE locks the source for the whole clone.
+    /// A clone of a CT template. On its own node, or on another when the clone's disk is on
+    /// shared storage. Clones of one template take turns: PVE locks the source for the whole clone.
     pub(crate) async fn clone_container(
         &self,
         spec: &ProvisionSpec,
@@ -124,16 +124,23 @@ impl ProxmoxHypervisor {
             .as_str()
             .map(storage_of)
             .unwrap_or_default();
-        let shared = self
-            .shared(&template.node, source_storage)
-            .await
-            .map_err(created)?;
+        // A clone leaves the template's node only onto shared storage: the template's own for
+        // a linked clone, the target storage for a full one (whatever the source's).
         let disk_storage = match self.config.clone {
             CloneMode::Linked => source_storage,
             CloneMode::Full => &self.config.storage,
         };
-        let only = (!shared).then_some(template.node.as_str());
-        let node = self.container_node(spec, &[disk_storage], only).await?;
+        let shared = self
+            .shared(&template.node, disk_storage)
+            .await
+            .map_err(created)?;
+        let candidates = match shared {
+            true => self.config.nodes.clone(),
+            false => vec![template.node.clone()],
+        };
+        let node = self
+            .container_node(spec, &[disk_storage], &candidates)
+            .await?;
         progress.report(
             10,
             &format!("cloning CT template {template_vmid} onto {node}"),

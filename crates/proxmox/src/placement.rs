@@ -1,7 +1,7 @@
 //! Where a new guest goes: a template is found on the configured nodes; a container goes to the
 //! node with the most free memory among those online that reach the storages it needs.
 
-use crate::client::ApiResult;
+use crate::client::{ApiError, ApiResult};
 use crate::provider::{Id, Kind, ProxmoxHypervisor, created, number, truthy};
 use serde_json::Value;
 use vmportal_core::hypervisor::{HvResult, HypervisorError, ProvisionSpec};
@@ -50,20 +50,46 @@ impl ProxmoxHypervisor {
         Ok(list.as_array().cloned().unwrap_or_default())
     }
 
-    /// The node for a new container that needs `storages`, among the configured nodes (or only
-    /// `only`). No node reaching the storages is a configuration error; none with the memory
-    /// free now may change, so it is worth retrying.
+    /// The configured nodes that have the OS template archive `volid`: on storage that is not
+    /// shared (`local`), each node has its own, and `pveam` downloads to one node only.
+    pub(crate) async fn nodes_with_archive(&self, volid: &str) -> HvResult<Vec<String>> {
+        let storage = storage_of(volid);
+        let params = [("content", "vztmpl".to_string())];
+        let mut out = Vec::new();
+        for node in &self.config.nodes {
+            let path = format!("/nodes/{node}/storage/{storage}/content");
+            let list = match self.api.get(&path, &params).await {
+                Ok(list) => list,
+                // The storage is not on that node (or not readable there).
+                Err(ApiError::Status(..)) => continue,
+                Err(e) => return Err(created(e)),
+            };
+            let has = list.as_array().into_iter().flatten();
+            if has.into_iter().any(|v| v["volid"] == volid) {
+                out.push(node.clone());
+            }
+        }
+        if out.is_empty() {
+            return Err(HypervisorError::Permanent(format!(
+                "no node of {} has the OS template archive {volid} (download it with pveam on \
+                 the nodes)",
+                self.config.nodes.join(", ")
+            )));
+        }
+        Ok(out)
+    }
+
+    /// The node for a new container that needs `storages`, among `candidates`. No candidate
+    /// reaching the storages is a configuration error; none with the memory free now may
+    /// change, so it is worth retrying.
     pub(crate) async fn container_node(
         &self,
         spec: &ProvisionSpec,
         storages: &[&str],
-        only: Option<&str>,
+        candidates: &[String],
     ) -> HvResult<String> {
         let mut reaching = Vec::new();
-        for node in &self.config.nodes {
-            if only.is_some_and(|o| o != node) {
-                continue;
-            }
+        for node in candidates {
             let active = self.storages(node).await.map_err(created)?;
             let reaches = storages.iter().all(|want| {
                 active
@@ -77,7 +103,7 @@ impl ProxmoxHypervisor {
         if reaching.is_empty() {
             return Err(HypervisorError::Permanent(format!(
                 "no node of {} reaches the storage {}",
-                only.map_or_else(|| self.config.nodes.join(", "), str::to_string),
+                candidates.join(", "),
                 storages.join(" and ")
             )));
         }

@@ -1,6 +1,6 @@
 //! The `Hypervisor` on Proxmox VE. A machine's external id is `{node}/{lxc|qemu}/{vmid}`.
 
-use crate::client::{ApiError, ApiResult, Client};
+use crate::client::{ApiError, ApiResult, Auth, Client};
 use crate::config::{CloneMode, ProxmoxConfig};
 use crate::container::Source;
 use crate::node_shell::NodeShell;
@@ -8,7 +8,7 @@ use crate::tls::{self, Trust};
 use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vmportal_core::hypervisor::{
@@ -18,7 +18,7 @@ use vmportal_core::hypervisor::{
 use vmportal_core::ids::MachineId;
 use vmportal_core::template::{MachineKind, OsFamily};
 
-/// `nextid` does not reserve the id: a concurrent create may take it first.
+/// `nextid` does not reserve the id: another client may take it first.
 const ID_ATTEMPTS: usize = 5;
 
 pub struct ProxmoxHypervisor {
@@ -30,6 +30,8 @@ pub struct ProxmoxHypervisor {
     pub(crate) shell: Option<NodeShell>,
     /// One lock per CT template: its clones take turns.
     pub(crate) clone_turns: Mutex<HashMap<u32, Arc<tokio::sync::Mutex<()>>>>,
+    /// Ids taken by this portal's creates in flight.
+    reserved: Mutex<BTreeSet<u32>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,10 +91,45 @@ impl std::fmt::Display for Id {
     }
 }
 
-/// How an API error affects the engine: retry, give up, or the guest is gone.
+/// An id in use by a create of this portal, free again when dropped.
+struct Reservation<'a> {
+    hv: &'a ProxmoxHypervisor,
+    vmid: u32,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.hv
+            .reserved
+            .lock()
+            .expect("reserved ids")
+            .remove(&self.vmid);
+    }
+}
+
+/// Whether a create failed because someone else took its id: refused at once ("already
+/// exists"), or a QEMU clone's task failing to write the new config, which pmxcfs refuses when
+/// the id is another node's.
+fn id_taken(e: &ApiError) -> bool {
+    let m = e.message();
+    m.contains("already exists") || (m.contains("atomic file") && m.ends_with("File exists"))
+}
+
+/// A container's stop or shutdown refused because it is not running (`CT N not running`, at
+/// once): it stopped between the look at its state and the call, which is what was wanted.
+fn stopped_meanwhile(e: &ApiError) -> bool {
+    matches!(e, ApiError::Status(500, m) if m.starts_with("CT ") && m.ends_with(" not running"))
+}
+
+/// How an API error affects the engine: retry, give up, or the guest is gone. Gone is only the
+/// guest endpoints' own refusal (500, the guest's config file is missing), never a task's error
+/// or a message that merely mentions something missing (`bridge 'vmbr1' does not exist`).
 pub(crate) fn hv(e: ApiError) -> HypervisorError {
     let m = e.message();
-    if m.contains("does not exist") {
+    if let ApiError::Status(500, m) = &e
+        && m.starts_with("Configuration file 'nodes/")
+        && m.ends_with(".conf' does not exist")
+    {
         return HypervisorError::Gone;
     }
     match &e {
@@ -129,13 +166,22 @@ impl ProxmoxHypervisor {
             (None, Some(fp)) => Trust::Fingerprint(fp.clone()),
             _ => return Err("set exactly one of ca_file and fingerprint".into()),
         };
-        let tls = tls::config(trust)?;
-        let api = Client::new(
-            tls::http_client(tls.clone())?,
-            &config.url,
+        let auth = match (
             &config.token_id,
-            &config.token_secret.0,
-        );
+            &config.token_secret,
+            &config.username,
+            &config.password,
+        ) {
+            (Some(id), Some(secret), None, None) => Auth::token(id, &secret.0),
+            (None, None, Some(user), Some(password)) => Auth::ticket(user, &password.0),
+            _ => {
+                return Err(
+                    "set either token_id and token_secret, or username and password".into(),
+                );
+            }
+        };
+        let tls = tls::config(trust)?;
+        let api = Client::new(tls::http_client(tls.clone())?, &config.url, auth);
         let timeout = Duration::from_secs(config.task_timeout_secs);
         let shell = match &config.ssh {
             Some(ssh) => Some(NodeShell::new(ssh.clone(), timeout)?),
@@ -147,6 +193,7 @@ impl ProxmoxHypervisor {
             config,
             shell,
             clone_turns: Mutex::default(),
+            reserved: Mutex::default(),
         })
     }
 
@@ -172,13 +219,41 @@ impl ProxmoxHypervisor {
             .await
     }
 
-    async fn next_id(&self) -> ApiResult<u32> {
-        let v = self.api.get("/cluster/nextid", &[]).await?;
+    /// `GET /cluster/nextid`, or with `vmid` whether that id is free (an error when taken).
+    async fn next_id(&self, vmid: Option<u32>) -> ApiResult<u32> {
+        let params: Vec<_> = vmid.map(|v| ("vmid", v.to_string())).into_iter().collect();
+        let v = self.api.get("/cluster/nextid", &params).await?;
         // The server answers the id as a string.
         v.as_str()
             .and_then(|s| s.parse().ok())
             .or_else(|| v.as_u64().and_then(|n| n.try_into().ok()))
             .ok_or_else(|| ApiError::Status(200, format!("nextid answered {v}")))
+    }
+
+    /// A free id that no other create of this portal is using: `nextid` does not reserve, and
+    /// a QEMU clone writes its config only once its task runs, so until then the cluster offers
+    /// the same id to everyone.
+    async fn reserve_id(&self) -> ApiResult<Reservation<'_>> {
+        let mut vmid = self.next_id(None).await?;
+        loop {
+            if self.reserved.lock().expect("reserved ids").insert(vmid) {
+                return Ok(Reservation { hv: self, vmid });
+            }
+            // One of this portal's creates holds it: the next id the cluster has free.
+            vmid += 1;
+            while !self.is_free(vmid).await? {
+                vmid += 1;
+            }
+        }
+    }
+
+    /// Whether the cluster has `vmid` free (`nextid` with `vmid` refuses a taken one).
+    async fn is_free(&self, vmid: u32) -> ApiResult<bool> {
+        match self.next_id(Some(vmid)).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::Params(_) | ApiError::Status(400, _)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// What every clone is told: the new id and name (`name` for QEMU, `hostname` for LXC),
@@ -210,14 +285,15 @@ impl ProxmoxHypervisor {
     ) -> ApiResult<Id> {
         let mut last = None;
         for _ in 0..ID_ATTEMPTS {
+            let reservation = self.reserve_id().await?;
             let id = Id {
                 node: node.to_string(),
                 kind,
-                vmid: self.next_id().await?,
+                vmid: reservation.vmid,
             };
             match make(id.clone()).await {
                 Ok(()) => return Ok(id),
-                Err(e) if e.message().contains("already exists") => {
+                Err(e) if id_taken(&e) => {
                     tracing::info!(
                         vmid = id.vmid,
                         "id taken meanwhile, retrying with a fresh one"
@@ -278,13 +354,13 @@ impl ProxmoxHypervisor {
         if gib <= current {
             return Ok(());
         }
-        self.run(
-            id,
-            Method::PUT,
-            "/resize",
-            &[("disk", disk.into()), ("size", format!("{gib}G"))],
-        )
-        .await
+        let params = [("disk", disk.into()), ("size", format!("{gib}G"))];
+        let path = format!("{}/resize", id.path());
+        match self.api.put(&path, &params).await? {
+            Value::String(upid) => self.api.wait(&id.node, &upid, self.task_timeout()).await,
+            // Before qemu-server 8.0.4 (June 2023) a VM's resize was done when it answered null.
+            _ => Ok(()),
+        }
     }
 
     async fn address(&self, id: &Id) -> ApiResult<Option<String>> {
@@ -308,8 +384,13 @@ impl ProxmoxHypervisor {
                     .await
                 {
                     Ok(v) => v,
-                    // The agent is not up yet while the guest boots.
-                    Err(e) if e.message().contains("agent") => return Ok(None),
+                    // The agent is not up yet while the guest boots, or the VM is not running
+                    // (`VM N is not running`): no address now.
+                    Err(ApiError::Status(500, m))
+                        if m.contains("agent") || m == format!("VM {} is not running", id.vmid) =>
+                    {
+                        return Ok(None);
+                    }
                     Err(e) => return Err(e),
                 };
                 v["result"]
@@ -395,9 +476,7 @@ impl ProxmoxHypervisor {
             };
             configured.map_err(hv)?;
             progress.report(60, "starting");
-            self.run(id, Method::POST, "/status/start", &[])
-                .await
-                .map_err(hv)?;
+            self.switch(id, "start", PowerState::Running).await?;
         }
         let login = match id.kind {
             Kind::Lxc => self.owner_login(id, spec, progress).await?,
@@ -408,15 +487,69 @@ impl ProxmoxHypervisor {
         Ok((access(address, spec.os_family), login))
     }
 
-    async fn remove(&self, id: &Id) -> ApiResult<()> {
-        if self.power_of(id).await? != PowerState::Stopped {
-            self.run(id, Method::POST, "/status/stop", &[]).await?;
+    /// Starts or stops a guest (`action` `start` or `stop`) and waits until it is `want`: an
+    /// HA-managed guest's task (`hastart`, `hastop`) ends when the HA manager has the request,
+    /// and the guest follows later.
+    async fn switch(&self, id: &Id, action: &str, want: PowerState) -> HvResult<()> {
+        match self
+            .run(id, Method::POST, &format!("/status/{action}"), &[])
+            .await
+        {
+            Err(e) if want == PowerState::Stopped && stopped_meanwhile(&e) => return Ok(()),
+            other => other.map_err(hv)?,
+        }
+        if self
+            .settled(id, want, self.task_timeout())
+            .await
+            .map_err(hv)?
+        {
+            return Ok(());
+        }
+        Err(HypervisorError::Transient(format!(
+            "{id} was asked to {action} but is not {} after {} s (is the HA manager busy?)",
+            if want == PowerState::Running {
+                "running"
+            } else {
+                "stopped"
+            },
+            self.config.task_timeout_secs
+        )))
+    }
+
+    /// Whether the guest reaches `want` within `within`, looking every half second.
+    async fn settled(&self, id: &Id, want: PowerState, within: Duration) -> ApiResult<bool> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if self.power_of(id).await? == want {
+                return Ok(true);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    async fn remove(&self, id: &Id) -> HvResult<()> {
+        if self.power_of(id).await.map_err(hv)? != PowerState::Stopped {
+            self.switch(id, "stop", PowerState::Stopped).await?;
         }
         let params = [
             ("purge", "1".to_string()),
             ("destroy-unreferenced-disks", "1".to_string()),
         ];
-        self.run(id, Method::DELETE, "", &params).await
+        match self.run(id, Method::DELETE, "", &params).await {
+            // A clone inherits its template's `protection`, which only guards the template.
+            Err(e) if e.message().ends_with("protection mode enabled") => {
+                let unprotect = [("delete", "protection".to_string())];
+                self.api
+                    .put(&format!("{}/config", id.path()), &unprotect)
+                    .await
+                    .map_err(hv)?;
+                self.run(id, Method::DELETE, "", &params).await.map_err(hv)
+            }
+            other => other.map_err(hv),
+        }
     }
 }
 
@@ -488,26 +621,36 @@ impl Hypervisor for ProxmoxHypervisor {
         if self.power_of(&id).await.map_err(hv)? == PowerState::Running {
             return Ok(());
         }
-        self.run(&id, Method::POST, "/status/start", &[])
-            .await
-            .map_err(hv)
+        self.switch(&id, "start", PowerState::Running).await
     }
 
     async fn shutdown(&self, external_id: &str, timeout: Duration) -> HvResult<()> {
         let id = Id::parse(external_id)?;
+        if self.power_of(&id).await.map_err(hv)? == PowerState::Stopped {
+            return Ok(());
+        }
         let params = [("timeout", timeout.as_secs().to_string())];
-        let upid = self
+        let upid = match self
             .api
             .post(&format!("{}/status/shutdown", id.path()), &params)
             .await
-            .map_err(hv)?;
+        {
+            Err(e) if stopped_meanwhile(&e) => return Ok(()),
+            other => other.map_err(hv)?,
+        };
         let upid = upid.as_str().unwrap_or_default();
         // The task itself times out after `timeout`; the margin covers the API's own delay.
         let asked = self
             .api
             .wait(&id.node, upid, timeout + Duration::from_secs(30))
             .await;
-        if asked.is_err() || self.power_of(&id).await.map_err(hv)? != PowerState::Stopped {
+        // An HA-managed guest's `hastop` ends before the guest does.
+        if asked.is_err()
+            || !self
+                .settled(&id, PowerState::Stopped, timeout)
+                .await
+                .map_err(hv)?
+        {
             tracing::info!(%id, "the guest did not shut down in time; stopping it");
             return self.stop(external_id).await;
         }
@@ -516,9 +659,10 @@ impl Hypervisor for ProxmoxHypervisor {
 
     async fn stop(&self, external_id: &str) -> HvResult<()> {
         let id = Id::parse(external_id)?;
-        self.run(&id, Method::POST, "/status/stop", &[])
-            .await
-            .map_err(hv)
+        if self.power_of(&id).await.map_err(hv)? == PowerState::Stopped {
+            return Ok(());
+        }
+        self.switch(&id, "stop", PowerState::Stopped).await
     }
 
     async fn reboot(&self, external_id: &str) -> HvResult<()> {
@@ -534,7 +678,7 @@ impl Hypervisor for ProxmoxHypervisor {
             None => self.find(guest_name).await?,
         };
         let Some(id) = id else { return Ok(()) };
-        match self.remove(&id).await.map_err(hv) {
+        match self.remove(&id).await {
             Err(HypervisorError::Gone) => Ok(()),
             other => other,
         }
@@ -552,6 +696,13 @@ impl Hypervisor for ProxmoxHypervisor {
     async fn console(&self, external_id: &str) -> HvResult<ConsoleStream> {
         let id = Id::parse(external_id)?;
         crate::console::open(&self.api, &self.tls, &id.path()).await
+    }
+
+    async fn check_source(&self, kind: MachineKind, source: &str) -> HvResult<()> {
+        match kind {
+            MachineKind::Vm => self.vm_template(source).await.map(drop),
+            MachineKind::Container => Ok(()),
+        }
     }
 
     async fn guests(&self, prefix: &str) -> HvResult<Vec<Guest>> {

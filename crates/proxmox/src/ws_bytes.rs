@@ -1,5 +1,5 @@
-//! A websocket seen as a byte stream: each write is one binary message (one frame: the node
-//! refuses fragmented ones), reads return the binary messages' bytes in order, and the peer's
+//! A websocket seen as a byte stream: each write is one binary message of at most 128 KiB (one
+//! frame: the node refuses fragmented ones), reads return the binary messages' bytes in order, and the peer's
 //! close is the end of the stream.
 
 use futures_util::{Sink, Stream};
@@ -34,6 +34,10 @@ fn io_error(e: Error) -> io::Error {
 
 type Ws<S> = WebSocketStream<S>;
 
+/// The largest message sent to the node: pveproxy closes the websocket on a bigger frame
+/// (128 KiB), and the browser's messages (a clipboard paste) may be up to 1 MiB.
+const MAX_MESSAGE: usize = 128 * 1024;
+
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for WsBytes<S> {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -66,9 +70,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for WsBytes<S> {
         let ws = &mut self.get_mut().ws;
         // Ready once what was queued before has gone out: a bounded write buffer.
         ready!(<Ws<S> as Sink<Message>>::poll_ready(Pin::new(ws), cx)).map_err(io_error)?;
-        let message = Message::Binary(Bytes::copy_from_slice(buf));
+        // A partial write: the caller sends the rest as further messages.
+        let n = buf.len().min(MAX_MESSAGE);
+        let message = Message::Binary(Bytes::copy_from_slice(&buf[..n]));
         Pin::new(ws).start_send(message).map_err(io_error)?;
-        Poll::Ready(Ok(buf.len()))
+        Poll::Ready(Ok(n))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -203,10 +203,55 @@ async fn placement_follows_free_memory_where_the_storage_reaches() {
             .await
             .unwrap_err(),
     );
+    assert_eq!(m, "no node of pve1, pve2 reaches the storage nowhere");
+    s.no_violations();
+}
+
+/// Issue 15, item 3: a full clone leaves the template's node only onto shared *target* storage.
+#[tokio::test]
+async fn a_full_clone_leaves_the_templates_node_only_onto_shared_target_storage() {
+    let s = Setup::new().await;
+    {
+        let mut c = s.sim.cluster();
+        let ct = [
+            ("hostname", "shared-ct"),
+            ("rootfs", "ceph:base-9002-disk-0,size=4G"),
+        ];
+        c.add_guest(9002, Kind::Lxc, "pve1", true, &ct);
+        c.add_guest(
+            500,
+            Kind::Lxc,
+            "pve1",
+            false,
+            &[("hostname", "busy"), ("memory", "8192")],
+        );
+        c.guests.get_mut(&500).unwrap().running = true;
+    }
+    let from_shared = |id| ProvisionSpec {
+        source: "9002".into(),
+        ..cloned(id)
+    };
+    // The template is on shared storage, the copy goes to local-lvm: on the template's node.
+    let (_shells, hv) = with_ssh(&s, |c| c.clone = CloneMode::Full);
+    let made = hv
+        .provision(&from_shared(1), &Recorded::default())
+        .await
+        .unwrap();
+    assert_eq!(made.external_id, "pve1/lxc/100");
     assert_eq!(
-        m,
-        "no node of pve1, pve2 reaches the storage local and nowhere"
+        s.sim.cluster().guests[&100].config["rootfs"],
+        "local-lvm:vm-100-disk-0,size=12G"
     );
+    // A full clone onto shared storage may go where the memory is, even from local storage.
+    let (_shells, onto_ceph) = with_ssh(&s, |c| {
+        c.clone = CloneMode::Full;
+        c.storage = "ceph".into();
+    });
+    let made = onto_ceph
+        .provision(&cloned(2), &Recorded::default())
+        .await
+        .unwrap();
+    assert_eq!(made.external_id, "pve2/lxc/101");
     s.no_violations();
 }
 
@@ -348,4 +393,98 @@ async fn a_failing_clone_and_a_lock_held_by_another_task() {
         .await
         .unwrap();
     s.no_violations();
+}
+
+/// The two-node scenario: each node's own `local` and `local-lvm`, the shared `ceph`, and
+/// templates on each node. Placement follows the storage rules first, then the free memory;
+/// clones cross nodes only onto shared storage.
+#[tokio::test]
+async fn two_nodes_with_local_and_shared_storage_and_templates_on_each() {
+    let s = Setup::new().await;
+    {
+        let mut c = s.sim.cluster();
+        let ct = |name: &'static str, disk: &'static str| [("hostname", name), ("rootfs", disk)];
+        c.add_guest(
+            9010,
+            Kind::Lxc,
+            "pve2",
+            true,
+            &ct("local-ct", "local-lvm:base-9010-disk-0,size=4G"),
+        );
+        c.add_guest(
+            9012,
+            Kind::Lxc,
+            "pve2",
+            true,
+            &ct("shared-ct", "ceph:base-9012-disk-0,size=4G"),
+        );
+        let vm = [
+            ("name", "vm-on-pve2"),
+            ("agent", "1"),
+            ("scsi0", "local-lvm:base-9011-disk-0,size=4G"),
+            ("ide2", "local-lvm:vm-9011-cloudinit,media=cdrom"),
+            ("net0", "virtio=BC:24:11:00:00:11,bridge=vmbr0"),
+        ];
+        c.add_guest(9011, Kind::Qemu, "pve2", true, &vm);
+        // pve2 is the busier node: what may leave it, leaves it.
+        c.node_memory_mib = 32768;
+        c.add_guest(
+            500,
+            Kind::Lxc,
+            "pve2",
+            false,
+            &[("hostname", "busy"), ("memory", "8192")],
+        );
+        c.guests.get_mut(&500).unwrap().running = true;
+    }
+    let from = |source: &str, id| ProvisionSpec {
+        source: source.into(),
+        ..cloned(id)
+    };
+    let (_shells, linked) = with_ssh(&s, |_| {});
+    // Linked clones: of a template on local storage, on its node; of one on shared storage,
+    // on the freer node (a clone with `target`).
+    let (at, _) = placed(&linked, from("9010", 1)).await;
+    assert!(at.starts_with("pve2/lxc/"), "{at}");
+    let (at, vmid) = placed(&linked, from("9012", 2)).await;
+    assert!(at.starts_with("pve1/lxc/"), "{at}");
+    assert!(s.sim.cluster().guests[&vmid].config["rootfs"].starts_with("ceph:base-9012-disk-0/"));
+    // A VM goes to its template's node; an archive container to the freer node with the archive.
+    let vm = ProvisionSpec {
+        source: "9011".into(),
+        ..spec(3, MachineKind::Vm)
+    };
+    let (at, _) = placed(&linked, vm).await;
+    assert!(at.starts_with("pve2/qemu/"), "{at}");
+    let (at, _) = placed(&linked, spec(4, MachineKind::Container)).await;
+    assert!(at.starts_with("pve1/lxc/"), "{at}");
+    // Full clones onto shared storage leave the template's node, even from local storage;
+    // onto local storage they stay.
+    let (_shells, onto_ceph) = with_ssh(&s, |c| {
+        c.clone = CloneMode::Full;
+        c.storage = "ceph".into();
+    });
+    let (at, vmid) = placed(&onto_ceph, from("9010", 5)).await;
+    assert!(at.starts_with("pve1/lxc/"), "{at}");
+    assert_eq!(
+        s.sim.cluster().guests[&vmid].config["rootfs"],
+        format!("ceph:vm-{vmid}-disk-0,size=12G")
+    );
+    let (_shells, onto_local) = with_ssh(&s, |c| c.clone = CloneMode::Full);
+    let (at, _) = placed(&onto_local, from("9012", 6)).await;
+    assert!(at.starts_with("pve2/lxc/"), "{at}");
+    s.no_violations();
+}
+
+/// Provisions `spec`: where it went, and its vmid.
+async fn placed(hv: &ProxmoxHypervisor, spec: ProvisionSpec) -> (String, u32) {
+    let made = hv.provision(&spec, &Recorded::default()).await.unwrap();
+    let vmid: u32 = made
+        .external_id
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (made.external_id, vmid)
 }

@@ -122,6 +122,7 @@ impl Config {
         config
             .web
             .validate()
+            .and_then(|()| config.engine.validate())
             .and_then(|()| config.ldap.as_ref().map_or(Ok(()), LdapConfig::validate))
             .and_then(|()| {
                 config

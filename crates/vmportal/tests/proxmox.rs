@@ -274,7 +274,7 @@ async fn an_expired_token_fails_the_build_with_its_reason_until_renewed() {
         m["last_error"]
             .as_str()
             .unwrap()
-            .contains("refused the API token (expired, revoked or wrong secret?)"),
+            .contains("refused the API token or the sign-in (expired, revoked or wrong secret?)"),
         "{m}"
     );
     // Renewed: the failed machine is deleted and a new request builds.
@@ -284,5 +284,44 @@ async fn an_expired_token_fails_the_build_with_its_reason_until_renewed() {
     let (id, _) = p.approved("again").await;
     running_with_credentials(&p, id, 100).await;
     p.shutdown_start_delete(id, 100).await;
+    p.no_violations();
+}
+
+/// Issue 15, item 4: a QEMU template without a cloud-init drive would give VMs their owner cannot
+/// sign in to (`PUT .../cloudinit` then does nothing); the administrator is told when saving it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vm_template_without_a_cloud_init_drive_is_refused_with_why() {
+    let p = Portal::start(Setting {
+        kind: "vm",
+        source: "9001",
+        provider: "",
+    })
+    .await;
+    let vm = [
+        ("name", "no-cloud-init"),
+        ("scsi0", "local-lvm:base-9003-disk-0,size=4G"),
+    ];
+    p.sim
+        .cluster()
+        .add_guest(9003, pve_sim::state::Kind::Qemu, "pve1", true, &vm);
+    let template = serde_json::json!({"name": "Bare", "provider": "pve", "kind": "vm",
+        "os_family": "linux", "source": "9003", "default_cpus": 1, "default_memory_mib": 1024,
+        "default_disk_gib": 8, "max_cpus": 2, "max_memory_mib": 2048, "max_disk_gib": 20,
+        "shutdown_timeout_secs": 30});
+    let (status, body) = p
+        .call(
+            &p.admin,
+            reqwest::Method::POST,
+            "/api/v1/templates",
+            Some(template),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let why = body.to_string();
+    assert!(why.contains("\"source\""), "{why}");
+    assert!(
+        why.contains("QEMU template 9003 on pve1 has no cloud-init drive"),
+        "{why}"
+    );
     p.no_violations();
 }

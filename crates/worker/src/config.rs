@@ -36,6 +36,26 @@ impl Default for EngineConfig {
 }
 
 impl EngineConfig {
+    /// The prefix starts every guest name, which hypervisors take as a DNS name (Proxmox VE's
+    /// `dns-name` format for a VM's name and a container's hostname): one label of lowercase
+    /// letters, digits and hyphens, starting with a letter, at most 20 characters.
+    pub fn validate(&self) -> Result<(), String> {
+        let p = self.guest_prefix.as_str();
+        let fits = (1..=20).contains(&p.len())
+            && p.starts_with(|c: char| c.is_ascii_lowercase())
+            && !p.ends_with('-')
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        match fits {
+            true => Ok(()),
+            false => Err(format!(
+                "engine.guest_prefix '{p}' must be 1 to 20 lowercase letters, digits and hyphens, \
+                 starting with a letter and not ending with a hyphen (it starts every guest's \
+                 name, which must be a DNS name)"
+            )),
+        }
+    }
+
     pub fn lease(&self) -> time::Duration {
         time::Duration::seconds(self.lease_secs.max(3) as i64)
     }

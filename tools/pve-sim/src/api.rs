@@ -71,6 +71,7 @@ pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
         ("GET", "/nodes", _) => Ok(nodes(c, call)),
         ("GET", "/cluster/nextid", _) => nextid(c, call),
         ("GET", "/nodes/{node}/storage", _) => Ok(storages(c, call)),
+        ("GET", "/nodes/{node}/storage/{storage}/content", _) => content(c, call),
         ("GET", "/nodes/{node}/tasks/{upid}/status", _) => task_status(c, call),
         ("GET", "/nodes/{node}/tasks/{upid}/log", _) => task_log(c, call),
         ("GET", "/{kind}", Some(kind)) => Ok(list(c, call, kind)),
@@ -86,11 +87,14 @@ pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
         ("PUT", "/{kind}/{vmid}/cloudinit", Some(Kind::Qemu)) => {
             regenerate_cloud_init(c, call).map(|()| Value::Null)
         }
-        ("GET", "/{kind}/{vmid}/status/current", Some(kind)) => guest(c, call, kind).map(|g| {
-            let mut v = status(g);
-            v["ha"] = json!({"managed": 0});
-            v
-        }),
+        ("GET", "/{kind}/{vmid}/status/current", Some(kind)) => {
+            let managed = c.ha_managed.contains(&call.vmid("vmid"));
+            guest(c, call, kind).map(|g| {
+                let mut v = status(g);
+                v["ha"] = json!({"managed": u8::from(managed)});
+                v
+            })
+        }
         ("POST", "/{kind}/{vmid}/status/start", Some(kind)) => power(c, call, kind, Power::Start),
         ("POST", "/{kind}/{vmid}/status/shutdown", Some(kind)) => {
             power(c, call, kind, Power::Shutdown)
@@ -139,6 +143,31 @@ fn storages(c: &Cluster, call: &Call) -> Value {
                "shared": u8::from(s.shared)})
     };
     Value::Array(listed.map(entry).collect())
+}
+
+/// pve-storage `PVE::API2::Storage::Content::index`: the volumes of a storage as the node that
+/// answers sees them; here only OS template archives (`content=vztmpl`, or no filter).
+fn content(c: &Cluster, call: &Call) -> Answer {
+    let (node, storage) = (
+        call.param("node").unwrap_or_default(),
+        call.param("storage").unwrap_or_default(),
+    );
+    if c.storage(storage).is_none() {
+        return Err(fail(format!("storage '{storage}' does not exist")));
+    }
+    if call.param("content").is_some_and(|k| k != "vztmpl") {
+        return Ok(json!([]));
+    }
+    let prefix = format!("{storage}:vztmpl/");
+    let archives = c
+        .archives
+        .iter()
+        .filter(|(n, volid)| n == node && volid.starts_with(&prefix));
+    let entry = |(_, volid): &(String, String)| {
+        json!({"volid": volid, "content": "vztmpl", "format": "tzst", "size": 126_000_000,
+               "ctime": 1_735_000_000})
+    };
+    Ok(Value::Array(archives.map(entry).collect()))
 }
 
 fn nextid(c: &mut Cluster, call: &Call) -> Answer {
@@ -267,22 +296,32 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     let volume = disk.as_ref().map(|d| config[d].clone()).unwrap_or_default();
     let source_storage = volume.split(':').next().unwrap_or_default().to_string();
     let target = call.param("target").unwrap_or(&node).to_string();
+    let shared = |id: &str| c.storage(id).is_some_and(|s| s.shared);
+    if let Some(storage) = call.param("storage") {
+        if c.storage(storage).is_none() {
+            return Err(fail(format!("storage '{storage}' does not exist")));
+        }
+        // pve-container and qemu-server `clone_vm`: "clone only works if target storage is
+        // shared", whatever the source's storage.
+        if target != node && !shared(storage) {
+            return Err(fail(format!(
+                "can't clone to non-shared storage '{storage}'"
+            )));
+        }
+        if !full {
+            return Err(fail("parameter 'storage' not allowed for linked clones"));
+        }
+    }
     if target != node {
         if !c.nodes.contains(&target) {
             return Err(fail(format!("no such cluster node '{target}'")));
         }
-        if !c.storage(&source_storage).is_some_and(|s| s.shared) {
+        // The same functions then look at each disk's storage, the target one for a full
+        // clone: a linked clone leaves the node only from shared storage.
+        if !shared(call.param("storage").unwrap_or(&source_storage)) {
             return Err(fail(format!(
-                "unable to clone to node '{target}' - volume '{volume}' is on local storage"
+                "can't clone {label} to node '{target}' ({label} uses local storage)"
             )));
-        }
-    }
-    if let Some(storage) = call.param("storage") {
-        if !full {
-            return Err(fail("parameter 'storage' is only allowed for full clones"));
-        }
-        if c.storage(storage).is_none() {
-            return Err(fail(format!("storage '{storage}' does not exist")));
         }
     }
     let pool = pool(c, call)?;
@@ -310,18 +349,43 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     if let Some(name) = call.param(name_key) {
         config.insert(name_key.into(), name.into());
     }
-    let pairs: Vec<(String, String)> = config.into_iter().collect();
-    let borrowed: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    c.add_guest(newid, kind, &target, false, &borrowed);
-    let clone = c.guests.get_mut(&newid).expect("just added");
-    clone.lock = Some("create".into());
-    clone.pool = pool;
-    // An LXC clone holds a `disk` lock on its source; a QEMU template can be cloned in parallel.
+    // An LXC clone writes the new config before its worker starts (pve-container
+    // `PVE::API2::LXC::clone_vm`: "create empty/temp config - this fails if CT already exists");
+    // a QEMU clone writes it inside its worker (qemu-server `PVE::API2::Qemu::clone_vm`), so an
+    // id taken meanwhile fails the task, not the call, with pve-common
+    // `PVE::Tools::file_set_contents`'s message as pmxcfs refuses the rename.
+    let write = move |c: &mut Cluster| -> Result<(), String> {
+        if c.guests.contains_key(&newid) {
+            return Err(format!(
+                "close (rename) atomic file '/etc/pve/nodes/{target}/qemu-server/{newid}.conf' \
+                 failed: File exists"
+            ));
+        }
+        let pairs: Vec<(&str, &str)> = config
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        c.add_guest(newid, kind, &target, false, &pairs);
+        c.guests.get_mut(&newid).expect("just added").pool = pool;
+        Ok(())
+    };
+    let mut write = Some(write);
     if kind == Kind::Lxc {
+        let write = write.take().expect("not yet written");
+        write(c).map_err(fail)?;
+        c.guests.get_mut(&newid).expect("just added").lock = Some("create".into());
+        // The clone holds a `disk` lock on its source; a QEMU template can be cloned in parallel.
         c.guests.get_mut(&vmid).expect("checked").lock = Some("disk".into());
+    }
+    if kind == Kind::Qemu && c.faults.steal_cloned_ids > 0 {
+        c.faults.steal_cloned_ids -= 1;
+        c.add_guest(
+            newid,
+            Kind::Lxc,
+            &node,
+            false,
+            &[("hostname", "someone-else")],
+        );
     }
     let task_type = if kind == Kind::Lxc {
         "vzclone"
@@ -335,20 +399,26 @@ fn clone(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
             g.lock = None;
         }
     };
-    Ok(json!(c.spawn(
+    Ok(json!(c.spawn_work(
         &node,
         task_type,
         &vmid.to_string(),
         call.user,
         move |c| {
             release(c);
+            if let Some(write) = write {
+                write(c)?;
+            }
             if let Some(g) = c.guests.get_mut(&newid) {
                 g.lock = None;
             }
+            Ok(())
         },
         move |c| {
             release(c);
-            c.guests.remove(&newid);
+            if kind == Kind::Lxc {
+                c.guests.remove(&newid);
+            }
         },
     )))
 }
@@ -405,6 +475,9 @@ fn create_container(c: &mut Cluster, call: &Call) -> Answer {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let pool = pool(c, call)?;
+    // pve-container `PVE::API2::LXC::create_vm` reads the archive inside its worker, through
+    // pve-storage `PVE::Storage::abs_filesystem_path`, which dies when this node lacks the file.
+    let missing = (!c.has_archive(&node, archive)).then(|| format!("can't find file '{archive}'"));
     c.add_guest(vmid, Kind::Lxc, &node, false, &config);
     let g = c.guests.get_mut(&vmid).expect("just added");
     g.lock = Some("create".into());
@@ -412,14 +485,18 @@ fn create_container(c: &mut Cluster, call: &Call) -> Answer {
     g.root_password = call.param("password").map(str::to_string);
     g.ssh_keys = call.param("ssh-public-keys").map(str::to_string);
     let unlock = move |c: &mut Cluster| {
+        if let Some(message) = missing {
+            return Err(message);
+        }
         if let Some(g) = c.guests.get_mut(&vmid) {
             g.lock = None;
         }
+        Ok(())
     };
     let remove = move |c: &mut Cluster| {
         c.guests.remove(&vmid);
     };
-    Ok(json!(c.spawn(
+    Ok(json!(c.spawn_work(
         &node,
         "vzcreate",
         &vmid.to_string(),
@@ -449,12 +526,20 @@ fn set_config(c: &mut Cluster, call: &Call, kind: Kind) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// Writes the cloud-init settings onto the VM's cloud-init drive, which it must have.
+/// Writes the cloud-init settings onto the VM's cloud-init drive. Without one it does nothing
+/// and says nothing: qemu-server `PVE::QemuServer::vmconfig_update_cloudinit_drive` returns
+/// when no drive passes `PVE::QemuServer::Drive::drive_is_cloudinit`.
 fn regenerate_cloud_init(c: &mut Cluster, call: &Call) -> Result<(), ApiError> {
     let g = guest(c, call, Kind::Qemu)?;
     unlocked(g)?;
-    if !g.config.values().any(|v| v.contains("cloudinit")) {
-        return Err(fail(format!("VM {} has no cloud-init drive", g.vmid)));
+    let is_drive = |v: &String| {
+        let file = v.split(',').next().unwrap_or_default();
+        file.rsplit([':', '/']).next().is_some_and(|name| {
+            name == "cloudinit" || (name.starts_with("vm-") && name.ends_with("-cloudinit"))
+        })
+    };
+    if !g.config.values().any(is_drive) {
+        return Ok(());
     }
     let cloud_init =
         |k: &String| k.starts_with("ci") || k == "sshkeys" || k.starts_with("ipconfig");
@@ -463,24 +548,41 @@ fn regenerate_cloud_init(c: &mut Cluster, call: &Call) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// qemu-server `PVE::API2::Qemu::resize_vm` and pve-container `PVE::API2::LXC::resize_vm`: a
+/// size with `+` is added to the current one, a smaller size is refused. Since qemu-server 8.0.4
+/// (June 2023) a VM's resize runs as a task; before, it answered null when done.
 fn resize(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     let user = call.user.to_string();
+    let synchronous = c.faults.synchronous_resize && kind == Kind::Qemu;
     let g = guest(c, call, kind)?;
     unlocked(g)?;
     let disk = call.param("disk").unwrap_or_default();
-    let size = call
-        .param("size")
-        .unwrap_or_default()
-        .trim_start_matches('+');
+    let asked = call.param("size").unwrap_or_default();
     let Some(volume) = g.config.get_mut(disk) else {
         return Err(fail(format!("disk '{disk}' does not exist")));
     };
-    let base = volume
-        .split(",size=")
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let (base, current) = match volume.split_once(",size=") {
+        Some((base, size)) => (base.to_string(), size_mib(size).unwrap_or(0)),
+        None => (volume.clone(), 0),
+    };
+    let wanted = match asked.strip_prefix('+') {
+        Some(more) => current + size_mib(more).unwrap_or(0),
+        None => size_mib(asked).unwrap_or(0),
+    };
+    if wanted < current {
+        return Err(fail(match kind {
+            Kind::Qemu => "shrinking disks is not supported",
+            Kind::Lxc => "unable to shrink disk size",
+        }));
+    }
+    let size = match wanted % 1024 {
+        0 => format!("{}G", wanted / 1024),
+        _ => format!("{wanted}M"),
+    };
     *volume = format!("{base},size={size}");
+    if synchronous {
+        return Ok(Value::Null);
+    }
     let (vmid, node) = (g.vmid, g.node.clone());
     Ok(json!(c.spawn(
         &node,
@@ -490,6 +592,24 @@ fn resize(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         |_| {},
         |_| {}
     )))
+}
+
+/// `4G`, `512M`, `1T`, `1048576K` or plain bytes, in MiB.
+fn size_mib(size: &str) -> Option<u64> {
+    let (n, unit) = size.split_at(
+        size.find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(size.len()),
+    );
+    let n: f64 = n.parse().ok()?;
+    let mib = match unit {
+        "T" => n * 1024.0 * 1024.0,
+        "G" => n * 1024.0,
+        "M" => n,
+        "K" => n / 1024.0,
+        "" => n / 1024.0 / 1024.0,
+        _ => return None,
+    };
+    Some(mib as u64)
 }
 
 #[derive(Clone, Copy)]
@@ -504,11 +624,22 @@ fn power(c: &mut Cluster, call: &Call, kind: Kind, action: Power) -> Answer {
     let ignore_shutdown = c.faults.ignore_shutdown;
     let g = guest(c, call, kind)?;
     let (vmid, node, running, label) = (g.vmid, g.node.clone(), g.running, kind.label());
+    // Starting plugs the VM's NICs into their bridges, which must exist on the node: pve-common
+    // `PVE::Network::tap_plug` dies inside the start task (qemu-server `vm_start`).
+    let missing_bridge = match (kind, action) {
+        (Kind::Qemu, Power::Start) => missing_bridge(g),
+        _ => None,
+    };
     if g.template {
         return Err(fail(format!("{label} {vmid} is a template")));
     }
-    if !matches!(action, Power::Stop) {
-        unlocked(g)?;
+    // A stop checks the lock too (qemu-server `PVE::QemuServer::vm_stop` and pve-container
+    // `PVE::API2::LXC::Status::vm_stop` skip the check only with `skiplock`, root's alone).
+    unlocked(g)?;
+    // pve-container `PVE::API2::LXC::Status::vm_stop` and `vm_shutdown` refuse a container that
+    // is not running, at once (qemu-server's stop and shutdown of a stopped VM succeed).
+    if kind == Kind::Lxc && !running && matches!(action, Power::Stop | Power::Shutdown) {
+        return Err(fail(format!("CT {vmid} not running")));
     }
     let prefix = if kind == Kind::Lxc { "vz" } else { "qm" };
     let (name, on) = match action {
@@ -527,11 +658,37 @@ fn power(c: &mut Cluster, call: &Call, kind: Kind, action: Power) -> Answer {
         ));
     }
     let set = move |c: &mut Cluster| {
+        if let Some(bridge) = missing_bridge {
+            return Err(format!("bridge '{bridge}' does not exist"));
+        }
         if let Some(g) = c.guests.get_mut(&vmid) {
             g.running = on;
         }
+        Ok(())
     };
-    Ok(json!(c.spawn(
+    // qemu-server's and pve-container's `vm_start`, `vm_stop` and `vm_shutdown`: for an
+    // HA-managed guest the task only hands the request to the HA manager (`hastart`, `hastop`)
+    // and ends once it is queued; the node's LRM acts later, in a task of its own.
+    let ha = match action {
+        Power::Start => Some("hastart"),
+        Power::Stop | Power::Shutdown => Some("hastop"),
+        Power::Reboot => None,
+    };
+    if let Some(ha_task) = ha.filter(|_| c.ha_managed.contains(&vmid)) {
+        let asked = c.spawn(&node, ha_task, &vmid.to_string(), call.user, |_| {}, |_| {});
+        c.spawn_work(
+            &node,
+            &task_type,
+            &vmid.to_string(),
+            "root@pam",
+            set,
+            |_| {},
+        );
+        let lrm = c.tasks.last_mut().expect("just spawned");
+        lrm.finish_at = lrm.started_at + c.faults.ha_delay;
+        return Ok(json!(asked));
+    }
+    Ok(json!(c.spawn_work(
         &node,
         &task_type,
         &vmid.to_string(),
@@ -541,10 +698,30 @@ fn power(c: &mut Cluster, call: &Call, kind: Kind, action: Power) -> Answer {
     )))
 }
 
+/// The bridges every node has.
+const BRIDGES: &[&str] = &["vmbr0"];
+
+/// The first bridge a guest's `net*` names that the node lacks.
+fn missing_bridge(g: &Guest) -> Option<String> {
+    let nets = g.config.iter().filter(|(k, _)| k.starts_with("net"));
+    nets.flat_map(|(_, v)| v.split(','))
+        .filter_map(|part| part.strip_prefix("bridge="))
+        .find(|b| !BRIDGES.contains(b))
+        .map(str::to_string)
+}
+
 fn destroy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     let g = guest(c, call, kind)?;
     unlocked(g)?;
     let (vmid, node, label) = (g.vmid, g.node.clone(), kind.label());
+    // qemu-server's and pve-container's `destroy_vm` call pve-guest-common
+    // `PVE::AbstractConfig::check_protection` first. `clone_vm` copies `protection` with the
+    // rest of the template's config.
+    if g.config.get("protection").is_some_and(|p| p == "1") {
+        return Err(fail(format!(
+            "can't remove {label} {vmid} - protection mode enabled"
+        )));
+    }
     if g.running {
         return Err(fail(format!(
             "{label} {vmid} is running - unable to destroy"
@@ -591,9 +768,15 @@ fn interfaces(c: &mut Cluster, call: &Call) -> Answer {
 
 fn agent_interfaces(c: &mut Cluster, call: &Call) -> Answer {
     let g = guest(c, call, Kind::Qemu)?;
-    if !g.running || g.config.get("agent").is_none_or(|a| !a.starts_with('1')) {
-        return Err(fail("QEMU guest agent is not running"));
+    // qemu-server `PVE::QemuServer::Agent::assert_agent_available`, which every agent
+    // endpoint calls first.
+    if !g.running {
+        return Err(fail(format!("VM {} is not running", g.vmid)));
     }
+    if g.config.get("agent").is_none_or(|a| !a.starts_with('1')) {
+        return Err(fail("No QEMU guest agent configured"));
+    }
+
     let ip = |kind: &str, ip: &str, prefix: u8| json!({"ip-address-type": kind, "ip-address": ip, "prefix": prefix});
     Ok(json!({"result": [
         {"name": "lo", "hardware-address": "00:00:00:00:00:00", "ip-addresses": [ip("ipv4", "127.0.0.1", 8)]},
@@ -628,8 +811,10 @@ fn vncproxy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
         .map(|b| BASE64[usize::from(b % 64)] as char)
         .collect();
     let ticket = format!("PVEVNC:{:08X}::{signature}", nanos / 1_000_000_000);
-    // QEMU guests get a generated password of printable ASCII; containers take the ticket.
-    let password = (kind == Kind::Qemu).then(|| {
+    // A generated password of printable ASCII, for containers too: the 9.1.3 schema of both
+    // `vncproxy` endpoints returns it ("generate-password: Deprecated ... Password is generated
+    // when required"); older servers answered none and took the ticket as the VNC password.
+    let password = (!c.faults.vnc_ticket_as_password).then(|| {
         secret("password")
             .iter()
             .take(8)
@@ -647,11 +832,18 @@ fn vncproxy(c: &mut Cluster, call: &Call, kind: Kind) -> Answer {
     Ok(answer)
 }
 
-fn task_status(c: &Cluster, call: &Call) -> Answer {
+/// A task as the node `{node}` knows it: pve-manager `PVE::API2::Tasks::read_task_status` and
+/// `read_task_log` run on that node (`proxyto`) and find only its own task files.
+fn node_task<'c>(c: &'c Cluster, call: &Call) -> Result<&'c crate::state::Task, ApiError> {
     let upid = call.param("upid").unwrap_or_default();
-    let t = c
-        .task(upid)
-        .ok_or_else(|| fail(format!("no such task '{upid}'")))?;
+    let node = call.param("node").unwrap_or_default();
+    c.task(upid)
+        .filter(|t| t.node == node)
+        .ok_or_else(|| ApiError(400, format!("no such task '{upid}'")))
+}
+
+fn task_status(c: &Cluster, call: &Call) -> Answer {
+    let t = node_task(c, call)?;
     let mut v = json!({"upid": t.upid, "node": t.node, "pid": t.pid, "pstart": t.pstart,
                        "starttime": t.starttime, "type": t.kind, "id": t.id, "user": t.user,
                        "status": if t.exitstatus.is_some() { "stopped" } else { "running" }});
@@ -661,11 +853,18 @@ fn task_status(c: &Cluster, call: &Call) -> Answer {
     Ok(v)
 }
 
+/// The `total` a task log's answer carries next to `data`: pve-manager
+/// `PVE::API2::Tasks::read_task_log` sets it (`set_result_attrib`) to the log's line count, so
+/// a client can read the end of a long log.
+pub fn total(c: &Cluster, call: &Call) -> Option<usize> {
+    if call.path != "/nodes/{node}/tasks/{upid}/log" {
+        return None;
+    }
+    c.task(call.param("upid")?).map(|t| t.log.len())
+}
+
 fn task_log(c: &Cluster, call: &Call) -> Answer {
-    let upid = call.param("upid").unwrap_or_default();
-    let t = c
-        .task(upid)
-        .ok_or_else(|| fail(format!("no such task '{upid}'")))?;
+    let t = node_task(c, call)?;
     let start: usize = call
         .param("start")
         .and_then(|s| s.parse().ok())

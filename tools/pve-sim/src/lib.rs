@@ -8,7 +8,9 @@ pub mod schema;
 pub mod server;
 pub mod sshd;
 pub mod state;
+pub mod tickets;
 pub mod tls;
 mod websocket;
 
 pub use server::{Sim, TOKEN_ID, TOKEN_SECRET};
+pub use tickets::{PASSWORD, USER};

@@ -1,4 +1,4 @@
-//! The HTTPS front: token authentication, the schema check of every request and answer, the
+//! The HTTPS front: token or ticket authentication, the schema check of every request and answer, the
 //! `data` envelope and the error shapes of the real server.
 
 use crate::api::{self, ApiError, Call};
@@ -6,6 +6,7 @@ use crate::console;
 use crate::node;
 use crate::schema::{Rejection, Schema};
 use crate::state::Cluster;
+use crate::tickets::{Refused, Tickets, USER};
 use crate::tls::{self, TlsListener};
 use axum::body::Bytes;
 use axum::extract::Request;
@@ -26,6 +27,7 @@ pub(crate) struct Shared {
     cluster: Arc<Mutex<Cluster>>,
     violations: Mutex<Vec<String>>,
     fingerprint: String,
+    tickets: Mutex<Tickets>,
 }
 
 impl Shared {
@@ -60,6 +62,7 @@ impl Sim {
             cluster: Arc::new(Mutex::new(Cluster::new())),
             violations: Mutex::new(Vec::new()),
             fingerprint: certs.fingerprint.clone(),
+            tickets: Mutex::default(),
         });
         let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -123,15 +126,13 @@ fn handle(state: &Arc<Shared>, parts: &mut Parts, body: Bytes) -> Response {
     let Some(path) = uri.path().strip_prefix("/api2/json") else {
         return error(StatusCode::NOT_FOUND, "not found");
     };
-    let expected = format!("PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}");
-    let auth = parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
     let mut cluster = state.cluster.lock().expect("cluster");
-    if auth != Some(expected.as_str()) || cluster.faults.token_expired {
-        return error(StatusCode::UNAUTHORIZED, "authentication failure");
-    }
+    let signing_in = method == Method::POST && path == "/access/ticket";
+    let user = match who(state, &cluster, parts, method == Method::GET) {
+        Ok(user) => Some(user),
+        Err(_) if signing_in => None,
+        Err(why) => return error(StatusCode::UNAUTHORIZED, why),
+    };
     if cluster.faults.errors_500 > 0 {
         cluster.faults.errors_500 -= 1;
         return error(StatusCode::INTERNAL_SERVER_ERROR, "simulated server error");
@@ -163,9 +164,28 @@ fn handle(state: &Arc<Shared>, parts: &mut Parts, body: Bytes) -> Response {
             return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
         }
     };
-    if m.info
-        .get("allowtoken")
-        .is_some_and(|a| a.as_i64() == Some(0))
+    if signing_in {
+        let param = |k: &str| m.params.get(k).map(String::as_str).unwrap_or_default();
+        let issued = state
+            .tickets
+            .lock()
+            .expect("tickets")
+            .sign_in(param("username"), param("password"));
+        let Some((ticket, csrf)) = issued else {
+            return error(StatusCode::UNAUTHORIZED, "authentication failure");
+        };
+        let data = json!({"username": USER, "ticket": ticket, "CSRFPreventionToken": csrf,
+                          "clustername": "sim"});
+        for v in state.schema.check_return(&m.info["returns"], &data) {
+            violate(format!("{method} {} answered {v}", m.path));
+        }
+        return axum::Json(json!({ "data": data })).into_response();
+    }
+    let user = user.unwrap_or(USER);
+    if user == TOKEN_ID
+        && m.info
+            .get("allowtoken")
+            .is_some_and(|a| a.as_i64() == Some(0))
     {
         return error(
             StatusCode::FORBIDDEN,
@@ -180,7 +200,7 @@ fn handle(state: &Arc<Shared>, parts: &mut Parts, body: Bytes) -> Response {
         method: method.as_str(),
         path: m.path,
         params: &m.params,
-        user: TOKEN_ID,
+        user,
         fingerprint: &state.fingerprint,
         returns: &m.info["returns"],
     };
@@ -192,16 +212,62 @@ fn handle(state: &Arc<Shared>, parts: &mut Parts, body: Bytes) -> Response {
             ));
             error(StatusCode::NOT_IMPLEMENTED, "not simulated")
         }
-        Some(Err(ApiError(status, message))) => error(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &message,
-        ),
-        Some(Ok(data)) => {
-            for v in state.schema.check_return(&m.info["returns"], &data) {
-                violate(format!("{method} {} answered {v}", m.path));
+        Some(Err(ApiError(status, message))) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            match cluster.faults.reason_phrase_only {
+                true => reason_phrase_error(status, &message),
+                false => error(status, &message),
             }
-            axum::Json(json!({ "data": data })).into_response()
         }
+        Some(Ok(data)) => {
+            // A null resize answer is the older server's schema, which the fault asked for.
+            let older = data.is_null() && cluster.faults.synchronous_resize;
+            if !older {
+                for v in state.schema.check_return(&m.info["returns"], &data) {
+                    violate(format!("{method} {} answered {v}", m.path));
+                }
+            }
+            let mut body = json!({ "data": data });
+            if let Some(total) = api::total(&cluster, &call) {
+                body["total"] = json!(total);
+            }
+            axum::Json(body).into_response()
+        }
+    }
+}
+
+/// Who signs the request in: the API token, or a ticket in the `PVEAuthCookie` cookie (with the
+/// `CSRFPreventionToken` header on anything but a GET).
+fn who(
+    state: &Shared,
+    cluster: &Cluster,
+    parts: &Parts,
+    get: bool,
+) -> Result<&'static str, &'static str> {
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(auth) = header("authorization") {
+        let expected = format!("PVEAPIToken={TOKEN_ID}={TOKEN_SECRET}");
+        return match auth == expected && !cluster.faults.token_expired {
+            true => Ok(TOKEN_ID),
+            false => Err("authentication failure"),
+        };
+    }
+    let cookies = parts
+        .headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let ticket = cookies
+        .flat_map(|c| c.split(';'))
+        .find_map(|c| c.trim().strip_prefix("PVEAuthCookie="))
+        .ok_or("authentication failure")?;
+    let ticket = percent_encoding::percent_decode_str(ticket).decode_utf8_lossy();
+    let tickets = state.tickets.lock().expect("tickets");
+    let lifetime = cluster.faults.ticket_lifetime;
+    match tickets.check(&ticket, header("csrfpreventiontoken"), get, lifetime) {
+        Ok(()) => Ok(USER),
+        Err(Refused::Ticket) => Err("authentication failure"),
+        Err(Refused::Csrf) => Err("Permission denied - invalid csrf token"),
     }
 }
 
@@ -213,4 +279,16 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
         axum::Json(json!({"data": Value::Null, "message": format!("{message}\n")})),
     )
         .into_response()
+}
+
+/// An error as servers before pve-http-server 5.2 answer it: the message only in the status line
+/// (`PVE::APIServer::AnyEvent::response` sets it as the HTTP reason phrase, one line), the body
+/// `{"data":null}`.
+fn reason_phrase_error(status: StatusCode, message: &str) -> Response {
+    let line = message.trim().replace(['\r', '\n'], " ");
+    let mut response = (status, axum::Json(json!({"data": Value::Null}))).into_response();
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(line.into_bytes()) {
+        response.extensions_mut().insert(reason);
+    }
+    response
 }

@@ -1,6 +1,6 @@
 //! The simulated cluster: nodes, storage, guests with their locks, and tasks that finish later.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,9 @@ impl Guest {
 }
 
 type Effect = Box<dyn FnOnce(&mut Cluster) + Send>;
+/// What a task does when its time comes; an error fails the task with that message (written to
+/// its log as `TASK ERROR: ...`), as a `die` inside a worker does.
+type Work = Box<dyn FnOnce(&mut Cluster) -> Result<(), String> + Send>;
 
 pub struct Task {
     pub upid: String,
@@ -84,7 +87,7 @@ pub struct Task {
     pub exitstatus: Option<String>,
     failure: Option<String>,
     pub log: Vec<String>,
-    on_ok: Option<Effect>,
+    on_ok: Option<Work>,
     on_fail: Option<Effect>,
 }
 
@@ -113,24 +116,49 @@ pub struct Faults {
     pub task_time: Duration,
     /// Answer the next N requests with a 500.
     pub errors_500: usize,
+    /// Answer errors as servers before pve-http-server 5.2 do: the message only in the HTTP
+    /// reason phrase.
+    pub reason_phrase_only: bool,
+    /// A VM's resize answers null when done, as qemu-server before 8.0.4 did, not a task.
+    pub synchronous_resize: bool,
+    /// Tasks write this many progress lines to their log before they end.
+    pub progress_lines: usize,
+    /// `vncproxy` answers no password and the VNC server takes the ticket, as older servers did.
+    pub vnc_ticket_as_password: bool,
+    /// How long a sign-in ticket is good for (two hours on a real cluster).
+    pub ticket_lifetime: Duration,
     /// Refuse the token as expired.
     pub token_expired: bool,
     /// After answering `nextid`, someone else creates that id at once (N times).
     pub steal_next_ids: usize,
+    /// After accepting a QEMU clone, someone else creates a container with its new id at once,
+    /// before the clone's worker writes the config (N times).
+    pub steal_cloned_ids: usize,
     /// Guests ignore ACPI shutdown requests (a shutdown without `forceStop` times out).
     pub ignore_shutdown: bool,
     /// The token lacks `Sys.Audit`: `GET /nodes` shows no memory figures.
     pub hide_node_memory: bool,
+    /// How long the HA manager takes to act on a request (a round of its LRM).
+    pub ha_delay: Duration,
     /// How long a VNC proxy waits for its websocket (10 s, as on a real node).
     pub vnc_wait: Duration,
 }
+
+/// The OS template archive every node has at the start.
+pub const ARCHIVE: &str = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
 
 pub struct Cluster {
     pub nodes: Vec<String>,
     /// Memory of each node, in MiB; guests use what their config says while they run.
     pub node_memory_mib: u64,
     pub storages: Vec<Storage>,
+    /// OS template archives (`local:vztmpl/...`) by the node that has them: on a storage that is
+    /// not shared, each node has its own files (pve-storage: a `dir` storage is a directory of
+    /// that node), so `pveam download` on one node leaves the others without the archive.
+    pub archives: BTreeSet<(String, String)>,
     pub pools: Vec<String>,
+    /// Guests under HA (`ha-manager add vm:N`): the HA manager starts and stops them.
+    pub ha_managed: BTreeSet<u32>,
     pub guests: BTreeMap<u32, Guest>,
     pub tasks: Vec<Task>,
     pub faults: Faults,
@@ -154,12 +182,16 @@ impl Cluster {
                 storage("local-lvm", false),
                 storage("ceph", true),
             ],
+            archives: BTreeSet::new(),
             pools: vec!["students".into()],
+            ha_managed: BTreeSet::new(),
             guests: BTreeMap::new(),
             tasks: Vec::new(),
             faults: Faults {
                 task_time: Duration::from_millis(150),
                 vnc_wait: Duration::from_secs(10),
+                ha_delay: Duration::from_secs(1),
+                ticket_lifetime: Duration::from_secs(2 * 3600),
                 ..Faults::default()
             },
             vnc_proxies: Vec::new(),
@@ -185,7 +217,28 @@ impl Cluster {
             ("net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0"),
         ];
         c.add_guest(9001, Kind::Qemu, "pve1", true, &vm);
+        for node in ["pve1", "pve2"] {
+            c.add_archive(node, ARCHIVE);
+        }
         c
+    }
+
+    /// An archive downloaded to `node` (`pveam download`); on shared storage, on every node.
+    pub fn add_archive(&mut self, node: &str, volid: &str) {
+        let storage = volid.split(':').next().unwrap_or_default();
+        let nodes = match self.storage(storage) {
+            Some(s) if s.shared => self.nodes.clone(),
+            _ => vec![node.to_string()],
+        };
+        for n in nodes {
+            self.archives.insert((n, volid.to_string()));
+        }
+    }
+
+    /// Whether `node` can read the archive `volid`.
+    pub fn has_archive(&self, node: &str, volid: &str) -> bool {
+        self.archives
+            .contains(&(node.to_string(), volid.to_string()))
     }
 
     pub fn add_guest(
@@ -271,6 +324,23 @@ impl Cluster {
         on_ok: impl FnOnce(&mut Cluster) + Send + 'static,
         on_fail: impl FnOnce(&mut Cluster) + Send + 'static,
     ) -> String {
+        let work = move |c: &mut Cluster| {
+            on_ok(c);
+            Ok(())
+        };
+        self.spawn_work(node, kind, id, user, work, on_fail)
+    }
+
+    /// Starts a task whose work may itself fail when it runs (`on_fail` then applies).
+    pub fn spawn_work(
+        &mut self,
+        node: &str,
+        kind: &str,
+        id: &str,
+        user: &str,
+        work: impl FnOnce(&mut Cluster) -> Result<(), String> + Send + 'static,
+        on_fail: impl FnOnce(&mut Cluster) + Send + 'static,
+    ) -> String {
         self.next_pid += 1;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -298,38 +368,48 @@ impl Cluster {
             finish_at: Instant::now() + self.faults.task_time,
             exitstatus: None,
             failure,
-            log: vec![format!("starting {kind} task for {id}")],
-            on_ok: Some(Box::new(on_ok)),
+            log: std::iter::once(format!("starting {kind} task for {id}"))
+                .chain(
+                    (1..=self.faults.progress_lines).map(|i| {
+                        format!("transferred {i} MiB of {} MiB", self.faults.progress_lines)
+                    }),
+                )
+                .collect(),
+            on_ok: Some(Box::new(work)),
             on_fail: Some(Box::new(on_fail)),
         });
         upid
     }
 
-    /// Finishes the tasks whose time has come.
+    /// Finishes the tasks whose time has come, in the order they were started.
     pub fn tick(&mut self) {
         let now = Instant::now();
-        let mut effects = Vec::new();
-        for task in self
-            .tasks
-            .iter_mut()
-            .filter(|t| t.exitstatus.is_none() && t.finish_at <= now)
-        {
-            let (status, effect) = match task.failure.take() {
+        let due: Vec<usize> = (0..self.tasks.len())
+            .filter(|&i| self.tasks[i].exitstatus.is_none() && self.tasks[i].finish_at <= now)
+            .collect();
+        for i in due {
+            let task = &mut self.tasks[i];
+            let (failure, work, on_fail) =
+                (task.failure.take(), task.on_ok.take(), task.on_fail.take());
+            let failure = match failure {
+                Some(message) => Some(message),
+                None => work.and_then(|work| work(self).err()),
+            };
+            let task = &mut self.tasks[i];
+            match failure {
                 Some(message) => {
                     task.log.push(message.clone());
                     task.log.push(format!("TASK ERROR: {message}"));
-                    (message, task.on_fail.take())
+                    task.exitstatus = Some(message);
+                    if let Some(on_fail) = on_fail {
+                        on_fail(self);
+                    }
                 }
                 None => {
                     task.log.push("TASK OK".into());
-                    ("OK".to_string(), task.on_ok.take())
+                    task.exitstatus = Some("OK".into());
                 }
-            };
-            task.exitstatus = Some(status);
-            effects.extend(effect);
-        }
-        for effect in effects {
-            effect(self);
+            }
         }
     }
 

@@ -10,8 +10,9 @@ use tungstenite::protocol::frame::{
     coding::{CloseCode, Control, Data, OpCode},
 };
 
-/// Larger frames end the connection: noVNC's messages are small.
-const MAX_FRAME: u64 = 1024 * 1024;
+/// Larger client frames end the connection, as pve-http-server's
+/// `PVE::APIServer::AnyEvent::websocket_proxy` does (its `$max_payload_size`, 128 KiB).
+const MAX_FRAME: u64 = 128 * 1024;
 
 /// The `Sec-WebSocket-Accept` answer to a websocket upgrade the node accepts: version 13, the
 /// `binary` subprotocol, no extensions.

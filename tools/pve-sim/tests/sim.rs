@@ -257,6 +257,113 @@ async fn every_simulated_answer_conforms_to_the_schema() {
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
 
+/// Issue 15, item 10: no leniency the real server lacks.
+#[tokio::test]
+async fn resize_adds_and_never_shrinks_tasks_belong_to_their_node_and_stop_honours_locks() {
+    let sim = Sim::start().await;
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        "/nodes/pve1/qemu/9001/clone",
+        &[("newid", "130")],
+    )
+    .await;
+    let upid = v["data"].as_str().unwrap().to_string();
+    // A task is known to the node that runs it only.
+    let elsewhere = format!("/nodes/pve2/tasks/{}/status", urlencode(&upid));
+    let (status, v) = call(&sim, Method::GET, &elsewhere, &[]).await;
+    assert_eq!(
+        (status, v["message"].as_str().unwrap().trim()),
+        (400, format!("no such task '{upid}'").as_str())
+    );
+    assert_eq!(wait(&sim, &upid).await, "OK");
+    let base = "/nodes/pve1/qemu/130";
+    let resize = |size: &'static str| [("disk", "scsi0"), ("size", size)];
+    let (_, v) = call(&sim, Method::PUT, &format!("{base}/resize"), &resize("+4G")).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(&sim, Method::GET, &format!("{base}/config"), &[]).await;
+    assert_eq!(
+        v["data"]["scsi0"],
+        "local-lvm:base-9001-disk-0/vm-130-disk-0,size=8G"
+    );
+    let (status, v) = call(&sim, Method::PUT, &format!("{base}/resize"), &resize("6G")).await;
+    assert_eq!(
+        (status, v["message"].as_str().unwrap()),
+        (500, "shrinking disks is not supported\n")
+    );
+    let (_, v) = call(&sim, Method::POST, &format!("{base}/status/start"), &[]).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    sim.cluster().guests.get_mut(&130).unwrap().lock = Some("backup".into());
+    let (status, v) = call(&sim, Method::POST, &format!("{base}/status/stop"), &[]).await;
+    assert_eq!(
+        (status, v["message"].as_str().unwrap()),
+        (500, "VM is locked (backup)\n")
+    );
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+}
+
+/// Issue 15, item 1: `local` is each node's own; archives are where they were downloaded.
+#[tokio::test]
+async fn archives_are_per_node_on_local_storage_and_a_create_without_one_fails_its_task() {
+    let sim = Sim::start().await;
+    let alpine = "local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz";
+    sim.cluster().add_archive("pve1", alpine);
+    let content = |node: &str| format!("/nodes/{node}/storage/local/content");
+    let (_, v) = call(
+        &sim,
+        Method::GET,
+        &content("pve1"),
+        &[("content", "vztmpl")],
+    )
+    .await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = call(
+        &sim,
+        Method::GET,
+        &content("pve2"),
+        &[("content", "vztmpl")],
+    )
+    .await;
+    let volids: Vec<_> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["volid"].clone())
+        .collect();
+    assert_eq!(volids, [pve_sim::state::ARCHIVE]);
+    let create = [
+        ("vmid", "150"),
+        ("ostemplate", alpine),
+        ("hostname", "ct-1"),
+    ];
+    let (status, v) = call(&sim, Method::POST, "/nodes/pve2/lxc", &create).await;
+    assert_eq!(status, 200, "{v}");
+    let upid = v["data"].as_str().unwrap().to_string();
+    let (_, s) = call(
+        &sim,
+        Method::GET,
+        &format!("/nodes/pve2/tasks/{}/status", urlencode(&upid)),
+        &[],
+    )
+    .await;
+    assert_eq!(s["data"]["status"], "running");
+    let path = format!("/nodes/pve2/tasks/{}/status", urlencode(&upid));
+    for _ in 0..100 {
+        let (_, s) = call(&sim, Method::GET, &path, &[]).await;
+        if s["data"]["status"] == "stopped" {
+            assert_eq!(
+                s["data"]["exitstatus"],
+                format!("can't find file '{alpine}'")
+            );
+            assert!(!sim.cluster().guests.contains_key(&150));
+            assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the create task did not end");
+}
+
 #[tokio::test]
 async fn lxc_clones_lock_their_template_and_move_only_off_shared_storage() {
     let sim = Sim::start().await;
@@ -272,7 +379,23 @@ async fn lxc_clones_lock_their_template_and_move_only_off_shared_storage() {
     .await;
     assert_eq!(
         refused(r),
-        (500, "unable to clone to node 'pve2' - volume 'local-lvm:base-9000-disk-0,size=4G' is on local storage".into())
+        (
+            500,
+            "can't clone CT to node 'pve2' (CT uses local storage)".into()
+        )
+    );
+    // A full clone to another node needs its target storage shared, whatever the source's.
+    let full = [("newid", "140"), ("target", "pve2"), ("full", "1")];
+    let r = call(
+        &sim,
+        Method::POST,
+        clone,
+        &[full.as_slice(), &[("storage", "local-lvm")]].concat(),
+    )
+    .await;
+    assert_eq!(
+        refused(r),
+        (500, "can't clone to non-shared storage 'local-lvm'".into())
     );
     let r = call(
         &sim,
@@ -285,7 +408,7 @@ async fn lxc_clones_lock_their_template_and_move_only_off_shared_storage() {
         refused(r),
         (
             500,
-            "parameter 'storage' is only allowed for full clones".into()
+            "parameter 'storage' not allowed for linked clones".into()
         )
     );
     let r = call(
@@ -520,4 +643,66 @@ mod console {
             "{violations:?}"
         );
     }
+}
+
+/// A ticket instead of a token: the cookie signs calls in, and any call but a GET also needs
+/// the CSRF token.
+#[tokio::test]
+async fn a_ticket_signs_in_and_calls_other_than_get_need_the_csrf_token() {
+    let sim = Sim::start().await;
+    let url = |path: &str| format!("{}/api2/json{path}", sim.url);
+    let login = [("username", pve_sim::USER), ("password", pve_sim::PASSWORD)];
+    let res = client(&sim)
+        .post(url("/access/ticket"))
+        .form(&login)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    let (ticket, csrf) = (
+        v["data"]["ticket"].as_str().unwrap(),
+        v["data"]["CSRFPreventionToken"].as_str().unwrap(),
+    );
+    assert!(ticket.starts_with("PVE:vmportal@pve:"), "{ticket}");
+    let cookie = format!(
+        "PVEAuthCookie={}",
+        urlencode(ticket).replace('+', "%2B").replace('/', "%2F")
+    );
+    let res = client(&sim)
+        .get(url("/version"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let start = url("/nodes/pve1/qemu/9001/clone");
+    let form = [("newid", "170")];
+    let res = client(&sim)
+        .post(&start)
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "no CSRF token");
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["message"], "Permission denied - invalid csrf token\n");
+    let res = client(&sim)
+        .post(&start)
+        .header("cookie", &cookie)
+        .header("CSRFPreventionToken", csrf)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let wrong = [("username", pve_sim::USER), ("password", "guess")];
+    let res = client(&sim)
+        .post(url("/access/ticket"))
+        .form(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }

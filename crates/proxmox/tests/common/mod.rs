@@ -65,8 +65,10 @@ pub fn config(
 ) -> ProxmoxConfig {
     ProxmoxConfig {
         url: sim.url.clone(),
-        token_id: TOKEN_ID.into(),
-        token_secret: Secret(TOKEN_SECRET.into()),
+        token_id: Some(TOKEN_ID.into()),
+        token_secret: Some(Secret(TOKEN_SECRET.into())),
+        username: None,
+        password: None,
         ca_file,
         fingerprint,
         nodes: vec!["pve1".into(), "pve2".into()],

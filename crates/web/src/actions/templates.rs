@@ -4,6 +4,8 @@ use crate::{
     state::AppState,
 };
 use vmportal_core::{
+    error::Invalid,
+    hypervisor::HypervisorError,
     ids::TemplateId,
     template::{Template, TemplateInput, TemplateSpec},
 };
@@ -24,6 +26,7 @@ pub async fn create(
 ) -> AppResult<Template> {
     admin.caller().require_admin()?;
     let spec = TemplateSpec::parse(input, &state.providers.names())?;
+    check_source(state, &spec).await?;
     Ok(state.store.create_template(spec, &admin.actor()).await?)
 }
 
@@ -39,8 +42,29 @@ pub async fn update(
     let mut input = TemplateInput::from(&current);
     change(&mut input);
     let spec = TemplateSpec::parse(&input, &state.providers.names())?;
+    check_source(state, &spec).await?;
     Ok(state
         .store
         .update_template(current.id, spec, &admin.actor())
         .await?)
+}
+
+/// The provider's word on an enabled template's source: a source that cannot give usable
+/// machines (a QEMU template without a cloud-init drive, say) is refused with why. Disabling a
+/// template is always possible, and a provider that does not answer now does not block the
+/// administrator.
+async fn check_source(state: &AppState, spec: &TemplateSpec) -> AppResult<()> {
+    let Some(hv) = state.providers.get(&spec.provider).filter(|_| spec.enabled) else {
+        return Ok(());
+    };
+    match hv.check_source(spec.kind, &spec.source).await {
+        Err(HypervisorError::Permanent(why)) => {
+            Err(AppError::Invalid(Invalid::field("source", why)))
+        }
+        Err(e) => {
+            tracing::warn!(provider = %spec.provider, "template source not checked: {e}");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
 }

@@ -151,8 +151,10 @@ async fn the_console_of_a_proxmox_vm_draws_in_chromium() {
     std::fs::write(ca.path(), &sim.ca_pem).unwrap();
     let pve = ProxmoxConfig {
         url: sim.url.clone(),
-        token_id: pve_sim::TOKEN_ID.into(),
-        token_secret: Secret(pve_sim::TOKEN_SECRET.into()),
+        token_id: Some(pve_sim::TOKEN_ID.into()),
+        token_secret: Some(Secret(pve_sim::TOKEN_SECRET.into())),
+        username: None,
+        password: None,
         ca_file: Some(ca.path().into()),
         fingerprint: None,
         nodes: vec!["pve1".into()],
