@@ -9,4 +9,4 @@ mod seed;
 
 pub use config::{LibvirtConfig, Network};
 pub use provider::LibvirtHypervisor;
-pub use seed::Seed;
+pub use seed::{Seed, SeedError};

@@ -199,7 +199,7 @@ impl LibvirtHypervisor {
         progress.report(30, "writing the cloud-init seed");
         let iso = Seed::for_spec(spec)
             .iso()
-            .map_err(HypervisorError::Permanent)?;
+            .map_err(|e| HypervisorError::Permanent(e.to_string()))?;
         if let Ok(old) = pool.lookup_storage_vol_by_name(&seed_name) {
             old.delete(0).map_err(classify)?;
         }
