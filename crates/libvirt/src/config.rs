@@ -207,6 +207,53 @@ mod tests {
     }
 
     #[test]
+    fn unusable_configurations_are_refused_with_their_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, known) = (dir.path().join("key"), dir.path().join("known_hosts"));
+        std::fs::write(&key, "k").unwrap();
+        std::fs::write(&known, "").unwrap();
+        let host = |name: &str, uri: &str| HostConfig {
+            name: name.into(),
+            uri: uri.into(),
+            pool: None,
+            network: None,
+            domain_type: None,
+            memory_mib: None,
+        };
+        let cfg = |hosts: Vec<HostConfig>, ssh: Option<SshConfig>| LibvirtConfig {
+            uri: String::new(),
+            hosts,
+            ssh,
+            ..LibvirtConfig::test_driver()
+        };
+        let ssh = |key_file: &std::path::Path| {
+            Some(SshConfig {
+                key_file: key_file.to_owned(),
+                known_hosts: known.clone(),
+            })
+        };
+        let remote = "qemu+ssh://vmportal@kvm2/system";
+        let error = |c: LibvirtConfig| c.validate().unwrap_err();
+        assert!(error(cfg(vec![], None)).contains("either uri or hosts"));
+        let both = LibvirtConfig {
+            hosts: vec![host("a", "qemu:///system")],
+            ..LibvirtConfig::test_driver()
+        };
+        assert!(error(both).contains("either uri or hosts"));
+        let twice = vec![host("a", "qemu:///system"), host("a", "test:///default")];
+        assert!(error(cfg(twice, None)).contains("'a' is used twice"));
+        let no_ssh = vec![host("a", "qemu:///system"), host("b", remote)];
+        assert!(error(cfg(no_ssh.clone(), None)).contains("host 'b' is reached over SSH"));
+        assert!(
+            error(cfg(no_ssh.clone(), ssh(&dir.path().join("nokey")))).contains("ssh.key_file")
+        );
+        let own = vec![host("b", "qemu+ssh://kvm2/system?no_verify=1")];
+        assert!(error(cfg(own, ssh(&key))).contains("'no_verify'"));
+        assert!(cfg(no_ssh, ssh(&key)).validate().is_ok());
+        assert!(LibvirtConfig::test_driver().validate().is_ok());
+    }
+
+    #[test]
     fn local_and_remote_uris_are_told_apart() {
         for local in [
             "qemu:///system",
