@@ -76,6 +76,21 @@ pub struct Guest {
     pub power: PowerState,
 }
 
+/// One host of a provider that has several, as the admin's Providers page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HostStatus {
+    pub name: String,
+    pub reachable: bool,
+    /// Why it could not be reached.
+    pub error: Option<String>,
+    /// Guests defined on it, the portal's and others'.
+    pub guests: Option<u32>,
+    /// What new machines may still take (what placement weighs).
+    pub free_memory_mib: Option<u64>,
+    pub free_disk_gib: Option<u64>,
+}
+
 /// What a console stream needs: bytes both ways, movable between tasks.
 pub trait ConsoleIo: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 
@@ -136,6 +151,10 @@ pub trait Hypervisor: Send + Sync + 'static {
     /// says why not (checked when an administrator saves the template, and before each build).
     async fn check_source(&self, _kind: MachineKind, _source: &str) -> HvResult<()> {
         Ok(())
+    }
+    /// Each host behind this provider, when it places machines among several.
+    async fn hosts(&self) -> Vec<HostStatus> {
+        Vec::new()
     }
 }
 

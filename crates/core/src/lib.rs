@@ -20,6 +20,7 @@ pub mod secret;
 pub mod store;
 pub mod template;
 pub mod user;
+pub mod windows;
 
 pub use error::{FieldError, Invalid};
 pub use time::OffsetDateTime as Timestamp;

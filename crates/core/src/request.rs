@@ -5,8 +5,9 @@ use crate::{
     ids::{RequestId, TemplateId, UserId},
     names::{self, Hostname, Username},
     resources::Resources,
-    template::Template,
+    template::{OsFamily, Template},
     user::str_enum,
+    windows,
 };
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,20 @@ impl NewRequest {
             invalid.push("template_id", "this template is not offered any more");
         }
         let name = invalid.check(Hostname::parse("name", &input.name));
+        if template.os_family == OsFamily::Windows
+            && name
+                .as_ref()
+                .is_some_and(|n| n.as_str().len() > windows::MAX_COMPUTER_NAME)
+        {
+            // Windows would keep only the first 15 characters: refuse rather than rename.
+            invalid.push(
+                "name",
+                format!(
+                    "must be at most {} characters for a Windows machine",
+                    windows::MAX_COMPUTER_NAME
+                ),
+            );
+        }
         let resources = invalid.check(Resources::parse_within(
             input.cpus,
             input.memory_mib,
@@ -128,5 +143,42 @@ mod tests {
         assert_eq!(Approved.decide(Approved), Err(NotPending(Approved)));
         assert_eq!(Rejected.decide(Cancelled), Err(NotPending(Rejected)));
         assert!(Pending.decide(Pending).is_err());
+    }
+
+    #[test]
+    fn windows_machine_names_fit_in_15_characters() {
+        let mut template = Template {
+            id: TemplateId(1),
+            name: "Windows".into(),
+            description: String::new(),
+            provider: "local".into(),
+            kind: crate::template::MachineKind::Vm,
+            os_family: OsFamily::Windows,
+            source: "win.qcow2".into(),
+            defaults: Resources::default(),
+            limits: Resources {
+                cpus: 2,
+                memory_mib: 4096,
+                disk_gib: 40,
+            },
+            shutdown_timeout_secs: 60,
+            locale: Some("fr-FR".into()),
+            enabled: true,
+            created_at: crate::now(),
+        };
+        let input = |name: &str| RequestInput {
+            name: name.into(),
+            cpus: 1,
+            memory_mib: 2048,
+            disk_gib: 30,
+            purpose: "lab".into(),
+        };
+        let long = input("lab-machine-for-maria");
+        let err = NewRequest::parse(UserId(1), &template, &long).unwrap_err();
+        assert_eq!(err.0[0].field, "name");
+        assert!(err.0[0].message.contains("15"), "{}", err.0[0].message);
+        assert!(NewRequest::parse(UserId(1), &template, &input("lab-for-maria")).is_ok());
+        template.os_family = OsFamily::Linux;
+        assert!(NewRequest::parse(UserId(1), &template, &long).is_ok());
     }
 }

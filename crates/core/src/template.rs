@@ -150,6 +150,17 @@ impl TemplateSpec {
         let locale = input.locale.trim();
         if !locale.is_empty() && !is_locale(locale) {
             invalid.push("locale", "must be a language tag like fr-FR or en-US");
+        } else if os_family == Ok(OsFamily::Windows)
+            && !locale.is_empty()
+            && crate::windows::locale(locale).is_none()
+        {
+            invalid.push(
+                "locale",
+                format!(
+                    "Windows templates take one of: {}",
+                    crate::windows::locale_tags()
+                ),
+            );
         }
         if !(0..=3600).contains(&input.shutdown_timeout_secs) {
             invalid.push(
@@ -236,5 +247,19 @@ mod tests {
         let err = TemplateSpec::parse(&i, &["local".into()]).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["provider", "kind", "default_cpus", "locale"]);
+    }
+
+    #[test]
+    fn windows_templates_take_only_locales_with_a_home_location_and_keyboard() {
+        let mut i = input();
+        i.os_family = "windows".into();
+        i.locale = "fr-FR".into();
+        assert!(TemplateSpec::parse(&i, &["local".into()]).is_ok());
+        i.locale = "pt-BR".into();
+        let err = TemplateSpec::parse(&i, &["local".into()]).unwrap_err();
+        assert_eq!(err.0[0].field, "locale");
+        assert!(err.0[0].message.contains("fr-FR"), "{}", err.0[0].message);
+        i.os_family = "linux".into();
+        assert!(TemplateSpec::parse(&i, &["local".into()]).is_ok());
     }
 }

@@ -95,6 +95,14 @@ pub fn overlay_xml(name: &str, capacity: u64, backing: &str) -> String {
     )
 }
 
+/// A base volume: a qcow2 image of `capacity` bytes without a backing file.
+pub fn base_volume_xml(name: &str, capacity: u64) -> String {
+    format!(
+        "<volume><name>{}</name><capacity unit='bytes'>{capacity}</capacity><target><format type='qcow2'/></target></volume>",
+        escape(name)
+    )
+}
+
 pub fn raw_volume_xml(name: &str, capacity: u64) -> String {
     format!(
         "<volume><name>{}</name><capacity unit='bytes'>{capacity}</capacity><target><format type='raw'/></target></volume>",

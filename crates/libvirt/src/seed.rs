@@ -1,53 +1,82 @@
-//! The cloud-init NoCloud seed: an ISO9660 volume labelled `cidata` holding `user-data`,
-//! `meta-data` and `network-config`, made in memory (Rock Ridge and Joliet carry the lower-case
-//! names). Windows guests read the same seed with cloudbase-init.
+//! The first-boot seed, an ISO9660 volume made in memory (Rock Ridge and Joliet carry the
+//! lower-case names). Linux guests get a cloud-init NoCloud seed: label `cidata`, `user-data`,
+//! `meta-data`, `network-config`. Windows guests get what a stock cloudbase-init looks for: an
+//! OpenStack config drive, label `config-2`, `openstack/latest/meta_data.json` and `user_data`.
 
 use hadris_iso::read::PathSeparator;
 use hadris_iso::write::options::{CreationFeatures, IsoFormatOptions};
 use hadris_iso::write::{File, InputFiles, IsoImageWriter};
 use std::sync::Arc;
-use vmportal_core::{hypervisor::ProvisionSpec, template::OsFamily};
+use vmportal_core::{hypervisor::ProvisionSpec, template::OsFamily, windows};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seed {
-    pub user_data: String,
-    pub meta_data: String,
-    pub network_config: String,
+    /// The volume label the guest's first-boot agent looks for.
+    pub label: &'static str,
+    /// `/`-separated paths and their text.
+    pub files: Vec<(String, String)>,
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot make the seed ISO: {0}")]
+pub struct SeedError(#[from] hadris_iso::write::IsoCreationError);
 
 impl Seed {
     pub fn for_spec(spec: &ProvisionSpec) -> Seed {
-        let user_data = match spec.os_family {
-            OsFamily::Linux => linux_user_data(spec),
-            OsFamily::Windows => windows_user_data(spec),
-        };
-        Seed {
-            user_data,
-            meta_data: format!(
-                "instance-id: {}\nlocal-hostname: {}\n",
-                spec.guest_name, spec.name
-            ),
-            // Base images boot with net.ifnames=0, so the first NIC is eth0; cloud-init's ifupdown
-            // renderer (Debian) cannot match interface names by pattern.
-            network_config: "version: 2\nethernets:\n  eth0:\n    dhcp4: true\n".into(),
+        match spec.os_family {
+            OsFamily::Linux => Seed {
+                label: "cidata",
+                files: vec![
+                    ("user-data".into(), linux_user_data(spec)),
+                    (
+                        "meta-data".into(),
+                        format!(
+                            "instance-id: {}\nlocal-hostname: {}\n",
+                            spec.guest_name, spec.name
+                        ),
+                    ),
+                    // Base images boot with net.ifnames=0, so the first NIC is eth0; cloud-init's
+                    // ifupdown renderer (Debian) cannot match interface names by pattern.
+                    (
+                        "network-config".into(),
+                        "version: 2\nethernets:\n  eth0:\n    dhcp4: true\n".into(),
+                    ),
+                ],
+            },
+            // No network_data.json: cloudbase-init then leaves the adapters to DHCP, which is
+            // what the portal's networks offer (it matches adapters by MAC address only).
+            OsFamily::Windows => Seed {
+                label: "config-2",
+                files: vec![
+                    (
+                        "openstack/latest/meta_data.json".into(),
+                        windows_meta_data(spec),
+                    ),
+                    ("openstack/latest/user_data".into(), windows_user_data(spec)),
+                ],
+            },
         }
     }
 
-    pub fn iso(&self) -> Result<Vec<u8>, String> {
-        let file = |name: &str, text: &str| File::File {
-            name: Arc::new(name.to_owned()),
-            contents: text.as_bytes().to_vec(),
-        };
+    /// The text of the file at `path`.
+    pub fn file(&self, path: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, text)| text.as_str())
+    }
+
+    pub fn iso(&self) -> Result<Vec<u8>, SeedError> {
+        let mut root: Vec<File> = Vec::new();
+        for (path, text) in &self.files {
+            insert(&mut root, path, text.as_bytes());
+        }
         let files = InputFiles {
             path_separator: PathSeparator::ForwardSlash,
-            files: vec![
-                file("user-data", &self.user_data),
-                file("meta-data", &self.meta_data),
-                file("network-config", &self.network_config),
-            ],
+            files: root,
         };
         let options = IsoFormatOptions {
-            volume_name: "cidata".into(),
+            volume_name: self.label.into(),
             system_id: None,
             volume_set_id: None,
             publisher_id: None,
@@ -58,9 +87,33 @@ impl Seed {
             features: CreationFeatures::extensions(),
             strict_charset: false,
         };
-        let out = IsoImageWriter::create(std::io::Cursor::new(Vec::new()), files, options)
-            .map_err(|e| format!("cannot make the seed ISO: {e}"))?;
+        let out = IsoImageWriter::create(std::io::Cursor::new(Vec::new()), files, options)?;
         Ok(out.into_inner())
+    }
+}
+
+/// Puts a file at `path` into a tree, making the directories on the way.
+fn insert(dir: &mut Vec<File>, path: &str, contents: &[u8]) {
+    match path.split_once('/') {
+        None => dir.push(File::File {
+            name: Arc::new(path.to_owned()),
+            contents: contents.to_vec(),
+        }),
+        Some((first, rest)) => {
+            let at = dir
+                .iter()
+                .position(|f| matches!(f, File::Directory { name, .. } if name.as_str() == first))
+                .unwrap_or_else(|| {
+                    dir.push(File::Directory {
+                        name: Arc::new(first.to_owned()),
+                        children: Vec::new(),
+                    });
+                    dir.len() - 1
+                });
+            if let File::Directory { children, .. } = &mut dir[at] {
+                insert(children, rest, contents);
+            }
+        }
     }
 }
 
@@ -94,17 +147,68 @@ fn linux_user_data(spec: &ProvisionSpec) -> String {
     )
 }
 
-/// cloudbase-init: the Administrator and the owner's own account (an administrator too), the same
-/// password (it satisfies Windows' complexity policy), then keyboard layout and locale.
+/// cloudbase-init's own account is the owner's (`admin_username`): it makes it, puts it in
+/// Administrators, sets `admin_pass` and writes `public_keys` into its profile. Without
+/// `admin_username` it would make an `Admin` account nobody knows the password of.
+fn windows_meta_data(spec: &ProvisionSpec) -> String {
+    let mut keys = serde_json::Map::new();
+    if let Some(key) = &spec.ssh_public_key {
+        keys.insert("owner".into(), key.trim().into());
+    }
+    serde_json::json!({
+        "uuid": spec.guest_name,
+        "name": spec.guest_name,
+        "hostname": windows::computer_name(&spec.name),
+        "admin_pass": spec.password,
+        "public_keys": keys,
+        "meta": { "admin_username": spec.login_name },
+    })
+    .to_string()
+}
+
+/// The built-in Administrator gets the same password (it satisfies Windows' complexity policy)
+/// and is enabled; then a PowerShell script sets the locale, home location and keyboard, and
+/// opens Remote Desktop. cloudbase-init runs a script part by its file name's extension.
 fn windows_user_data(spec: &ProvisionSpec) -> String {
-    let locale = spec.locale.as_deref().unwrap_or("en-US");
-    let ps_quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let tag = spec.locale.as_deref().unwrap_or("en-US");
+    let ps = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let known = windows::locale(tag);
+    let mut script = format!(
+        "#ps1_sysnative\n$languages = New-WinUserLanguageList {loc}\n",
+        loc = ps(tag)
+    );
+    if let Some(l) = known {
+        script.push_str(&format!(
+            "$languages[0].InputMethodTips.Clear()\n$languages[0].InputMethodTips.Add({kb})\n",
+            kb = ps(l.keyboard)
+        ));
+    }
+    script.push_str(&format!(
+        "Set-WinUserLanguageList -LanguageList $languages -Force\nSet-WinSystemLocale -SystemLocale {loc}\nSet-Culture -CultureInfo {loc}\n",
+        loc = ps(tag)
+    ));
+    if let Some(l) = known {
+        script.push_str(&format!("Set-WinHomeLocation -GeoId {}\n", l.geo_id));
+    }
+    script.push_str(concat!(
+        "# The welcome screen and new profiles too, where Windows offers it (11, Server 2025).\n",
+        "if (Get-Command Copy-UserInternationalSettingsToSystem -ErrorAction SilentlyContinue) {\n",
+        "    Copy-UserInternationalSettingsToSystem -WelcomeScreen $true -NewUser $true\n",
+        "}\n",
+        "# Remote Desktop, and its firewall rules by their group's resource name (the display\n",
+        "# name is translated).\n",
+        "Set-ItemProperty -Path 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0\n",
+        "Enable-NetFirewallRule -Group '@FirewallAPI.dll,-28752'\n",
+    ));
     format!(
-        "Content-Type: multipart/mixed; boundary=\"vmportal\"\nMIME-Version: 1.0\n\n--vmportal\nContent-Type: text/cloud-config; charset=\"us-ascii\"\n\n#cloud-config\nset_hostname: {host}\nusers:\n  - name: Administrator\n    passwd: {pw}\n  - name: {user}\n    passwd: {pw}\n    groups: Administrators\n\n--vmportal\nContent-Type: text/x-shellscript; charset=\"us-ascii\"\n\n#ps1_sysnative\nSet-WinUserLanguageList -LanguageList {loc} -Force\nSet-WinSystemLocale -SystemLocale {loc}\nSet-Culture -CultureInfo {loc}\nSet-WinHomeLocation -GeoId 84\n--vmportal--\n",
-        host = spec.name,
-        user = spec.login_name,
+        "Content-Type: multipart/mixed; boundary=\"vmportal\"\nMIME-Version: 1.0\n\n\
+--vmportal\nContent-Type: text/cloud-config; charset=\"us-ascii\"\n\
+Content-Disposition: attachment; filename=\"accounts.yaml\"\n\n\
+#cloud-config\nusers:\n  - name: Administrator\n    passwd: {pw}\n\n\
+--vmportal\nContent-Type: text/x-shellscript; charset=\"us-ascii\"\n\
+Content-Disposition: attachment; filename=\"vmportal-setup.ps1\"\n\n\
+{script}--vmportal--\n",
         pw = quoted(&spec.password),
-        loc = ps_quoted(locale),
     )
 }
 
@@ -138,30 +242,50 @@ mod tests {
     #[test]
     fn linux_seed_carries_hostname_user_password_and_key() {
         let seed = Seed::for_spec(&spec(OsFamily::Linux));
-        assert!(seed.user_data.starts_with("#cloud-config\n"));
-        assert!(seed.user_data.contains("hostname: lab-1\n"));
-        assert!(seed.user_data.contains("- name: alice\n"));
+        assert_eq!(seed.label, "cidata");
+        let user_data = seed.file("user-data").unwrap();
+        assert!(user_data.starts_with("#cloud-config\n"));
+        assert!(user_data.contains("hostname: lab-1\n"));
+        assert!(user_data.contains("- name: alice\n"));
         assert!(
-            seed.user_data
-                .contains(r#"plain_text_passwd: "Pa\"ss\\w0rd""#),
-            "{}",
-            seed.user_data
+            user_data.contains(r#"plain_text_passwd: "Pa\"ss\\w0rd""#),
+            "{user_data}"
         );
-        assert!(seed.user_data.contains("ssh-ed25519 AAAA alice@laptop"));
+        assert!(user_data.contains("ssh-ed25519 AAAA alice@laptop"));
         assert_eq!(
-            seed.meta_data,
+            seed.file("meta-data").unwrap(),
             "instance-id: vmp-7-lab-1\nlocal-hostname: lab-1\n"
         );
     }
 
     #[test]
-    fn windows_seed_has_administrator_owner_and_locale() {
+    fn windows_seed_is_a_config_drive_naming_the_owner_key_and_locale() {
         let seed = Seed::for_spec(&spec(OsFamily::Windows));
-        assert!(seed.user_data.contains("- name: Administrator\n"));
-        assert!(seed.user_data.contains("- name: alice\n"));
+        assert_eq!(seed.label, "config-2");
+        let meta: serde_json::Value =
+            serde_json::from_str(seed.file("openstack/latest/meta_data.json").unwrap()).unwrap();
+        assert_eq!(meta["meta"]["admin_username"], "alice");
+        assert_eq!(meta["admin_pass"], "Pa\"ss\\w0rd");
+        assert_eq!(meta["hostname"], "lab-1");
+        assert_eq!(
+            meta["public_keys"]["owner"],
+            "ssh-ed25519 AAAA alice@laptop"
+        );
+        let user_data = seed.file("openstack/latest/user_data").unwrap();
+        assert!(user_data.contains("- name: Administrator\n"));
+        assert!(user_data.contains("filename=\"vmportal-setup.ps1\""));
+        assert!(user_data.contains("New-WinUserLanguageList 'fr-FR'"));
+        assert!(user_data.contains("InputMethodTips.Add('040C:0000040C')"));
+        assert!(user_data.contains("Set-WinHomeLocation -GeoId 84\n"));
+        let mut german = spec(OsFamily::Windows);
+        german.locale = Some("de-DE".into());
+        let user_data = Seed::for_spec(&german)
+            .file("openstack/latest/user_data")
+            .unwrap()
+            .to_owned();
         assert!(
-            seed.user_data
-                .contains("Set-WinUserLanguageList -LanguageList 'fr-FR'")
+            user_data.contains("Set-WinHomeLocation -GeoId 94\n"),
+            "{user_data}"
         );
     }
 
@@ -192,6 +316,9 @@ mod tests {
         for name in ["/user-data", "/meta-data", "/network-config"] {
             assert!(listing.lines().any(|l| l == name), "{name} in {listing}");
         }
-        assert_eq!(isoinfo(&["-R", "-x", "/user-data"]), seed.user_data);
+        assert_eq!(
+            isoinfo(&["-R", "-x", "/user-data"]),
+            seed.file("user-data").unwrap()
+        );
     }
 }

@@ -53,10 +53,16 @@ impl ProviderConfig {
     }
 
     /// `flatten` turns `deny_unknown_fields` off, so keys nobody reads are collected and refused
-    /// here: a misspelt setting must not be silently ignored.
+    /// here: a misspelt setting must not be silently ignored. A libvirt provider's hosts are
+    /// checked too.
     fn check_known(&self) -> Result<(), String> {
         let unknown = match self {
-            ProviderConfig::Libvirt(p) => &p.unknown,
+            ProviderConfig::Libvirt(p) => {
+                p.libvirt
+                    .validate()
+                    .map_err(|e| format!("provider '{}': {e}", p.name))?;
+                &p.unknown
+            }
             ProviderConfig::Proxmox(p) => &p.unknown,
         };
         match unknown.keys().map(String::as_str).collect::<Vec<_>>() {

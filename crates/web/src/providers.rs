@@ -3,7 +3,7 @@
 use serde::Serialize;
 use std::time::Duration;
 use utoipa::ToSchema;
-use vmportal_core::hypervisor::Registry;
+use vmportal_core::hypervisor::{HostStatus, Registry};
 
 #[derive(Serialize, ToSchema)]
 pub struct ProviderStatus {
@@ -11,6 +11,9 @@ pub struct ProviderStatus {
     pub reachable: bool,
     /// What the provider reported, or why it could not be reached.
     pub detail: String,
+    /// Each host of a provider that places machines among several (libvirt with `hosts`);
+    /// empty otherwise.
+    pub hosts: Vec<HostStatus>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -18,7 +21,12 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub async fn statuses(providers: &Registry) -> Vec<ProviderStatus> {
     let mut out = Vec::new();
     for (name, hv) in providers.iter() {
-        let (reachable, detail) = match tokio::time::timeout(TIMEOUT, hv.check()).await {
+        let (checked, hosts) = tokio::join!(tokio::time::timeout(TIMEOUT, hv.check()), async {
+            tokio::time::timeout(TIMEOUT, hv.hosts())
+                .await
+                .unwrap_or_default()
+        });
+        let (reachable, detail) = match checked {
             Ok(Ok(detail)) => (true, detail),
             Ok(Err(e)) => (false, e.to_string()),
             Err(_) => (false, format!("no answer within {} s", TIMEOUT.as_secs())),
@@ -27,6 +35,7 @@ pub async fn statuses(providers: &Registry) -> Vec<ProviderStatus> {
             name: name.clone(),
             reachable,
             detail,
+            hosts,
         });
     }
     out

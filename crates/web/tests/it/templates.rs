@@ -121,6 +121,59 @@ async fn providers_are_listed_with_reachability() {
 }
 
 #[tokio::test]
+async fn each_host_of_a_provider_with_several_is_shown() {
+    let host = |name: &str, uri: &str| vmportal_libvirt::HostConfig {
+        name: name.into(),
+        uri: uri.into(),
+        pool: None,
+        network: None,
+        domain_type: None,
+        memory_mib: Some(4096),
+    };
+    let lab = vmportal_libvirt::LibvirtConfig {
+        uri: String::new(),
+        hosts: vec![
+            host("kvm1", "test:///default"),
+            host("kvm2", "qemu+tcp://127.0.0.1:9/system"),
+        ],
+        ..vmportal_libvirt::LibvirtConfig::test_driver()
+    };
+    lab.validate().unwrap();
+    let app = TestApp::with_providers(crate::app::test_config(), vec![("lab".into(), lab)]).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let v: Value = app
+        .get(&admin, "/api/v1/providers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v[0]["reachable"], true, "one host of two answers: {v}");
+    let hosts = &v[0]["hosts"];
+    assert_eq!(hosts[0]["name"], "kvm1");
+    assert_eq!(hosts[0]["reachable"], true, "{v}");
+    assert!(hosts[0]["free_memory_mib"].as_u64().unwrap() <= 4096, "{v}");
+    assert!(hosts[0]["free_disk_gib"].is_u64(), "{v}");
+    assert!(hosts[0]["guests"].is_u64(), "{v}");
+    assert_eq!(hosts[1]["name"], "kvm2");
+    assert_eq!(hosts[1]["reachable"], false);
+    assert!(
+        hosts[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach libvirt"),
+        "{v}"
+    );
+    let page = app
+        .get(&admin, "/admin/providers")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hosts of lab"), "{page}");
+    assert!(page.contains("<td>kvm2</td>"), "{page}");
+}
+
+#[tokio::test]
 async fn windows_templates_carry_a_locale() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("root", Role::Admin).await;
