@@ -13,6 +13,7 @@ use crate::{
     machine::{Drift, Machine, MachinePatch},
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, NotPending, RequestState},
+    second_factor::TotpEnrolment,
     template::{Template, TemplateSpec},
     user::{NewUser, User, UserPatch},
 };
@@ -71,8 +72,9 @@ pub struct Page {
 }
 
 impl Page {
+    /// Saturates: a page past the end is empty, however far past.
     pub fn offset(&self) -> i64 {
-        (self.number.max(1) - 1) * self.size
+        (self.number.max(1) - 1).saturating_mul(self.size.max(0))
     }
 }
 
@@ -87,7 +89,8 @@ pub trait Store: Send + Sync + 'static {
     async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn count_users(&self) -> StoreResult<i64>;
-    /// Disabling a user or changing their password also ends all their sessions.
+    /// Disabling a user or changing their password also ends all their sessions; a new password
+    /// ends their API tokens too.
     async fn update_user(&self, id: UserId, patch: UserPatch, by: &Actor) -> StoreResult<User>;
 
     async fn create_session(&self, session: Session) -> StoreResult<()>;
@@ -105,6 +108,29 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+    /// Ends all of `user`'s sessions and API tokens, with an audit event saying why.
+    async fn end_sign_ins(&self, user: UserId, why: &str, by: &Actor) -> StoreResult<()>;
+
+    /// The user's TOTP secret, confirmed or not.
+    async fn totp(&self, user: UserId) -> StoreResult<Option<TotpEnrolment>>;
+    /// Keeps a new, unconfirmed secret (replacing an unconfirmed one); a conflict if one is
+    /// confirmed.
+    async fn begin_totp(&self, user: UserId, sealed_secret: Vec<u8>) -> StoreResult<()>;
+    /// Confirms the pending secret, whose code of `step` was just shown, with its recovery codes'
+    /// hashes; `false` when nothing is pending.
+    async fn confirm_totp(
+        &self,
+        user: UserId,
+        step: i64,
+        recovery_hashes: Vec<String>,
+        by: &Actor,
+    ) -> StoreResult<bool>;
+    /// Marks time step `step` used; `false` if it, or a later one, already was.
+    async fn use_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool>;
+    /// Uses up a recovery code; `false` if the user has no unused one with this hash.
+    async fn use_recovery_code(&self, user: UserId, code_hash: &str) -> StoreResult<bool>;
+    /// Removes the user's second factor; `false` if they had none.
+    async fn reset_totp(&self, user: UserId, by: &Actor) -> StoreResult<bool>;
 
     /// Stores a new API token with its audit event.
     async fn create_api_token(&self, token: NewApiToken, by: &Actor) -> StoreResult<ApiToken>;

@@ -29,8 +29,15 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("{0}")]
     BadRequest(String),
-    #[error("too many sign-in attempts; wait a minute and try again")]
-    TooManyAttempts,
+    /// Failed sign-ins from this address: the next try waits this many seconds.
+    #[error("too many failed sign-ins; try again in {0} seconds")]
+    TooManyAttempts(u64),
+    /// More password checks are waiting than the portal runs at once.
+    #[error("the portal is busy; try again in a moment")]
+    Busy,
+    /// The account's password was generated or reset: only the password change is open.
+    #[error("change your password first")]
+    PasswordChangeRequired,
     /// The directory did not answer or does not fit the settings; the message says what people
     /// may know (the detail only to administrators).
     #[error("{0}")]
@@ -48,8 +55,8 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, snake_case: `unauthenticated`, `bad_credentials`, `forbidden`, `not_found`,
-    /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `directory_unavailable`,
-    /// `internal`.
+    /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `busy`,
+    /// `password_change_required`, `directory_unavailable`, `internal`.
     pub code: &'static str,
     pub message: String,
     /// For `invalid_input`: each invalid field and why.
@@ -61,12 +68,15 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::SessionOnly => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::SessionOnly | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -81,7 +91,9 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid_input",
             AppError::BadRequest(_) => "bad_request",
-            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::Busy => "busy",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::DirectoryUnavailable(_) => "directory_unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -104,9 +116,26 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// `Retry-After`, for the answers that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts(secs) => Some(*secs),
+            AppError::Busy => Some(1),
+            _ => None,
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let retry = self.retry_after();
+        let mut r = (self.status(), Json(self.body())).into_response();
+        if let Some(secs) = retry {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        r
     }
 }
 

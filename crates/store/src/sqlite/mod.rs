@@ -11,8 +11,10 @@ mod jobs;
 mod machines;
 mod requests;
 mod sessions;
+mod sign_ins;
 mod store_impl;
 mod templates;
+mod totp;
 mod users;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -10,6 +10,7 @@ use vmportal_core::{
     machine::{Drift, Machine, MachinePatch},
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, RequestState},
+    second_factor::TotpEnrolment,
     store::{Approval, Page, RequestFilter, Session, Store, StoreResult},
     template::{Template, TemplateSpec},
     user::{NewUser, User, UserPatch},
@@ -67,6 +68,35 @@ impl Store for SqliteStore {
     }
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         self.remove_session(token_hash).await
+    }
+    async fn end_sign_ins(&self, user: UserId, why: &str, by: &Actor) -> StoreResult<()> {
+        self.remove_sign_ins(user, why, by).await
+    }
+
+    async fn totp(&self, user: UserId) -> StoreResult<Option<TotpEnrolment>> {
+        self.fetch_totp(user).await
+    }
+    async fn begin_totp(&self, user: UserId, sealed_secret: Vec<u8>) -> StoreResult<()> {
+        self.insert_totp(user, sealed_secret).await
+    }
+    async fn confirm_totp(
+        &self,
+        user: UserId,
+        step: i64,
+        recovery_hashes: Vec<String>,
+        by: &Actor,
+    ) -> StoreResult<bool> {
+        self.confirm_pending_totp(user, step, recovery_hashes, by)
+            .await
+    }
+    async fn use_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool> {
+        self.mark_totp_step(user, step).await
+    }
+    async fn use_recovery_code(&self, user: UserId, code_hash: &str) -> StoreResult<bool> {
+        self.mark_recovery_code(user, code_hash).await
+    }
+    async fn reset_totp(&self, user: UserId, by: &Actor) -> StoreResult<bool> {
+        self.remove_totp(user, by).await
     }
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
         self.remove_expired_sessions(now).await

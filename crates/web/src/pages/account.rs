@@ -67,7 +67,9 @@ pub async fn change_password(
         .await
     {
         Ok(token) => {
-            let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            let mut user = me.0.user.clone();
+            user.must_change_password = false;
+            let mut page = AccountPage::of(&state, &me, user).await?;
             page.done = Some("Your password was changed; your other sessions have ended.");
             let cookie = AppendHeaders([(SET_COOKIE, session_cookie(&state, &token))]);
             Ok((cookie, page).into_response())
@@ -108,6 +110,8 @@ pub struct TokenForm {
     /// Empty: no expiry.
     #[serde(default)]
     expires_in_days: String,
+    #[serde(default)]
+    password: String,
 }
 
 pub async fn create_token(
@@ -121,7 +125,7 @@ pub async fn create_token(
         let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
         return Ok(page.with_errors(invalid));
     }
-    match actions::tokens::create(&state, &me.0, &f.name, days).await {
+    match actions::tokens::create(&state, &me.0, &f.name, days, &f.password).await {
         Ok(minted) => {
             let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
             page.minted = Some(minted.secret);

@@ -12,7 +12,10 @@ use askama_web::WebTemplate;
 use axum::{
     Form,
     extract::{Query, State},
-    http::{StatusCode, header::SET_COOKIE},
+    http::{
+        StatusCode,
+        header::{RETRY_AFTER, SET_COOKIE},
+    },
     response::{AppendHeaders, IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -63,15 +66,17 @@ pub async fn submit(
         }
         Err(
             e @ (AppError::BadCredentials
-            | AppError::TooManyAttempts
+            | AppError::TooManyAttempts(_)
+            | AppError::Busy
             | AppError::DirectoryUnavailable(_)),
         ) => {
+            let retry = e.retry_after().map(|s| [(RETRY_AFTER, s.to_string())]);
             let page = LoginPage {
                 next,
-                username: f.username,
+                username: f.username.chars().take(64).collect(),
                 error: Some(e.to_string()),
             };
-            Ok((e.status(), page).into_response())
+            Ok((e.status(), AppendHeaders(retry.into_iter().flatten()), page).into_response())
         }
         Err(e) => Err(e.into()),
     }

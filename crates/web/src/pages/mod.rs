@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
+        .route("/machines/{id}/credentials", post(machine::credentials))
         // The static segment wins over `{action}` for every method, so POST is routed here too.
         .route(
             "/machines/{id}/delete",

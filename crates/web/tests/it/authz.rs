@@ -61,7 +61,7 @@ fn table() -> Vec<Row> {
         row(
             M::POST,
             "/api/v1/tokens",
-            Json(json!({"name": "script"})),
+            Json(json!({"name": "script", "password": crate::app::PASSWORD})),
             [401, 201, 201, 201],
         ),
         // Only its owner revokes a token; to everyone else it does not exist.
@@ -204,7 +204,11 @@ fn table() -> Vec<Row> {
         row(
             M::POST,
             "/account/tokens",
-            Form(&[("name", "script"), ("expires_in_days", "")]),
+            Form(&[
+                ("name", "script"),
+                ("expires_in_days", ""),
+                ("password", crate::app::PASSWORD),
+            ]),
             PAGE,
         ),
         row(
@@ -220,6 +224,13 @@ fn table() -> Vec<Row> {
             [303, 303, 404, 403],
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        // Not provisioned yet: no credentials (409) past authorization.
+        row(
+            M::POST,
+            "/machines/{machine}/credentials",
+            None,
+            [303, 409, 404, 409],
+        ),
         row(
             M::GET,
             "/machines/{machine}/console",
@@ -320,18 +331,20 @@ fn table() -> Vec<Row> {
     ]
 }
 
-struct Fixture {
-    app: TestApp,
-    callers: [Client; 4],
-    template: i64,
-    request: i64,
-    machine: i64,
-    job: i64,
-    alice: i64,
+/// Callers of every kind and objects owned by `alice` (the fuzz test uses it too).
+pub(crate) struct Fixture {
+    pub(crate) app: TestApp,
+    /// Anonymous, owner, other user, administrator.
+    pub(crate) callers: [Client; 4],
+    pub(crate) template: i64,
+    pub(crate) request: i64,
+    pub(crate) machine: i64,
+    pub(crate) job: i64,
+    pub(crate) alice: i64,
     victim: i64,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("root", Role::Admin).await;
     let alice = app.signed_in("alice", Role::User).await;
@@ -411,7 +424,11 @@ impl Fixture {
         if p.contains("{fresh_token}") {
             let made: Value = self
                 .app
-                .post(&self.callers[1], "/api/v1/tokens", json!({"name": "fresh"}))
+                .post(
+                    &self.callers[1],
+                    "/api/v1/tokens",
+                    json!({"name": "fresh", "password": crate::app::PASSWORD}),
+                )
                 .await
                 .json()
                 .await

@@ -31,5 +31,5 @@ pub async fn visible(state: &AppState, by: &Signed, id: i64) -> AppResult<Job> {
         None if !by.caller().is_admin() => return Err(AppError::NotFound),
         None => {}
     }
-    Ok(job)
+    Ok(crate::actions::redact::job(by, job))
 }
