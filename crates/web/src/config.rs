@@ -73,6 +73,8 @@ pub struct LoginConfig {
     pub concurrent_hashes: usize,
     /// Sign-ins waiting for a hash beyond those; more are answered 503 at once.
     pub queued_hashes: usize,
+    /// Who must set up two-factor sign-in (local accounts): `nobody`, `admins` or `everyone`.
+    pub totp_required: vmportal_core::second_factor::Required,
 }
 
 /// Default quota of each role; administrators can override it per user.
@@ -117,6 +119,7 @@ impl Default for LoginConfig {
             forget_after_minutes: 60,
             concurrent_hashes: 1,
             queued_hashes: 32,
+            totp_required: vmportal_core::second_factor::Required::Nobody,
         }
     }
 }

@@ -35,6 +35,12 @@ pub enum AppError {
     /// More password checks are waiting than the portal runs at once.
     #[error("the portal is busy; try again in a moment")]
     Busy,
+    /// The password was right; the second factor is missing.
+    #[error("enter the code of your authenticator app (or a recovery code)")]
+    TotpRequired,
+    /// The settings require a second factor of this account: only setting it up is open.
+    #[error("set up two-factor sign-in first (My account)")]
+    TotpSetupRequired,
     /// The account's password was generated or reset: only the password change is open.
     #[error("change your password first")]
     PasswordChangeRequired,
@@ -56,7 +62,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, snake_case: `unauthenticated`, `bad_credentials`, `forbidden`, `not_found`,
     /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `busy`,
-    /// `password_change_required`, `directory_unavailable`, `internal`.
+    /// `password_change_required`, `totp_required`, `totp_setup_required`, `directory_unavailable`,
+    /// `internal`.
     pub code: &'static str,
     pub message: String,
     /// For `invalid_input`: each invalid field and why.
@@ -68,9 +75,11 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::SessionOnly | AppError::PasswordChangeRequired => {
-                StatusCode::FORBIDDEN
-            }
+            AppError::Forbidden
+            | AppError::SessionOnly
+            | AppError::PasswordChangeRequired
+            | AppError::TotpSetupRequired => StatusCode::FORBIDDEN,
+            AppError::TotpRequired => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -94,6 +103,8 @@ impl AppError {
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Busy => "busy",
             AppError::PasswordChangeRequired => "password_change_required",
+            AppError::TotpRequired => "totp_required",
+            AppError::TotpSetupRequired => "totp_setup_required",
             AppError::DirectoryUnavailable(_) => "directory_unavailable",
             AppError::Internal(_) => "internal",
         }

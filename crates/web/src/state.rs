@@ -3,6 +3,7 @@ use crate::{
         directory_check::DirectoryChecks,
         hashing::HashGate,
         limiter::{MemoryLimiter, SignInLimiter},
+        pending::PendingSignIns,
     },
     config::WebConfig,
     console::Consoles,
@@ -32,6 +33,8 @@ pub struct Inner {
     pub directory: Option<Arc<dyn Directory>>,
     /// When each directory member was last re-checked there.
     pub directory_checks: DirectoryChecks,
+    /// Sign-ins whose password was right, waiting for the second factor.
+    pub pending_sign_ins: PendingSignIns,
     /// The open browser consoles.
     pub consoles: Consoles,
 }
@@ -55,6 +58,7 @@ impl AppState {
             secrets,
             directory,
             directory_checks: DirectoryChecks::default(),
+            pending_sign_ins: PendingSignIns::default(),
             consoles: Consoles::default(),
         }))
     }

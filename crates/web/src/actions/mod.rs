@@ -6,6 +6,7 @@ pub mod directory;
 pub mod machines;
 pub mod redact;
 pub mod requests;
+pub mod second_factor;
 pub mod session;
 pub mod templates;
 pub mod tokens;

@@ -90,7 +90,11 @@ fn matching_step(secret: &[u8], code: &str, now: u64) -> Option<i64> {
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Recovery codes are compared without dashes, spaces or case.
@@ -190,16 +194,13 @@ fn open(state: &AppState, sealed: &[u8]) -> AppResult<Vec<u8>> {
         .secrets
         .open(sealed)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    decode_base32(&text).ok_or_else(|| AppError::Internal("a stored TOTP secret is not base32".into()))
+    decode_base32(&text)
+        .ok_or_else(|| AppError::Internal("a stored TOTP secret is not base32".into()))
 }
 
 /// Whether the user has a confirmed second factor.
 pub async fn enabled(state: &AppState, user: UserId) -> AppResult<bool> {
-    Ok(state
-        .store
-        .totp(user)
-        .await?
-        .is_some_and(|e| e.confirmed))
+    Ok(state.store.totp(user).await?.is_some_and(|e| e.confirmed))
 }
 
 /// Whether `code` (a current TOTP code or an unused recovery code) is the user's, using it up.

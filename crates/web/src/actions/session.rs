@@ -1,4 +1,4 @@
-use super::directory;
+use super::{directory, second_factor};
 use crate::{
     auth::{
         Signed,
@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     directory::DirectoryError,
+    ids::UserId,
     password,
     user::{User, UserSource},
 };
@@ -26,6 +27,7 @@ pub async fn sign_in(
     ip: Option<IpAddr>,
     username: &str,
     secret: &str,
+    totp: Option<&str>,
 ) -> AppResult<User> {
     let username = username.trim();
     // No account has such a name: refused before the limiter, the database or a hash is asked.
@@ -38,7 +40,7 @@ pub async fn sign_in(
         .admit(&attempt)
         .await
         .map_err(|Wait(d)| AppError::TooManyAttempts(d.as_secs().max(1)))?;
-    let result = check(state, ip, username, secret).await;
+    let result = check(state, ip, username, secret, totp).await;
     match &result {
         Ok(_) => state.limiter.succeeded(&attempt).await,
         Err(AppError::BadCredentials) => state.limiter.failed(&attempt).await,
@@ -52,6 +54,7 @@ async fn check(
     ip: Option<IpAddr>,
     username: &str,
     secret: &str,
+    totp: Option<&str>,
 ) -> AppResult<User> {
     let found = state.store.user_for_login(username).await?;
     let actor = Actor {
@@ -77,7 +80,7 @@ async fn check(
             )
             .await
         }
-        _ => local_sign_in(state, &actor, found, secret).await,
+        _ => local_sign_in(state, &actor, found, secret, totp).await,
     }
 }
 
@@ -124,6 +127,7 @@ async fn local_sign_in(
     actor: &Actor,
     found: Option<(User, Option<String>)>,
     secret: &str,
+    totp: Option<&str>,
 ) -> AppResult<User> {
     let hash = found
         .as_ref()
@@ -132,6 +136,17 @@ async fn local_sign_in(
     let matches = state.hashing.verify(secret, hash).await?;
     match found {
         Some((user, _)) if matches && !user.disabled && user.source == UserSource::Local => {
+            if second_factor::enabled(state, user.id).await? {
+                match totp {
+                    None => return Err(AppError::TotpRequired),
+                    Some(code) if second_factor::check(state, user.id, code).await? => {}
+                    Some(_) => {
+                        let why = "wrong second factor".to_owned();
+                        record(state, actor, action::LOGIN_FAILED, Some(&user), why).await?;
+                        return Err(AppError::BadCredentials);
+                    }
+                }
+            }
             record(state, actor, action::LOGIN, Some(&user), String::new()).await?;
             Ok(user)
         }
@@ -153,6 +168,42 @@ async fn local_sign_in(
                 "unknown user".into(),
             )
             .await?;
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// The second step of a page sign-in whose password was right: the code of `user`'s
+/// authenticator, or a recovery code. Wrong codes count as failed sign-ins.
+pub async fn second_step(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    user: UserId,
+    username: &str,
+    code: &str,
+) -> AppResult<User> {
+    let attempt = Attempt::new(ip, username);
+    state
+        .limiter
+        .admit(&attempt)
+        .await
+        .map_err(|Wait(d)| AppError::TooManyAttempts(d.as_secs().max(1)))?;
+    let found = state.store.user(user).await?.filter(|u| !u.disabled);
+    let actor = Actor {
+        user: Some(user),
+        name: username.to_owned(),
+        ip: ip.map(|i| i.to_string()),
+    };
+    match found {
+        Some(u) if second_factor::check(state, u.id, code).await? => {
+            state.limiter.succeeded(&attempt).await;
+            record(state, &actor, action::LOGIN, Some(&u), String::new()).await?;
+            Ok(u)
+        }
+        other => {
+            state.limiter.failed(&attempt).await;
+            let why = "wrong second factor".to_owned();
+            record(state, &actor, action::LOGIN_FAILED, other.as_ref(), why).await?;
             Err(AppError::BadCredentials)
         }
     }

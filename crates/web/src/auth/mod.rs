@@ -5,6 +5,7 @@ mod api_token;
 pub mod directory_check;
 pub mod hashing;
 pub mod limiter;
+pub mod pending;
 mod session;
 
 pub use api_token::new_api_token;
@@ -79,8 +80,15 @@ impl FromRequestParts<AppState> for Signed {
         if !directory_check::still_allowed(state, &user).await? {
             return Err(AppError::Unauthenticated);
         }
-        if user.must_change_password && !OPEN_BEFORE_PASSWORD_CHANGE.contains(&parts.uri.path()) {
+        let open = OPEN_WHILE_INCOMPLETE.contains(&parts.uri.path());
+        if user.must_change_password && !open {
             return Err(AppError::PasswordChangeRequired);
+        }
+        if !open
+            && crate::actions::second_factor::required_for(state, &user)
+            && !crate::actions::second_factor::enabled(state, user.id).await?
+        {
+            return Err(AppError::TotpSetupRequired);
         }
         Ok(Signed {
             user,
@@ -91,8 +99,13 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// What someone whose password was generated or reset by another may reach until they change it.
-const OPEN_BEFORE_PASSWORD_CHANGE: [&str; 8] = [
+/// What someone whose password was generated or reset by another may reach until they change it,
+/// and someone the settings require a second factor of until they set it up.
+const OPEN_WHILE_INCOMPLETE: [&str; 12] = [
+    "/api/v1/me/totp",
+    "/api/v1/me/totp/confirm",
+    "/account/totp",
+    "/account/totp/confirm",
     "/api/v1/me",
     "/api/v1/me/password",
     "/api/v1/login",
@@ -151,7 +164,9 @@ impl FromRequestParts<AppState> for Viewer {
                 let to = format!("/login?next={}", urlencode(next));
                 Err(Redirect::to(&to).into_response())
             }
-            Err(AppError::PasswordChangeRequired) => Err(Redirect::to("/account").into_response()),
+            Err(AppError::PasswordChangeRequired | AppError::TotpSetupRequired) => {
+                Err(Redirect::to("/account").into_response())
+            }
             Err(e) => Err(crate::pages::PageError(e).into_response()),
         }
     }

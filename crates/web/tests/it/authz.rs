@@ -57,6 +57,14 @@ fn table() -> Vec<Row> {
             Json(json!({"current_password": "wrong one", "new_password": "irrelevant here"})),
             [401, 422, 422, 422],
         ),
+        // Two-factor sign-in: starting is open to every signed-in caller; a wrong code is 422.
+        row(M::POST, "/api/v1/me/totp", None, ANY),
+        row(
+            M::POST,
+            "/api/v1/me/totp/confirm",
+            Json(json!({"code": "000000"})),
+            [401, 422, 422, 422],
+        ),
         row(M::GET, "/api/v1/tokens", None, ANY),
         row(
             M::POST,
@@ -185,6 +193,13 @@ fn table() -> Vec<Row> {
             Json(json!({"display_name": "Alice A."})),
             ADMIN,
         ),
+        // The victim has no second factor to remove: 409 past authorization.
+        row(
+            M::DELETE,
+            "/api/v1/users/{victim}/totp",
+            None,
+            [401, 403, 403, 409],
+        ),
         row(M::GET, "/api/v1/audit", None, ADMIN),
         // No directory is configured here: the lookup is absent even for administrators.
         row(
@@ -198,6 +213,20 @@ fn table() -> Vec<Row> {
         row(M::GET, "/readyz", None, PUBLIC),
         row(M::GET, "/metrics", None, PUBLIC),
         row(M::GET, "/login", None, PUBLIC),
+        // A second step whose sign-in is unknown (or over): for everyone alike.
+        row(
+            M::POST,
+            "/login/code",
+            Form(&[("pending", "nothing"), ("code", "123456")]),
+            [401, 401, 401, 401],
+        ),
+        row(M::POST, "/account/totp", None, PAGE),
+        row(
+            M::POST,
+            "/account/totp/confirm",
+            Form(&[("code", "000000")]),
+            [303, 422, 422, 422],
+        ),
         row(M::GET, "/", None, PAGE),
         row(M::GET, "/account", None, PAGE),
         row(M::GET, "/requests/new", None, PAGE),
@@ -275,6 +304,12 @@ fn table() -> Vec<Row> {
             "/admin/users/{user}",
             Form(&[("display_name", "Alice B.")]),
             [303, 403, 403, 303],
+        ),
+        row(
+            M::POST,
+            "/admin/users/{victim}/totp/reset",
+            None,
+            [303, 403, 403, 409],
         ),
         row(
             M::POST,

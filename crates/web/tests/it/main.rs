@@ -15,4 +15,5 @@ mod review;
 mod session;
 mod templates;
 mod tokens;
+mod totp;
 mod users;

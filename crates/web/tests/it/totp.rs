@@ -35,14 +35,23 @@ async fn enrol(app: &TestApp, c: &Client) -> (String, Vec<String>) {
     assert_eq!(r.status(), StatusCode::OK);
     let begun: Value = r.json().await.unwrap();
     let secret = begun["secret"].as_str().unwrap().to_owned();
-    assert!(begun["otpauth_url"].as_str().unwrap().starts_with("otpauth://totp/"));
+    assert!(
+        begun["otpauth_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
     assert!(begun["qr_svg"].as_str().unwrap().contains("<svg"));
     let r = app
         .post(c, "/api/v1/me/totp/confirm", json!({"code": "000000"}))
         .await;
     assert_eq!(invalid_fields(r).await, ["code"]);
     let r = app
-        .post(c, "/api/v1/me/totp/confirm", json!({"code": code(&secret, 0)}))
+        .post(
+            c,
+            "/api/v1/me/totp/confirm",
+            json!({"code": code(&secret, 0)}),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let confirmed: Value = r.json().await.unwrap();
@@ -76,12 +85,21 @@ async fn the_api_asks_for_a_code_after_the_password_and_takes_each_once() {
     );
 
     let r = login(&app, "alice", None).await;
-    assert_eq!(error_code(r, StatusCode::UNAUTHORIZED).await, "totp_required");
+    assert_eq!(
+        error_code(r, StatusCode::UNAUTHORIZED).await,
+        "totp_required"
+    );
     // The code of the enrolment's step was used up by the enrolment: the next one works, once.
     let next = code(&secret, 1);
-    assert_eq!(login(&app, "alice", Some(&next)).await.status(), StatusCode::OK);
+    assert_eq!(
+        login(&app, "alice", Some(&next)).await.status(),
+        StatusCode::OK
+    );
     let r = login(&app, "alice", Some(&next)).await;
-    assert_eq!(error_code(r, StatusCode::UNAUTHORIZED).await, "bad_credentials");
+    assert_eq!(
+        error_code(r, StatusCode::UNAUTHORIZED).await,
+        "bad_credentials"
+    );
     // A wrong password with a right code says nothing about the code.
     let r = app
         .post(
@@ -90,13 +108,22 @@ async fn the_api_asks_for_a_code_after_the_password_and_takes_each_once() {
             json!({"username": "alice", "password": "not the password", "totp": code(&secret, 0)}),
         )
         .await;
-    assert_eq!(error_code(r, StatusCode::UNAUTHORIZED).await, "bad_credentials");
+    assert_eq!(
+        error_code(r, StatusCode::UNAUTHORIZED).await,
+        "bad_credentials"
+    );
     // A recovery code works once, with or without its dashes.
     let spaced = recovery[3].to_lowercase().replace('-', " ");
-    assert_eq!(login(&app, "alice", Some(&spaced)).await.status(), StatusCode::OK);
+    assert_eq!(
+        login(&app, "alice", Some(&spaced)).await.status(),
+        StatusCode::OK
+    );
     let r = login(&app, "alice", Some(&recovery[3])).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(login(&app, "alice", Some(&recovery[4])).await.status(), StatusCode::OK);
+    assert_eq!(
+        login(&app, "alice", Some(&recovery[4])).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -105,40 +132,72 @@ async fn the_pages_enrol_with_a_qr_code_and_ask_for_the_code_as_a_second_step() 
     let alice = app.signed_in("alice", Role::User).await;
     let r = app.post_form(&alice, "/account/totp", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()[header::CACHE_CONTROL].to_str().unwrap().contains("no-store"));
+    assert!(
+        r.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
     let page = r.text().await.unwrap();
     assert!(page.contains("<svg"), "the QR code is drawn by the portal");
     let start = page.find("id=\"totp-secret\">").unwrap() + "id=\"totp-secret\">".len();
     let secret = page[start..].split('<').next().unwrap().to_owned();
     let r = app
-        .post_form(&alice, "/account/totp/confirm", &[("code", &code(&secret, 0))])
+        .post_form(
+            &alice,
+            "/account/totp/confirm",
+            &[("code", &code(&secret, 0))],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
-    assert_eq!(page.matches("class=\"recovery-code\"").count(), 10, "{page}");
+    assert_eq!(
+        page.matches("class=\"recovery-code\"").count(),
+        10,
+        "{page}"
+    );
 
     let c = app.client();
     let r = app
         .post_form(
             &c,
             "/login",
-            &[("username", "alice"), ("password", PASSWORD), ("next", "/account")],
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "the second step");
-    assert!(r.headers().get(header::SET_COOKIE).is_none(), "not signed in yet");
+    assert!(
+        r.headers().get(header::SET_COOKIE).is_none(),
+        "not signed in yet"
+    );
     let page = r.text().await.unwrap();
     let start = page.find("name=\"pending\" value=\"").unwrap() + "name=\"pending\" value=\"".len();
     let pending = page[start..].split('"').next().unwrap().to_owned();
     let r = app
-        .post_form(&c, "/login/code", &[("pending", &pending), ("code", "123456"), ("next", "/account")])
+        .post_form(
+            &c,
+            "/login/code",
+            &[
+                ("pending", &pending),
+                ("code", "123456"),
+                ("next", "/account"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = app
         .post_form(
             &c,
             "/login/code",
-            &[("pending", &pending), ("code", &code(&secret, 1)), ("next", "/account")],
+            &[
+                ("pending", &pending),
+                ("code", &code(&secret, 1)),
+                ("next", "/account"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -146,7 +205,11 @@ async fn the_pages_enrol_with_a_qr_code_and_ask_for_the_code_as_a_second_step() 
     assert_eq!(app.get(&c, "/api/v1/me").await.status(), StatusCode::OK);
     // The pending step is used up.
     let r = app
-        .post_form(&app.client(), "/login/code", &[("pending", &pending), ("code", &code(&secret, 0))])
+        .post_form(
+            &app.client(),
+            "/login/code",
+            &[("pending", &pending), ("code", &code(&secret, 0))],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
@@ -158,14 +221,23 @@ async fn administrators_must_set_it_up_and_can_reset_a_users() {
     let app = TestApp::with_config(config).await;
     let admin = app.signed_in("root", Role::Admin).await;
     let r = app.get(&admin, "/api/v1/users").await;
-    assert_eq!(error_code(r, StatusCode::FORBIDDEN).await, "totp_setup_required");
+    assert_eq!(
+        error_code(r, StatusCode::FORBIDDEN).await,
+        "totp_setup_required"
+    );
     let r = app.get(&admin, "/").await;
     assert_eq!(r.headers()[header::LOCATION], "/account");
     enrol(&app, &admin).await;
-    assert_eq!(app.get(&admin, "/api/v1/users").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&admin, "/api/v1/users").await.status(),
+        StatusCode::OK
+    );
     // Users are not asked.
     let alice = app.signed_in("alice", Role::User).await;
-    assert_eq!(app.get(&alice, "/api/v1/requests").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&alice, "/api/v1/requests").await.status(),
+        StatusCode::OK
+    );
 
     enrol(&app, &alice).await;
     let me: Value = app.get(&alice, "/api/v1/me").await.json().await.unwrap();
