@@ -57,11 +57,10 @@ class Client:
         return r.status, (json.loads(text) if text else None)
 
 
-def start_portal(tmp):
+def start_portal(tmp, binary):
     cfg = os.path.join(tmp, "portal.toml")
     with open(cfg, "w") as f:
         f.write(f'[database]\nurl = "sqlite://{tmp}/portal.db"\n[secrets]\nkey_file = "{tmp}/secret.key"\n')
-    binary = os.path.join(ROOT, "target/release/vmportal")
     log = open(os.path.join(tmp, "portal.log"), "w+")
     env = dict(os.environ, RUST_LOG="warn,vmportal=info")
     proc = subprocess.Popen([binary, "serve", "--config", cfg, "--listen", "127.0.0.1:0"],
@@ -136,9 +135,10 @@ def main():
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rate", type=float, default=52, help="sign-in attempts per second in all")
     ap.add_argument("--addresses", type=int, default=48)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/vmportal"))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, addr, alice = start_portal(tmp)
+        proc, addr, alice = start_portal(tmp, args.binary)
         try:
             measure(alice, 2)  # warm up
             idle = measure(alice, args.seconds)

@@ -178,7 +178,11 @@ pub async fn confirm(state: &AppState, by: &Signed, code: &str) -> AppResult<Vec
     let step = matching_step(&secret, code.trim(), unix_now())
         .ok_or_else(|| Invalid::field("code", "is not the current code of your authenticator"))?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let hashes = codes.iter().map(|c| recovery_hash(c)).collect();
+    let hashes = codes
+        .iter()
+        .map(String::as_str)
+        .map(recovery_hash)
+        .collect();
     if !state
         .store
         .confirm_totp(by.user.id, step, hashes, &by.actor())

@@ -53,15 +53,13 @@ mod tests {
 
     #[tokio::test]
     async fn beyond_the_queue_callers_are_told_to_come_back() {
+        type Waiter = Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>;
         let gate = Arc::new(HashGate::new(1, 1));
         let (tx, rx) = std::sync::mpsc::channel::<()>();
-        let rx = Arc::new(std::sync::Mutex::new(rx));
-        let blocked =
-            |gate: Arc<HashGate>, rx: Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>| {
-                tokio::spawn(
-                    async move { gate.run(move || rx.lock().unwrap().recv().unwrap()).await },
-                )
-            };
+        let rx: Waiter = Arc::new(std::sync::Mutex::new(rx));
+        let blocked = |gate: Arc<HashGate>, rx: Waiter| {
+            tokio::spawn(async move { gate.run(move || rx.lock().unwrap().recv().unwrap()).await })
+        };
         let first = blocked(gate.clone(), rx.clone());
         let second = blocked(gate.clone(), rx.clone());
         while gate.admitted.available_permits() > 0 {

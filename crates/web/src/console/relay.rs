@@ -239,7 +239,7 @@ impl Session {
 /// person; everything else the browser sends (keys, pointer, clipboard, the handshake) is input.
 fn only_update_requests(data: &[u8]) -> bool {
     const LEN: usize = 10;
-    !data.is_empty() && data.len() % LEN == 0 && data.chunks(LEN).all(|m| m[0] == 3)
+    !data.is_empty() && data.len().is_multiple_of(LEN) && data.chunks(LEN).all(|m| m[0] == 3)
 }
 
 #[cfg(test)]
