@@ -67,12 +67,16 @@ network = {{ mode = "user_forward", first_port = 24000, last_port = 24099 }}\n""
         log.seek(0)
         text = log.read()
         m = re.search(r"addr=(\S+)", text)
-        p = re.search(r"created user 'admin' with password (\S+)", text)
+        p = re.search(r"created user 'admin'.* path=(\S+)", text)
         return m and p and (m.group(1), p.group(1))
 
-    addr, password = wait(listening, 30, "the portal to listen")
+    addr, path = wait(listening, 30, "the portal to listen")
+    with open(os.path.join(tmp, path)) as f:
+        password = f.read().strip()
     admin = Api(f"http://{addr}")
     admin.call("POST", "/api/v1/login", {"username": "admin", "password": password})
+    # A generated password must be changed at the first sign-in.
+    admin.call("POST", "/api/v1/me/password", {"current_password": password, "new_password": "the bench's own password"})
     return proc, admin
 
 

@@ -30,6 +30,11 @@ pub mod action {
     pub const LOGIN: &str = "session.login";
     pub const LOGIN_FAILED: &str = "session.login_failed";
     pub const LOGOUT: &str = "session.logout";
+    /// Every session and API token of a user ended (they left the directory).
+    pub const SIGN_INS_ENDED: &str = "session.all_ended";
+    pub const TOTP_ENABLED: &str = "user.totp_enabled";
+    /// An administrator removed a user's second factor.
+    pub const TOTP_RESET: &str = "user.totp_reset";
     pub const USER_CREATE: &str = "user.create";
     pub const USER_UPDATE: &str = "user.update";
     pub const TEMPLATE_CREATE: &str = "template.create";

@@ -16,6 +16,7 @@ pub mod password;
 pub mod quota;
 pub mod request;
 pub mod resources;
+pub mod second_factor;
 pub mod secret;
 pub mod store;
 pub mod template;

@@ -53,6 +53,9 @@ pub struct Machine {
     pub port: Option<i64>,
     pub login_name: Option<String>,
     pub last_error: Option<String>,
+    /// Names `last_error` in what a user reports; administrators see it beside the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
     /// The newest job on this machine, with its progress.
     pub current_job: Option<JobSummary>,
     #[serde(with = "time::serde::rfc3339")]

@@ -113,7 +113,22 @@ pub fn text(field: &str, raw: &str, required: bool, max_chars: usize) -> Result<
     {
         return Err(Invalid::field(field, "must not contain control characters"));
     }
+    // What a lossy decoder puts for bytes that were not UTF-8 (forms are decoded so): refused
+    // rather than kept as garbage.
+    if s.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(Invalid::field(field, "must be valid UTF-8 text"));
+    }
     Ok(s.to_owned())
+}
+
+/// A one-line text (a name, a path): like [`text`], and no line breaks or tabs either, which could
+/// forge lines wherever it is shown or logged.
+pub fn line(field: &str, raw: &str, required: bool, max_chars: usize) -> Result<String, Invalid> {
+    let s = text(field, raw, required, max_chars)?;
+    if s.chars().any(char::is_control) {
+        return Err(Invalid::field(field, "must be one line"));
+    }
+    Ok(s)
 }
 
 /// An e-mail address, checked loosely (one `@`, something on each side, no spaces): the directory

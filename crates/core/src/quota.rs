@@ -26,12 +26,16 @@ pub struct Usage {
 /// Per-user exceptions to the role's default quota; `None` keeps the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct QuotaOverride {
     pub machines: Option<i64>,
     pub cpus: Option<i64>,
     pub memory_mib: Option<i64>,
     pub disk_gib: Option<i64>,
 }
+
+/// The largest quota value an administrator can set.
+pub const MAX_QUOTA: i64 = 1_000_000_000;
 
 impl QuotaOverride {
     pub fn apply(&self, base: Quota) -> Quota {
@@ -53,6 +57,10 @@ impl QuotaOverride {
         ] {
             if v.is_some_and(|v| v < 0) {
                 invalid.push(field, "must not be negative");
+            }
+            // Far above any real quota, and small enough that sums of them cannot overflow.
+            if v.is_some_and(|v| v > MAX_QUOTA) {
+                invalid.push(field, format!("must be at most {MAX_QUOTA}"));
             }
         }
         invalid.or(|| ())

@@ -107,10 +107,10 @@ impl TemplateSpec {
     /// Parses `input`; `providers` are the names of the configured providers.
     pub fn parse(input: &TemplateInput, providers: &[String]) -> Result<Self, Invalid> {
         let mut invalid = Invalid::default();
-        let name = invalid.check(names::text("name", &input.name, true, 80));
+        let name = invalid.check(names::line("name", &input.name, true, 80));
         let description =
             invalid.check(names::text("description", &input.description, false, 2000));
-        let source = invalid.check(names::text("source", &input.source, true, 500));
+        let source = invalid.check(names::line("source", &input.source, true, 500));
         if !providers.iter().any(|p| p == &input.provider) {
             invalid.push(
                 "provider",

@@ -61,6 +61,9 @@ pub struct User {
     pub quota_override: QuotaOverride,
     /// Put on the machines built for this user.
     pub ssh_public_key: Option<String>,
+    /// The password was generated or reset by someone else: until the user changes it, only the
+    /// password change (and signing out) is open to them.
+    pub must_change_password: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -81,6 +84,8 @@ pub struct NewUser {
     pub role: Role,
     pub source: UserSource,
     pub password_hash: Option<String>,
+    /// The password was generated: the user must change it at the next sign-in.
+    pub must_change_password: bool,
 }
 
 /// A change to a user; `None` leaves a field as it is.
@@ -94,6 +99,7 @@ pub struct UserPatch {
     pub quota_override: Option<QuotaOverride>,
     /// `Some(None)` removes it.
     pub ssh_public_key: Option<Option<String>>,
+    pub must_change_password: Option<bool>,
 }
 
 impl UserPatch {
@@ -107,6 +113,7 @@ impl UserPatch {
             ("password", self.password_hash.is_some()),
             ("quota", self.quota_override.is_some()),
             ("ssh_public_key", self.ssh_public_key.is_some()),
+            ("must_change_password", self.must_change_password.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))

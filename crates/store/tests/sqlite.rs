@@ -46,6 +46,7 @@ async fn user(store: &SqliteStore, name: &str, role: Role) -> User {
                 role,
                 source: UserSource::Local,
                 password_hash: None,
+                must_change_password: false,
             },
             &sys(),
         )
@@ -115,6 +116,7 @@ async fn duplicate_username_is_a_field_error() {
                 role: Role::User,
                 source: UserSource::Local,
                 password_hash: None,
+                must_change_password: false,
             },
             &sys(),
         )

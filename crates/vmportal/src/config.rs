@@ -122,7 +122,8 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         let config: Config = figment
-            .merge(Env::prefixed("VMPORTAL_").split("__"))
+            // VMPORTAL_CONFIG names the file (clap reads it); it is no setting.
+            .merge(Env::prefixed("VMPORTAL_").ignore(&["config"]).split("__"))
             .extract()
             .map_err(|e| format!("invalid configuration: {e}"))?;
         config

@@ -224,6 +224,8 @@ async fn add_user(
         role: if admin { Role::Admin } else { Role::User },
         source: UserSource::Local,
         password_hash: Some(password.hash()),
+        // A generated password was seen by whoever ran the command.
+        must_change_password: generated,
     };
     store
         .create_user(new, &Actor::system("command line"))
@@ -305,9 +307,11 @@ async fn ensure_template(
     Ok(())
 }
 
-/// On an empty database, creates `admin` with a random password and prints it once: there is no
-/// default password anywhere.
-async fn bootstrap_admin(store: &SqliteStore) -> Result<(), String> {
+/// On an empty database, creates `admin` with a random password, to be changed at its first
+/// sign-in: there is no default password anywhere. The password never goes to the log (journald
+/// keeps logs for long and shows them widely): it is printed to the terminal when there is one,
+/// else written to a file only the portal's account reads, whose path is logged.
+async fn bootstrap_admin(store: &SqliteStore, data_dir: &std::path::Path) -> Result<(), String> {
     if store.count_users().await.map_err(|e| e.to_string())? > 0 {
         return Ok(());
     }
@@ -319,38 +323,59 @@ async fn bootstrap_admin(store: &SqliteStore) -> Result<(), String> {
         role: Role::Admin,
         source: UserSource::Local,
         password_hash: Some(password.hash()),
+        must_change_password: true,
     };
     store
         .create_user(new, &Actor::system("first start"))
         .await
         .map_err(|e| e.to_string())?;
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        println!(
+            "first start: created user 'admin' with password {} (shown once; it must be changed at the first sign-in)",
+            password.expose()
+        );
+        tracing::warn!(
+            "first start: created user 'admin'; its password was printed on the terminal"
+        );
+        return Ok(());
+    }
+    let path = data_dir.join(INITIAL_PASSWORD_FILE);
+    write_private(&path, format!("{}\n", password.expose()).as_bytes())?;
     tracing::warn!(
-        "first start: created user 'admin' with password {} (shown once; change it or keep it safe)",
-        password.expose()
+        path = %path.display(),
+        "first start: created user 'admin'; its password is in the file (mode 0600), to be changed at the first sign-in; delete the file then"
     );
     Ok(())
 }
 
+/// Where the first start leaves the administrator's password when there is no terminal.
+const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
+
+/// Creates `path` (and its directory) readable by this account alone; never overwrites.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 /// The key sealing guest passwords: read from `path`, or made (mode 0600) on first start.
 fn secret_key(path: &std::path::Path) -> Result<SecretKey, String> {
-    use std::os::unix::fs::OpenOptionsExt;
     match std::fs::read(path) {
         Ok(bytes) => SecretKey::from_bytes(&bytes)
             .ok_or_else(|| format!("{} is not a {}-byte key", path.display(), secret::KEY_LEN)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
             let key = SecretKey::generate();
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            std::io::Write::write_all(&mut f, key.bytes())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            write_private(path, key.bytes())?;
             tracing::info!(path = %path.display(), "created the key that seals guest passwords; back it up with the database");
             Ok(key)
         }
@@ -380,7 +405,13 @@ async fn serve(
     store: SqliteStore,
     listen: Option<SocketAddr>,
 ) -> Result<(), String> {
-    bootstrap_admin(&store).await?;
+    // The data folder: where the key that seals guest passwords lives.
+    let data_dir = config
+        .secrets
+        .key_file
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    bootstrap_admin(&store, data_dir).await?;
     let key = secret_key(&config.secrets.key_file)?;
     let providers = registry(config.providers)?;
     let store: Arc<dyn Store> = Arc::new(store);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{serve, serve_with, vmportal};
+use common::{first_admin_password, serve, serve_with, vmportal};
 use serde_json::{Value, json};
 use std::{
     io::Write,
@@ -37,6 +37,10 @@ fn text(b: &[u8]) -> String {
 }
 
 fn login(addr: &str, user: &str, password: &str) -> reqwest::StatusCode {
+    login_json(addr, user, password).0
+}
+
+fn login_json(addr: &str, user: &str, password: &str) -> (reqwest::StatusCode, Value) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,44 +48,42 @@ fn login(addr: &str, user: &str, password: &str) -> reqwest::StatusCode {
     // reqwest has no crypto provider of its own in this workspace (see the Proxmox provider).
     let _ = rustls::crypto::ring::default_provider().install_default();
     rt.block_on(async {
-        reqwest::Client::new()
+        let r = reqwest::Client::new()
             .post(format!("http://{addr}/api/v1/login"))
             .json(&json!({"username": user, "password": password}))
             .send()
             .await
-            .unwrap()
-            .status()
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
     })
 }
 
 #[test]
-fn first_start_creates_admin_with_a_printed_password_and_data_survives_kill_9() {
+fn first_start_keeps_the_admin_password_out_of_the_log_and_data_survives_kill_9() {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let (child, addr, log) = serve(dir.path());
-    let line = log
-        .iter()
-        .find(|l| l.contains("created user 'admin'"))
-        .expect("the password is printed once");
-    let password = line
-        .split("password ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap();
+    // No terminal here: the password is in a file only the portal's account reads.
+    let password = first_admin_password(dir.path(), &log);
+    assert!(!log.iter().any(|l| l.contains(&password)), "{log:?}");
+    let file = dir.path().join("data/initial-admin-password");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
     assert!(
         dir.path().join("data/vmportal.db").exists(),
         "SQLite under ./data by default"
     );
-    assert_eq!(login(&addr, "admin", password), reqwest::StatusCode::OK);
+    let (status, me) = login_json(&addr, "admin", &password);
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(me["must_change_password"], true, "{me}");
     child.kill(); // SIGKILL: no chance to flush anything
 
     let (child, addr, log) = serve(dir.path());
     assert!(
         !log.iter().any(|l| l.contains("created user")),
-        "no second admin, no password reprinted"
+        "no second admin"
     );
-    assert_eq!(login(&addr, "admin", password), reqwest::StatusCode::OK);
+    assert_eq!(login(&addr, "admin", &password), reqwest::StatusCode::OK);
     child.kill();
 }
 
@@ -235,6 +237,25 @@ fn configuration_file_and_environment_override_defaults_and_are_checked() {
         None,
     );
     assert!(text(&out.stderr).contains("does not exist"));
+}
+
+#[test]
+fn vmportal_config_names_the_file_as_the_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("named-by-env.db");
+    std::fs::write(
+        dir.path().join("portal.toml"),
+        format!("[database]\nurl = \"sqlite://{}\"\n", db.display()),
+    )
+    .unwrap();
+    let out = run(
+        vmportal(dir.path())
+            .arg("migrate")
+            .env("VMPORTAL_CONFIG", "portal.toml"),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(db.exists(), "the file named by VMPORTAL_CONFIG was read");
 }
 
 #[test]

@@ -50,15 +50,31 @@ pub struct SessionConfig {
     pub idle_minutes: i64,
     /// No session lives longer than this, used or not.
     pub max_hours: i64,
+    /// Directory members with sessions or API tokens are looked up again when their last check
+    /// is this old; gone from the directory or its groups, all of them end. 0: at every request.
+    pub directory_recheck_minutes: i64,
 }
 
+/// Sign-in throttling (see `auth::limiter`): only failures count, per (username, client address)
+/// and per client address (IPv6 by /64); past the free ones each attempt waits twice as long as
+/// the last, from `first_delay_secs` up to `max_delay_secs`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoginConfig {
-    /// Sign-in attempts allowed per client address per minute.
-    pub per_ip_per_minute: u32,
-    /// Sign-in attempts allowed per username per minute, whatever the address.
-    pub per_user_per_minute: u32,
+    /// Failed sign-ins of one name from one address before delays begin.
+    pub free_failures: u32,
+    /// Failed sign-ins from one address, whatever the names, before delays begin.
+    pub free_failures_per_address: u32,
+    pub first_delay_secs: u64,
+    pub max_delay_secs: u64,
+    /// Failures this long ago are forgotten.
+    pub forget_after_minutes: u64,
+    /// Password hashes computed at once (each takes one core for tens of milliseconds).
+    pub concurrent_hashes: usize,
+    /// Sign-ins waiting for a hash beyond those; more are answered 503 at once.
+    pub queued_hashes: usize,
+    /// Who must set up two-factor sign-in (local accounts): `nobody`, `admins` or `everyone`.
+    pub totp_required: vmportal_core::second_factor::Required,
 }
 
 /// Default quota of each role; administrators can override it per user.
@@ -85,8 +101,10 @@ impl Default for WebConfig {
 impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
-            idle_minutes: 120,
-            max_hours: 7 * 24,
+            // ASVS 4.0 level 2 (3.3.2): 30 minutes idle, 12 hours at most.
+            idle_minutes: 30,
+            max_hours: 12,
+            directory_recheck_minutes: 60,
         }
     }
 }
@@ -94,8 +112,14 @@ impl Default for SessionConfig {
 impl Default for LoginConfig {
     fn default() -> Self {
         LoginConfig {
-            per_ip_per_minute: 30,
-            per_user_per_minute: 10,
+            free_failures: 5,
+            free_failures_per_address: 30,
+            first_delay_secs: 1,
+            max_delay_secs: 300,
+            forget_after_minutes: 60,
+            concurrent_hashes: 1,
+            queued_hashes: 32,
+            totp_required: vmportal_core::second_factor::Required::Nobody,
         }
     }
 }
@@ -140,8 +164,21 @@ impl WebConfig {
             problems
                 .push("sessions.idle_minutes and sessions.max_hours must be at least 1".to_owned());
         }
-        if self.login.per_ip_per_minute == 0 || self.login.per_user_per_minute == 0 {
-            problems.push("login limits must be at least 1 per minute".to_owned());
+        if !(0..=60).contains(&self.sessions.directory_recheck_minutes) {
+            problems.push("sessions.directory_recheck_minutes must be 0 to 60".to_owned());
+        }
+        let l = &self.login;
+        if l.first_delay_secs < 1 || l.max_delay_secs < l.first_delay_secs {
+            problems.push(
+                "login.first_delay_secs must be at least 1 and login.max_delay_secs no less"
+                    .to_owned(),
+            );
+        }
+        if l.concurrent_hashes < 1 || l.forget_after_minutes < 1 {
+            problems.push(
+                "login.concurrent_hashes and login.forget_after_minutes must be at least 1"
+                    .to_owned(),
+            );
         }
         let c = &self.console;
         if c.ticket_secs < 1 || c.idle_secs < 1 || c.check_secs < 1 {

@@ -29,8 +29,21 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("{0}")]
     BadRequest(String),
-    #[error("too many sign-in attempts; wait a minute and try again")]
-    TooManyAttempts,
+    /// Failed sign-ins from this address: the next try waits this many seconds.
+    #[error("too many failed sign-ins; try again in {0} seconds")]
+    TooManyAttempts(u64),
+    /// More password checks are waiting than the portal runs at once.
+    #[error("the portal is busy; try again in a moment")]
+    Busy,
+    /// The password was right; the second factor is missing.
+    #[error("enter the code of your authenticator app (or a recovery code)")]
+    TotpRequired,
+    /// The settings require a second factor of this account: only setting it up is open.
+    #[error("set up two-factor sign-in first (My account)")]
+    TotpSetupRequired,
+    /// The account's password was generated or reset: only the password change is open.
+    #[error("change your password first")]
+    PasswordChangeRequired,
     /// The directory did not answer or does not fit the settings; the message says what people
     /// may know (the detail only to administrators).
     #[error("{0}")]
@@ -51,7 +64,8 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, snake_case: `unauthenticated`, `bad_credentials`, `forbidden`, `not_found`,
-    /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `directory_unavailable`,
+    /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `busy`,
+    /// `password_change_required`, `totp_required`, `totp_setup_required`, `directory_unavailable`,
     /// `internal`.
     pub code: &'static str,
     pub message: String,
@@ -64,12 +78,17 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::SessionOnly => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::SessionOnly
+            | AppError::PasswordChangeRequired
+            | AppError::TotpSetupRequired => StatusCode::FORBIDDEN,
+            AppError::TotpRequired => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,7 +104,11 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid_input",
             AppError::BadRequest(_) => "bad_request",
-            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::Busy => "busy",
+            AppError::PasswordChangeRequired => "password_change_required",
+            AppError::TotpRequired => "totp_required",
+            AppError::TotpSetupRequired => "totp_setup_required",
             AppError::DirectoryUnavailable(_) => "directory_unavailable",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
@@ -115,9 +138,26 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// `Retry-After`, for the answers that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts(secs) => Some(*secs),
+            AppError::Busy => Some(1),
+            _ => None,
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let retry = self.retry_after();
+        let mut r = (self.status(), Json(self.body())).into_response();
+        if let Some(secs) = retry {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        r
     }
 }
 

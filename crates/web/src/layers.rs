@@ -1,5 +1,5 @@
 //! The layers every request passes: tracing and metrics, a body size limit, a timeout, cross-site
-//! request forgery protection, and security headers on every answer.
+//! request forgery protection, and security headers (no caching among them) on every answer.
 
 use crate::{config::WebConfig, observe};
 use axum::{
@@ -21,7 +21,10 @@ use tower_http::{
 /// Forms and JSON bodies are small; anything bigger is refused before it is read.
 const BODY_LIMIT: usize = 64 * 1024;
 
-const HEADERS: [(HeaderName, &str); 5] = [
+const HEADERS: [(HeaderName, &str); 6] = [
+    // Pages and answers carry passwords, tokens and credentials: never kept by a browser or proxy.
+    // Static assets set their own.
+    (header::CACHE_CONTROL, "no-store"),
     (
         header::CONTENT_SECURITY_POLICY,
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

@@ -1,4 +1,13 @@
-use crate::{auth::limiter::LoginLimiter, config::WebConfig, console::Consoles};
+use crate::{
+    auth::{
+        directory_check::DirectoryChecks,
+        hashing::HashGate,
+        limiter::{MemoryLimiter, SignInLimiter},
+        pending::PendingSignIns,
+    },
+    config::WebConfig,
+    console::Consoles,
+};
 use std::{ops::Deref, sync::Arc};
 use vmportal_core::{
     directory::Directory, hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store,
@@ -12,13 +21,20 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Arc<dyn Store>,
     pub config: WebConfig,
-    pub limiter: LoginLimiter,
+    /// Slows down password guessing; in memory, per instance.
+    pub limiter: Box<dyn SignInLimiter>,
+    /// Bounds the argon2 work anyone can cause.
+    pub hashing: HashGate,
     /// The configured hypervisors, by provider name.
     pub providers: Registry,
     /// Opens the sealed guest passwords for the credentials page.
     pub secrets: SecretKey,
     /// Where people without a local account sign in, when a directory is configured.
     pub directory: Option<Arc<dyn Directory>>,
+    /// When each directory member was last re-checked there.
+    pub directory_checks: DirectoryChecks,
+    /// Sign-ins whose password was right, waiting for the second factor.
+    pub pending_sign_ins: PendingSignIns,
     /// The open browser consoles.
     pub consoles: Consoles,
 }
@@ -31,14 +47,18 @@ impl AppState {
         secrets: SecretKey,
         directory: Option<Arc<dyn Directory>>,
     ) -> Self {
-        let limiter = LoginLimiter::new(&config.login);
+        let limiter = Box::new(MemoryLimiter::new(&config.login));
+        let hashing = HashGate::new(config.login.concurrent_hashes, config.login.queued_hashes);
         AppState(Arc::new(Inner {
             store,
             config,
             limiter,
+            hashing,
             providers,
             secrets,
             directory,
+            directory_checks: DirectoryChecks::default(),
+            pending_sign_ins: PendingSignIns::default(),
             consoles: Consoles::default(),
         }))
     }

@@ -72,6 +72,7 @@ async fn approved(store: &SqliteStore, name: &str) -> MachineId {
                     role: Role::User,
                     source: UserSource::Local,
                     password_hash: None,
+                    must_change_password: false,
                 },
                 &by,
             )

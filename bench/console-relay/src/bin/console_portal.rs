@@ -109,6 +109,7 @@ async fn machines(
                 role: Role::User,
                 source: UserSource::Local,
                 password_hash: Some(password.hash()),
+                must_change_password: false,
             },
             &by,
         )

@@ -10,8 +10,9 @@ pub struct Page {
 }
 
 impl Page {
+    /// Saturates: a page past the end is empty, however far past.
     pub fn offset(&self) -> i64 {
-        (self.number.max(1) - 1) * self.size
+        (self.number.max(1) - 1).saturating_mul(self.size.max(0))
     }
 }
 

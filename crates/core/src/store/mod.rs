@@ -12,6 +12,7 @@ mod error;
 mod jobs;
 mod machines;
 mod requests;
+mod second_factor;
 mod sessions;
 mod templates;
 mod tokens;
@@ -23,6 +24,7 @@ pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
 pub use machines::MachineStore;
 pub use requests::{Approval, RequestFilter, RequestStore};
+pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
 pub use templates::TemplateStore;
 pub use tokens::TokenStore;
@@ -35,6 +37,7 @@ use async_trait::async_trait;
 pub trait Store:
     UserStore
     + SessionStore
+    + SecondFactorStore
     + TokenStore
     + TemplateStore
     + RequestStore
@@ -53,7 +56,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SessionStore, Store,
-        TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SecondFactorStore,
+        SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

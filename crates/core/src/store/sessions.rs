@@ -1,5 +1,5 @@
 use super::StoreResult;
-use crate::{Timestamp, ids::UserId, user::User};
+use crate::{Timestamp, audit::Actor, ids::UserId, user::User};
 use async_trait::async_trait;
 
 /// A signed-in session. The token itself is never stored, only its SHA-256.
@@ -29,4 +29,6 @@ pub trait SessionStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64>;
+    /// Ends all of `user`'s sessions and API tokens, with an audit event saying why.
+    async fn end_sign_ins(&self, user: UserId, why: &str, by: &Actor) -> StoreResult<()>;
 }

@@ -14,6 +14,7 @@ pub trait UserStore: Send + Sync {
     async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn count_users(&self) -> StoreResult<i64>;
-    /// Disabling a user or changing their password also ends all their sessions.
+    /// Disabling a user or changing their password also ends all their sessions; a new password
+    /// ends their API tokens too.
     async fn update_user(&self, id: UserId, patch: UserPatch, by: &Actor) -> StoreResult<User>;
 }

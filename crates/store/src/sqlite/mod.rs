@@ -12,6 +12,7 @@ mod machines;
 mod requests;
 mod sessions;
 mod templates;
+mod totp;
 mod users;
 
 use async_trait::async_trait;

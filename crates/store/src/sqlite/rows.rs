@@ -34,7 +34,8 @@ fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
 macro_rules! user_columns {
     () => {
         "id, username, display_name, email, role, source, disabled, \
-    quota_machines, quota_cpus, quota_memory_mib, quota_disk_gib, ssh_public_key, created_at"
+    quota_machines, quota_cpus, quota_memory_mib, quota_disk_gib, ssh_public_key, \
+    must_change_password, created_at"
     };
 }
 
@@ -52,6 +53,7 @@ pub(crate) struct UserRow {
     quota_memory_mib: Option<i64>,
     quota_disk_gib: Option<i64>,
     ssh_public_key: Option<String>,
+    must_change_password: bool,
     created_at: i64,
 }
 
@@ -72,6 +74,7 @@ impl UserRow {
                 disk_gib: self.quota_disk_gib,
             },
             ssh_public_key: self.ssh_public_key,
+            must_change_password: self.must_change_password,
             created_at: ts(self.created_at)?,
         })
     }
@@ -274,6 +277,7 @@ impl MachineRow {
             port: self.access_port,
             login_name: self.login_name,
             last_error: self.last_error,
+            error_id: None,
             current_job,
             created_at: ts(self.created_at)?,
         })

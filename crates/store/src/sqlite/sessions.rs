@@ -1,10 +1,12 @@
 use super::{
-    SqliteStore, backend,
+    SqliteStore, audit, backend,
     rows::{SessionRow, secs},
 };
 use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
+    audit::{Actor, NewAuditEvent, action},
+    ids::UserId,
     store::{Session, SessionStore, StoreResult, UserStore},
     user::User,
 };
@@ -78,5 +80,28 @@ impl SessionStore for SqliteStore {
             .await
             .map_err(backend)?;
         Ok(done.rows_affected())
+    }
+
+    /// Sessions and API tokens together: whatever signed the user in.
+    async fn end_sign_ins(&self, user: UserId, why: &str, by: &Actor) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        for table in [
+            "DELETE FROM sessions WHERE user_id = ?",
+            "DELETE FROM api_tokens WHERE user_id = ?",
+        ] {
+            sqlx::query(table)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        let event = NewAuditEvent {
+            action: action::SIGN_INS_ENDED,
+            object_type: "user",
+            object_id: Some(user.0),
+            detail: why.to_owned(),
+        };
+        audit::write(&mut tx, by, event).await?;
+        tx.commit().await.map_err(backend)
     }
 }

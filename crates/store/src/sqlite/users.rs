@@ -17,8 +17,8 @@ impl UserStore for SqliteStore {
     async fn create_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, email, role, source, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO users (username, display_name, email, role, source, password_hash, \
+             must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(new.username.as_str())
         .bind(&new.display_name)
@@ -26,6 +26,7 @@ impl UserStore for SqliteStore {
         .bind(new.role.as_str())
         .bind(new.source.as_str())
         .bind(&new.password_hash)
+        .bind(new.must_change_password)
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
         .await
@@ -91,7 +92,8 @@ impl UserStore for SqliteStore {
         sqlx::query(
             "UPDATE users SET display_name = ?, email = ?, role = ?, disabled = ?, \
              password_hash = COALESCE(?, password_hash), quota_machines = ?, quota_cpus = ?, \
-             quota_memory_mib = ?, quota_disk_gib = ?, ssh_public_key = ? WHERE id = ?",
+             quota_memory_mib = ?, quota_disk_gib = ?, ssh_public_key = ?, \
+             must_change_password = ? WHERE id = ?",
         )
         .bind(patch.display_name.as_ref().unwrap_or(&before.display_name))
         .bind(patch.email.as_ref().unwrap_or(&before.email))
@@ -108,6 +110,11 @@ impl UserStore for SqliteStore {
                 .as_ref()
                 .unwrap_or(&before.ssh_public_key),
         )
+        .bind(
+            patch
+                .must_change_password
+                .unwrap_or(before.must_change_password),
+        )
         .bind(id.0)
         .execute(&mut *tx)
         .await
@@ -115,6 +122,15 @@ impl UserStore for SqliteStore {
         // A disabled account or a new password ends every session: whoever held the old one is out.
         if patch.disabled == Some(true) || patch.password_hash.is_some() {
             sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        // A new password ends the API tokens too: one made by whoever knew the old password must
+        // not outlive it.
+        if patch.password_hash.is_some() {
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = ?")
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await

@@ -11,6 +11,33 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// What the first administrator's password becomes once changed, as it must be at the first
+/// sign-in.
+pub const ADMIN_PASSWORD: &str = "the administrator's own";
+
+/// The first start's administrator password, from the file whose path it logged (relative to `dir`,
+/// the portal's working directory): it never goes to the log itself.
+pub fn first_admin_password(dir: &Path, lines: &[String]) -> String {
+    let line = lines
+        .iter()
+        .find(|l| l.contains("created user 'admin'"))
+        .expect("first-start admin");
+    let path = line
+        .split("path=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the path of the password file");
+    std::fs::read_to_string(dir.join(path))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// The body that changes the first administrator's password to [`ADMIN_PASSWORD`].
+pub fn admin_password_change(first: &str) -> serde_json::Value {
+    serde_json::json!({"current_password": first, "new_password": ADMIN_PASSWORD})
+}
+
 pub fn vmportal(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vmportal"));
     cmd.current_dir(dir)

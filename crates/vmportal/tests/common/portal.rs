@@ -1,7 +1,9 @@
 //! A running portal (the real binary with `portal.toml` from its directory) and its API, as the
 //! system tests drive it: an administrator, a user, machines waited for, consoles opened.
 
-use super::{Server, host::leftovers, serve_with, vmportal};
+use super::{
+    Server, admin_password_change, first_admin_password, host::leftovers, serve_with, vmportal,
+};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::{Client, ClientBuilder, Method, StatusCode};
 use serde_json::{Value, json};
@@ -82,11 +84,21 @@ impl Portal {
     /// After the first start on an empty database (`started`: what it logged): the administrator
     /// it created signs in and creates the user `alice`, who signs in too.
     pub async fn first_users(&self, started: &[String]) {
-        let admin_password = first_admin_password(started);
+        let admin_password = first_admin_password(&self.dir, started);
         assert_eq!(
             self.login(&self.admin, "admin", &admin_password).await,
             StatusCode::OK
         );
+        let change = admin_password_change(&admin_password);
+        let (s, r) = self
+            .call(
+                &self.admin,
+                Method::POST,
+                "/api/v1/me/password",
+                Some(change),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{r}");
         let alice = json!({"username": "alice", "password": ALICE_PASSWORD});
         let (s, r) = self
             .call(&self.admin, Method::POST, "/api/v1/users", Some(alice))
@@ -311,23 +323,9 @@ fn session_cookie(signed_in: &reqwest::Response) -> String {
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok()?.split(';').next())
-        .find(|c| c.starts_with("vmportal_session="))
+        // `__Host-vmportal_session` under https.
+        .find(|c| c.contains("vmportal_session="))
         .expect("a session cookie")
-        .to_owned()
-}
-
-/// The password of the account `admin` that the first start created and logged once.
-fn first_admin_password(lines: &[String]) -> String {
-    let line = lines
-        .iter()
-        .find(|l| l.contains("created user 'admin'"))
-        .expect("first-start admin");
-    line.split("password ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
         .to_owned()
 }
 

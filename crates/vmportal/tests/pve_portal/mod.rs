@@ -2,7 +2,7 @@
 //! nodes' `pct`: an administrator, a user with an SSH key, a template, and helpers for each step.
 
 pub use crate::common::portal::ALICE_PASSWORD;
-use crate::common::{Server, serve_with, vmportal};
+use crate::common::{Server, admin_password_change, first_admin_password, serve_with, vmportal};
 use pve_sim::sshd::NodeShells;
 use pve_sim::{Sim, TOKEN_ID, TOKEN_SECRET};
 use reqwest::{Client, Method, StatusCode};
@@ -61,12 +61,7 @@ impl Portal {
         })
         .await
         .unwrap();
-        let admin_pw = lines
-            .iter()
-            .find_map(|l| l.split("with password ").nth(1))
-            .and_then(|rest| rest.split_whitespace().next())
-            .expect("first-start admin password")
-            .to_string();
+        let admin_pw = first_admin_password(tmp.path(), &lines);
         // reqwest has no crypto provider of its own in this workspace.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = || Client::builder().cookie_store(true).build().unwrap();
@@ -81,6 +76,11 @@ impl Portal {
             _tmp: tmp,
         };
         p.sign_in(&p.admin, "admin", &admin_pw).await;
+        let change = admin_password_change(&admin_pw);
+        let (status, _) = p
+            .call(&p.admin, Method::POST, "/api/v1/me/password", Some(change))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
         let alice = json!({"username": "alice", "password": ALICE_PASSWORD});
         let (status, _) = p
             .call(&p.admin, Method::POST, "/api/v1/users", Some(alice))

@@ -1,14 +1,13 @@
 //! What signed-in people change about their own account.
 
-use super::hash_password;
 use crate::{
     auth::{Signed, start_session},
-    error::{AppError, AppResult},
+    error::AppResult,
     state::AppState,
 };
 use vmportal_core::{
     Invalid, names,
-    password::{self, Password},
+    password::Password,
     user::{User, UserPatch, UserSource},
 };
 
@@ -21,10 +20,6 @@ pub async fn change_password(
     new: &str,
 ) -> AppResult<String> {
     by.require_session()?;
-    // Guessing the current password through a stolen session counts like sign-in attempts.
-    if !state.limiter.allow(by.ip, by.user.username.as_str()) {
-        return Err(AppError::TooManyAttempts);
-    }
     if by.user.source != UserSource::Local {
         return Err(Invalid::field(
             "current_password",
@@ -32,18 +27,7 @@ pub async fn change_password(
         )
         .into());
     }
-    let (_, hash) = state
-        .store
-        .user_for_login(by.user.username.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (candidate, hash) = (
-        current.to_owned(),
-        hash.unwrap_or_else(|| password::dummy_hash().to_owned()),
-    );
-    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
-        .await
-        .map_err(AppError::internal)?;
+    let matches = super::session::confirm_password(state, by, current).await?;
     let mut invalid = Invalid::default();
     if !matches {
         invalid.push("current_password", "is not your current password");
@@ -53,7 +37,8 @@ pub async fn change_password(
         return Err(invalid.into());
     };
     let patch = UserPatch {
-        password_hash: Some(hash_password(new).await?),
+        password_hash: Some(state.hashing.hash(new).await?),
+        must_change_password: Some(false),
         ..Default::default()
     };
     let user = state

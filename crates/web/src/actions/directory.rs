@@ -52,6 +52,7 @@ pub(super) async fn sign_in(
         }
     };
     let user = provision(state, actor, &entry, role).await?;
+    state.directory_checks.checked(user.id);
     let signed = Actor {
         user: Some(user.id),
         ..actor.clone()
@@ -78,7 +79,7 @@ async fn provision(
         }
     };
     // The directory is the authority on these; a value the portal cannot keep is left out.
-    let display_name = names::text("display_name", &entry.display_name, true, 120)
+    let display_name = names::line("display_name", &entry.display_name, true, 120)
         .unwrap_or_else(|_| username.to_string());
     let email = names::email("email", entry.email.as_deref().unwrap_or_default()).unwrap_or(None);
     let existing = state.store.user_for_login(username.as_str()).await?;
@@ -91,6 +92,7 @@ async fn provision(
                 role,
                 source: UserSource::Ldap,
                 password_hash: None,
+                must_change_password: false,
             };
             Ok(state.store.create_user(new, actor).await?)
         }
@@ -128,7 +130,7 @@ pub async fn lookup(
 ) -> AppResult<Option<DirectoryEntry>> {
     admin.caller().require_admin()?;
     let directory = state.directory.as_ref().ok_or(AppError::NotFound)?;
-    let username = names::text("username", username, true, 64)?;
+    let username = names::line("username", username, true, 64)?;
     directory
         .lookup(&username)
         .await

@@ -9,16 +9,16 @@ use vmportal_core::{
     audit::{NewAuditEvent, action},
     ids::{JobId, MachineId},
     job::JobKind,
-    machine::Machine,
+    machine::{Machine, MachineState},
     template::OsFamily,
 };
 
-/// The machine, if the caller may see it (its owner, an administrator); otherwise "not found",
+/// The machine, as the caller may see it (its owner, an administrator); otherwise "not found",
 /// whether it exists or not.
 pub async fn visible(state: &AppState, by: &Signed, id: MachineId) -> AppResult<Machine> {
     let machine = state.store.machine(id).await?.ok_or(AppError::NotFound)?;
     by.caller().may_see_owned_by(machine.owner_id)?;
-    Ok(machine)
+    Ok(super::redact::machine(by, machine))
 }
 
 /// Queues `kind` on a machine the caller may act on.
@@ -46,13 +46,20 @@ pub struct Credentials {
     pub protocol: &'static str,
 }
 
-/// The machine and its credentials, if the caller may see them.
+/// The machine and its credentials, if the caller may see them; each read is audited. A machine
+/// being deleted or deleted has none any more.
 pub async fn read_credentials(
     state: &AppState,
     by: &Signed,
     id: MachineId,
 ) -> AppResult<(Machine, Credentials)> {
     let machine = visible(state, by, id).await?;
+    if matches!(
+        machine.state,
+        MachineState::Deleting | MachineState::Deleted
+    ) {
+        return Err(AppError::NotFound);
+    }
     let sealed = state.store.machine_secret(machine.id).await?;
     let (Some(sealed), Some(username)) = (sealed, machine.login_name.clone()) else {
         return Err(AppError::Conflict(

@@ -1,5 +1,6 @@
-//! A person's own API tokens. Making one needs a password sign-in: a token cannot beget tokens,
-//! so a leaked one stays one revocable secret.
+//! A person's own API tokens. Making one needs a password sign-in and the password again: a token
+//! cannot beget tokens, so a leaked one stays one revocable secret, and a session left open does
+//! not mint lasting ones.
 
 use crate::{
     auth::{Signed, new_api_token, token_hash},
@@ -24,12 +25,16 @@ pub async fn create(
     by: &Signed,
     name: &str,
     expires_in_days: Option<i64>,
+    password: &str,
 ) -> AppResult<Minted> {
     by.require_session()?;
     let mut invalid = Invalid::default();
+    if !super::session::confirm_password(state, by, password).await? {
+        invalid.push("password", "is not your password");
+    }
     let name = invalid.check(TokenName::parse("name", name));
     let lifetime = invalid.check(lifetime_days("expires_in_days", expires_in_days));
-    let (Some(name), Some(lifetime)) = (name, lifetime) else {
+    let (Some(name), Some(lifetime), true) = (name, lifetime, invalid.is_empty()) else {
         return Err(invalid.into());
     };
     let secret = new_api_token();

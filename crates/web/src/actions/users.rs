@@ -1,4 +1,3 @@
-use super::hash_password;
 use crate::{
     auth::Signed,
     error::{AppError, AppResult},
@@ -38,7 +37,7 @@ pub async fn create(
     admin.caller().require_admin()?;
     let mut invalid = Invalid::default();
     let username = invalid.check(Username::parse("username", &account.username));
-    let display_name = invalid.check(names::text(
+    let display_name = invalid.check(names::line(
         "display_name",
         &account.display_name,
         false,
@@ -60,7 +59,7 @@ pub async fn create(
         Some(p) => (p, false),
         None => (Password::generate(), true),
     };
-    let hash = hash_password(password.clone()).await?;
+    let hash = state.hashing.hash(password.clone()).await?;
     let new = NewUser {
         display_name: if display_name.is_empty() {
             username.to_string()
@@ -72,6 +71,7 @@ pub async fn create(
         role: account.role.unwrap_or(Role::User),
         source: UserSource::Local,
         password_hash: Some(hash),
+        must_change_password: generated,
     };
     let user = state.store.create_user(new, &admin.actor()).await?;
     Ok((user, generated.then_some(password)))
@@ -109,7 +109,7 @@ pub async fn update(
     let display_name = change
         .display_name
         .as_deref()
-        .map(|d| invalid.check(names::text("display_name", d, true, 120)))
+        .map(|d| invalid.check(names::line("display_name", d, true, 120)))
         .unwrap_or(None);
     let email = change
         .email
@@ -132,7 +132,7 @@ pub async fn update(
         return Err(invalid.into());
     }
     let password_hash = match password.flatten() {
-        Some(p) => Some(hash_password(p).await?),
+        Some(p) => Some(state.hashing.hash(p).await?),
         None => None,
     };
     let patch = UserPatch {
@@ -141,9 +141,13 @@ pub async fn update(
         email: email.flatten(),
         role: change.role,
         disabled: change.disabled,
-        password_hash,
         quota_override: change.quota,
         ssh_public_key: None,
+        // Someone else's reset must be replaced by a password only its owner knows.
+        must_change_password: password_hash
+            .is_some()
+            .then_some(target.id != admin.user.id),
+        password_hash,
     };
     Ok(state
         .store

@@ -2,7 +2,10 @@
 //! find the signed-in user, and the client's address.
 
 mod api_token;
+pub mod directory_check;
+pub mod hashing;
 pub mod limiter;
+pub mod pending;
 mod session;
 
 pub use api_token::new_api_token;
@@ -69,11 +72,24 @@ impl FromRequestParts<AppState> for Signed {
         let (found, via) = match api_token::bearer(parts)? {
             Some(token) => (api_token::resume(state, &token).await?, Via::ApiToken),
             None => {
-                let token = session::cookie_token(parts).ok_or(AppError::Unauthenticated)?;
+                let token = session::cookie_token(parts, state).ok_or(AppError::Unauthenticated)?;
                 (session::resume(state, &token).await?, Via::Session)
             }
         };
         let (user, token_hash) = found.ok_or(AppError::Unauthenticated)?;
+        if !directory_check::still_allowed(state, &user).await? {
+            return Err(AppError::Unauthenticated);
+        }
+        let open = OPEN_WHILE_INCOMPLETE.contains(&parts.uri.path());
+        if user.must_change_password && !open {
+            return Err(AppError::PasswordChangeRequired);
+        }
+        if !open
+            && crate::actions::second_factor::required_for(state, &user)
+            && !crate::actions::second_factor::enabled(state, user.id).await?
+        {
+            return Err(AppError::TotpSetupRequired);
+        }
         Ok(Signed {
             user,
             token_hash,
@@ -82,6 +98,23 @@ impl FromRequestParts<AppState> for Signed {
         })
     }
 }
+
+/// What someone whose password was generated or reset by another may reach until they change it,
+/// and someone the settings require a second factor of until they set it up.
+const OPEN_WHILE_INCOMPLETE: [&str; 12] = [
+    "/api/v1/me/totp",
+    "/api/v1/me/totp/confirm",
+    "/account/totp",
+    "/account/totp/confirm",
+    "/api/v1/me",
+    "/api/v1/me/password",
+    "/api/v1/login",
+    "/api/v1/logout",
+    "/account",
+    "/account/password",
+    "/login",
+    "/logout",
+];
 
 /// `Option<Signed>`: `None` when not signed in; other failures (a database error) still fail.
 impl OptionalFromRequestParts<AppState> for Signed {
@@ -130,6 +163,9 @@ impl FromRequestParts<AppState> for Viewer {
                     .unwrap_or("/");
                 let to = format!("/login?next={}", urlencode(next));
                 Err(Redirect::to(&to).into_response())
+            }
+            Err(AppError::PasswordChangeRequired | AppError::TotpSetupRequired) => {
+                Err(Redirect::to("/account").into_response())
             }
             Err(e) => Err(crate::pages::PageError(e).into_response()),
         }
@@ -198,10 +234,29 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// A safe place to go back to after signing in: a local path, never another site.
+/// A safe place to go back to after signing in: a path of this portal, never another site. One
+/// leading `/` and nothing browsers would read otherwise: no control characters or spaces (they
+/// strip tabs and line breaks, so `/\t/evil` becomes `//evil`), no backslash (read as `/`), no
+/// percent-encoded slash or backslash right after the first `/`.
 pub fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p) if is_local(p) => p,
         _ => "/",
     }
+}
+
+fn is_local(p: &str) -> bool {
+    let Some(rest) = p.strip_prefix('/') else {
+        return false;
+    };
+    let lower = rest.to_ascii_lowercase();
+    let opens_authority = rest.starts_with('/')
+        || ["%2f", "%5c", "%09", "%0a", "%0d"]
+            .iter()
+            .any(|e| lower.starts_with(e));
+    let plain = p.len() <= 2048
+        && !p
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    plain && !opens_authority
 }

@@ -10,6 +10,17 @@ use time::Duration;
 use vmportal_core::{now, store::Session, user::User};
 
 pub const SESSION_COOKIE: &str = "vmportal_session";
+/// Under https the cookie is `__Host-` prefixed: browsers then accept it only Secure, for `/`, from
+/// this very host, so a sibling subdomain cannot plant or shadow it.
+const HOST_SESSION_COOKIE: &str = "__Host-vmportal_session";
+
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        HOST_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// Extending a session (or noting an API token's use) costs a write; once a minute is precise
 /// enough.
@@ -23,7 +34,8 @@ pub(crate) fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-pub(super) fn cookie_token(parts: &Parts) -> Option<String> {
+pub(super) fn cookie_token(parts: &Parts, state: &AppState) -> Option<String> {
+    let wanted = cookie_name(state);
     parts
         .headers
         .get_all(header::COOKIE)
@@ -31,7 +43,7 @@ pub(super) fn cookie_token(parts: &Parts) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -106,8 +118,9 @@ fn cookie(state: &AppState, value: &str, extra: &str) -> HeaderValue {
     } else {
         ""
     };
+    let name = cookie_name(state);
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{extra}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{extra}"
     ))
     .expect("cookie is ASCII")
 }

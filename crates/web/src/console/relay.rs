@@ -62,9 +62,14 @@ impl Session {
         let (mut to_browser, mut from_browser) = socket.split();
         let (mut from_guest, mut to_guest) = tokio::io::split(guest);
         let started = Instant::now();
-        // Milliseconds after `started` of the last byte relayed either way.
+        // Milliseconds after `started` of the last byte relayed either way (the console's own
+        // idleness), and of the person's last input (the session's: screen updates, and the
+        // update requests the browser sends for them, must not keep a session alive forever).
         let last = AtomicU64::new(0);
-        let touch = || last.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let last_input = AtomicU64::new(0);
+        let mark =
+            |at: &AtomicU64| at.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let touch = || mark(&last);
         let (mut up, mut down) = (0u64, 0u64);
 
         let ended = {
@@ -97,6 +102,9 @@ impl Session {
                     up += data.len() as u64;
                     counted.increment(data.len() as u64);
                     touch();
+                    if !only_update_requests(&data) {
+                        mark(&last_input);
+                    }
                 }
                 // What the browser sent before it closed still reaches the guest.
                 if to_guest.flush().await.is_err() {
@@ -144,7 +152,7 @@ impl Session {
                 e = browser_to_guest => e,
                 e = guest_to_browser => e,
                 e = idle => e,
-                e = self.watch(&last) => e,
+                e = self.watch(&last_input) => e,
             }
         };
 
@@ -171,13 +179,13 @@ impl Session {
 
     /// Ends the console when the portal shuts down, the machine stops running, or the session
     /// or API token it was opened with ends (sign-out, revoked, or the user disabled). A console
-    /// in use (bytes relayed since the last check, `last` moved) counts as use of its session,
-    /// which then does not idle out.
-    async fn watch(&self, last: &AtomicU64) -> End {
+    /// the person uses (input since the last check, `last_input` moved) counts as use of its
+    /// session, which then does not idle out.
+    async fn watch(&self, last_input: &AtomicU64) -> End {
         let mut closing = self.state.consoles.closing.subscribe();
         let mut tick =
             tokio::time::interval(Duration::from_secs(self.state.config.console.check_secs));
-        let mut seen = last.load(Ordering::Relaxed);
+        let mut seen = last_input.load(Ordering::Relaxed);
         loop {
             tokio::select! {
                 _ = closing.wait_for(|c| *c) => return end(close_code::AWAY, "the portal is shutting down"),
@@ -189,7 +197,7 @@ impl Session {
                 Ok(_) => return end(close_code::NORMAL, "the machine is no longer running"),
                 Err(e) => tracing::warn!(error = %e, "console: could not check the machine"),
             }
-            let latest = last.load(Ordering::Relaxed);
+            let latest = last_input.load(Ordering::Relaxed);
             let in_use = latest != seen;
             seen = latest;
             let (live, ended) = match self.via {
@@ -223,5 +231,31 @@ impl Session {
                 Err(e) => tracing::warn!(error = %e, "console: could not check the session"),
             }
         }
+    }
+}
+
+/// RFB FramebufferUpdateRequest: message type 3, 10 bytes. noVNC sends one (in a websocket message
+/// of its own) for every screen update it receives, so such messages follow the screen, not the
+/// person; everything else the browser sends (keys, pointer, clipboard, the handshake) is input.
+fn only_update_requests(data: &[u8]) -> bool {
+    const LEN: usize = 10;
+    !data.is_empty() && data.len().is_multiple_of(LEN) && data.chunks(LEN).all(|m| m[0] == 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_update_requests;
+
+    #[test]
+    fn update_requests_are_not_input_but_keys_and_pointer_are() {
+        let request = [3u8, 1, 0, 0, 0, 0, 4, 0, 3, 0];
+        assert!(only_update_requests(&request));
+        assert!(only_update_requests(&[request, request].concat()));
+        let key = [4u8, 1, 0, 0, 0, 0, 0, 0x61];
+        let pointer = [5u8, 1, 0, 10, 0, 20];
+        assert!(!only_update_requests(&key));
+        assert!(!only_update_requests(&pointer));
+        assert!(!only_update_requests(&[&request[..], &key[..]].concat()));
+        assert!(!only_update_requests(&[]));
     }
 }

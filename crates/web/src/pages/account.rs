@@ -1,6 +1,9 @@
 use super::{Nav, PageResult, form::optional_number, see_other};
 use crate::{
-    actions,
+    actions::{
+        self,
+        second_factor::{self, Enrolment},
+    },
     auth::{Viewer, session_cookie},
     error::{AppError, AppResult},
     state::AppState,
@@ -27,6 +30,11 @@ pub struct AccountPage {
     tokens: Vec<ApiToken>,
     /// A token just made: its secret, shown this once.
     minted: Option<String>,
+    totp_enabled: bool,
+    /// Two-factor sign-in being set up: the secret and its QR code.
+    enrolment: Option<Enrolment>,
+    /// Recovery codes just made, shown this once.
+    recovery: Vec<String>,
 }
 
 impl AccountPage {
@@ -38,6 +46,9 @@ impl AccountPage {
             done: None,
             tokens: actions::tokens::list(state, &me.0).await?,
             minted: None,
+            totp_enabled: second_factor::enabled(state, me.0.user.id).await?,
+            enrolment: None,
+            recovery: Vec::new(),
         })
     }
 
@@ -67,10 +78,50 @@ pub async fn change_password(
         .await
     {
         Ok(token) => {
-            let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            let mut user = me.0.user.clone();
+            user.must_change_password = false;
+            let mut page = AccountPage::of(&state, &me, user).await?;
             page.done = Some("Your password was changed; your other sessions have ended.");
             let cookie = AppendHeaders([(SET_COOKIE, session_cookie(&state, &token))]);
             Ok((cookie, page).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            Ok(page.with_errors(errors))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// *Set up two-factor sign-in*: the page with a new secret and its QR code.
+pub async fn begin_totp(State(state): State<AppState>, me: Viewer) -> PageResult {
+    let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+    match second_factor::begin(&state, &me.0).await {
+        Ok(enrolment) => {
+            page.enrolment = Some(enrolment);
+            Ok(page.into_response())
+        }
+        Err(AppError::Invalid(errors)) => Ok(page.with_errors(errors)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// The code that proves the authenticator has the secret; the answer shows the recovery codes.
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    me: Viewer,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    match second_factor::confirm(&state, &me.0, &f.code).await {
+        Ok(codes) => {
+            let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
+            page.recovery = codes;
+            Ok(page.into_response())
         }
         Err(AppError::Invalid(errors)) => {
             let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
@@ -108,6 +159,8 @@ pub struct TokenForm {
     /// Empty: no expiry.
     #[serde(default)]
     expires_in_days: String,
+    #[serde(default)]
+    password: String,
 }
 
 pub async fn create_token(
@@ -121,7 +174,7 @@ pub async fn create_token(
         let page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
         return Ok(page.with_errors(invalid));
     }
-    match actions::tokens::create(&state, &me.0, &f.name, days).await {
+    match actions::tokens::create(&state, &me.0, &f.name, days, &f.password).await {
         Ok(minted) => {
             let mut page = AccountPage::of(&state, &me, me.0.user.clone()).await?;
             page.minted = Some(minted.secret);

@@ -25,7 +25,7 @@ pub async fn list(
 ) -> PageResult<AuditPage> {
     let page = q.page();
     let (events, total) = state.store.audit(page).await?;
-    let pages = ((total + page.size - 1) / page.size).max(1);
+    let pages = (total.saturating_add(page.size - 1) / page.size).max(1);
     Ok(AuditPage {
         nav: Nav::from(&me),
         events,

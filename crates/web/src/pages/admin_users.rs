@@ -225,6 +225,16 @@ pub async fn update(
 }
 
 /// Sets a new generated password, ends the user's sessions, and shows the password once.
+/// Removes a user's second factor (they lost their authenticator); audited.
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    me: AdminPage,
+    Path(id): Path<UserId>,
+) -> PageResult {
+    crate::actions::second_factor::reset(&state, &me.0, id).await?;
+    Ok(super::see_other(&format!("/admin/users/{id}")))
+}
+
 pub async fn reset_password(
     State(state): State<AppState>,
     me: AdminPage,

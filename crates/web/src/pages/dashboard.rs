@@ -1,5 +1,5 @@
 use super::{Nav, PageResult};
-use crate::{auth::Viewer, state::AppState};
+use crate::{actions::redact, auth::Viewer, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -29,7 +29,7 @@ pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResu
     Ok(Dashboard {
         quota: state.quota_of(&me.user),
         usage: state.store.usage(me.user.id).await?,
-        machines: state.store.machines(Some(me.user.id)).await?,
+        machines: redact::machines(&me, state.store.machines(Some(me.user.id)).await?),
         requests: state.store.requests(filter).await?,
         nav: Nav::from(&me),
     })

@@ -12,7 +12,10 @@ use askama_web::WebTemplate;
 use axum::{
     Form,
     extract::{Query, State},
-    http::{StatusCode, header::SET_COOKIE},
+    http::{
+        StatusCode,
+        header::{RETRY_AFTER, SET_COOKIE},
+    },
     response::{AppendHeaders, IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -23,6 +26,8 @@ pub struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// The second step: the token of a sign-in whose password was right.
+    pending: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +40,7 @@ pub async fn form(Query(q): Query<Next>) -> LoginPage {
         next: local_path(q.next.as_deref()).to_owned(),
         username: String::new(),
         error: None,
+        pending: None,
     }
 }
 
@@ -52,24 +58,93 @@ pub async fn submit(
     Form(f): Form<LoginForm>,
 ) -> PageResult {
     let next = local_path(f.next.as_deref()).to_owned();
-    match actions::session::sign_in(&state, ip, &f.username, &f.password).await {
-        Ok(user) => {
-            if let Some(old) = previous {
-                end_session(&state, &old.token_hash).await?;
-            }
-            let token = start_session(&state, &user).await?;
-            let cookie = AppendHeaders([(SET_COOKIE, session_cookie(&state, &token))]);
-            Ok((cookie, see_other(&next)).into_response())
+    match actions::session::sign_in(&state, ip, &f.username, &f.password, None).await {
+        Ok(user) => signed_in(&state, previous, &user, &next).await,
+        Err(AppError::TotpRequired) => {
+            let (user, _) = state
+                .store
+                .user_for_login(f.username.trim())
+                .await?
+                .ok_or(AppError::BadCredentials)?;
+            let pending = state
+                .pending_sign_ins
+                .start(user.id, user.username.as_str());
+            let page = LoginPage {
+                next,
+                username: user.username.to_string(),
+                error: None,
+                pending: Some(pending),
+            };
+            Ok(page.into_response())
         }
         Err(
             e @ (AppError::BadCredentials
-            | AppError::TooManyAttempts
+            | AppError::TooManyAttempts(_)
+            | AppError::Busy
             | AppError::DirectoryUnavailable(_)),
         ) => {
+            let retry = e.retry_after().map(|s| [(RETRY_AFTER, s.to_string())]);
             let page = LoginPage {
                 next,
-                username: f.username,
+                username: f.username.chars().take(64).collect(),
                 error: Some(e.to_string()),
+                pending: None,
+            };
+            Ok((e.status(), AppendHeaders(retry.into_iter().flatten()), page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn signed_in(
+    state: &AppState,
+    previous: Option<Signed>,
+    user: &vmportal_core::user::User,
+    next: &str,
+) -> PageResult {
+    if let Some(old) = previous {
+        end_session(state, &old.token_hash).await?;
+    }
+    let token = start_session(state, user).await?;
+    let cookie = AppendHeaders([(SET_COOKIE, session_cookie(state, &token))]);
+    Ok((cookie, see_other(next)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    pending: String,
+    code: String,
+    next: Option<String>,
+}
+
+/// The second step of signing in: the code, for the sign-in `pending` continues.
+pub async fn code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    previous: Option<Signed>,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    let next = local_path(f.next.as_deref()).to_owned();
+    let Some((user, username)) = state.pending_sign_ins.get(&f.pending) else {
+        let page = LoginPage {
+            next,
+            username: String::new(),
+            error: Some("the sign-in took too long; start again".into()),
+            pending: None,
+        };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    match actions::session::second_step(&state, ip, user, &username, &f.code).await {
+        Ok(user) => {
+            state.pending_sign_ins.finish(&f.pending);
+            signed_in(&state, previous, &user, &next).await
+        }
+        Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts(_))) => {
+            let page = LoginPage {
+                next,
+                username,
+                error: Some(e.to_string()),
+                pending: Some(f.pending),
             };
             Ok((e.status(), page).into_response())
         }

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use vmportal_core::ids::MachineId;
 use vmportal_core::{
     job::{JobKind, JobState},
-    machine::Machine,
+    machine::{Machine, MachineState},
 };
 
 #[derive(Template, WebTemplate)]
@@ -20,33 +20,51 @@ pub struct MachinePage {
     nav: Nav,
     machine: Machine,
     credentials: Option<Credentials>,
+    /// Whether there are credentials to ask for.
+    has_credentials: bool,
     /// The job whose progress the page follows live, while it is not finished.
     live_job: Option<i64>,
 }
 
-/// A machine's state, credentials and current job, for its owner or an administrator.
+/// A machine's state and current job, for its owner or an administrator. Its credentials are
+/// read (decrypted, audited) only when asked for, with [`credentials`].
 pub async fn show(
     State(state): State<AppState>,
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    let credentials = match read_credentials(&state, &me, id).await {
-        Ok((_, c)) => Some(c),
-        Err(AppError::Conflict(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
+    Ok(page(&me, machine, None))
+}
+
+/// The machine page with its credentials shown: the answer to the page's *Show* button.
+pub async fn credentials(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<MachineId>,
+) -> PageResult<MachinePage> {
+    let (machine, credentials) = read_credentials(&state, &me, id).await?;
+    Ok(page(&me, machine, Some(credentials)))
+}
+
+fn page(me: &Signed, machine: Machine, credentials: Option<Credentials>) -> MachinePage {
     let live_job = machine
         .current_job
         .as_ref()
         .filter(|j| matches!(j.state, JobState::Queued | JobState::Running))
         .map(|j| j.id.0);
-    Ok(MachinePage {
-        nav: Nav::from(&me),
+    let has_credentials = machine.login_name.is_some()
+        && !matches!(
+            machine.state,
+            MachineState::Deleting | MachineState::Deleted
+        );
+    MachinePage {
+        nav: Nav::from(me),
         machine,
         credentials,
+        has_credentials,
         live_job,
-    })
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -29,10 +29,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(login::form).post(login::submit))
+        .route("/login/code", post(login::code))
         .route("/logout", post(login::logout))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route("/account/ssh-key", post(account::set_ssh_key))
+        .route("/account/totp", post(account::begin_totp))
+        .route("/account/totp/confirm", post(account::confirm_totp))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
@@ -42,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/cancel", post(request_new::cancel))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
+        .route("/machines/{id}/credentials", post(machine::credentials))
         // The static segment wins over `{action}` for every method, so POST is routed here too.
         .route(
             "/machines/{id}/delete",
@@ -65,6 +69,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/users/{id}/password",
             post(admin_users::reset_password),
+        )
+        .route(
+            "/admin/users/{id}/totp/reset",
+            post(admin_users::reset_totp),
         )
         .route(
             "/admin/templates",

@@ -50,8 +50,8 @@ async fn people_change_their_own_password_and_other_sessions_end() {
 async fn guessing_the_current_password_is_rate_limited() {
     let config = vmportal_web::WebConfig {
         login: vmportal_web::config::LoginConfig {
-            per_ip_per_minute: 100,
-            per_user_per_minute: 2,
+            free_failures: 1,
+            ..Default::default()
         },
         ..crate::app::test_config()
     };

@@ -24,7 +24,7 @@ pub struct TestApp {
     pub store: Arc<SqliteStore>,
     pub config: WebConfig,
     pub providers: Registry,
-    key: SecretKey,
+    pub key: SecretKey,
     directory: Option<Arc<dyn Directory>>,
     db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
@@ -172,6 +172,7 @@ impl TestApp {
             role,
             source: UserSource::Local,
             password_hash: Some(Password::parse("password", PASSWORD).unwrap().hash()),
+            must_change_password: false,
         };
         self.store
             .create_user(new, &Actor::system("test"))

@@ -57,11 +57,19 @@ fn table() -> Vec<Row> {
             Json(json!({"current_password": "wrong one", "new_password": "irrelevant here"})),
             [401, 422, 422, 422],
         ),
+        // Two-factor sign-in: starting is open to every signed-in caller; a wrong code is 422.
+        row(M::POST, "/api/v1/me/totp", None, ANY),
+        row(
+            M::POST,
+            "/api/v1/me/totp/confirm",
+            Json(json!({"code": "000000"})),
+            [401, 422, 422, 422],
+        ),
         row(M::GET, "/api/v1/tokens", None, ANY),
         row(
             M::POST,
             "/api/v1/tokens",
-            Json(json!({"name": "script"})),
+            Json(json!({"name": "script", "password": crate::app::PASSWORD})),
             [401, 201, 201, 201],
         ),
         // Only its owner revokes a token; to everyone else it does not exist.
@@ -185,6 +193,13 @@ fn table() -> Vec<Row> {
             Json(json!({"display_name": "Alice A."})),
             ADMIN,
         ),
+        // The victim has no second factor to remove: 409 past authorization.
+        row(
+            M::DELETE,
+            "/api/v1/users/{victim}/totp",
+            None,
+            [401, 403, 403, 409],
+        ),
         row(M::GET, "/api/v1/audit", None, ADMIN),
         // No directory is configured here: the lookup is absent even for administrators.
         row(
@@ -198,13 +213,31 @@ fn table() -> Vec<Row> {
         row(M::GET, "/readyz", None, PUBLIC),
         row(M::GET, "/metrics", None, PUBLIC),
         row(M::GET, "/login", None, PUBLIC),
+        // A second step whose sign-in is unknown (or over): for everyone alike.
+        row(
+            M::POST,
+            "/login/code",
+            Form(&[("pending", "nothing"), ("code", "123456")]),
+            [401, 401, 401, 401],
+        ),
+        row(M::POST, "/account/totp", None, PAGE),
+        row(
+            M::POST,
+            "/account/totp/confirm",
+            Form(&[("code", "000000")]),
+            [303, 422, 422, 422],
+        ),
         row(M::GET, "/", None, PAGE),
         row(M::GET, "/account", None, PAGE),
         row(M::GET, "/requests/new", None, PAGE),
         row(
             M::POST,
             "/account/tokens",
-            Form(&[("name", "script"), ("expires_in_days", "")]),
+            Form(&[
+                ("name", "script"),
+                ("expires_in_days", ""),
+                ("password", crate::app::PASSWORD),
+            ]),
             PAGE,
         ),
         row(
@@ -220,6 +253,13 @@ fn table() -> Vec<Row> {
             [303, 303, 404, 403],
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        // Not provisioned yet: no credentials (409) past authorization.
+        row(
+            M::POST,
+            "/machines/{machine}/credentials",
+            None,
+            [303, 409, 404, 409],
+        ),
         row(
             M::GET,
             "/machines/{machine}/console",
@@ -264,6 +304,12 @@ fn table() -> Vec<Row> {
             "/admin/users/{user}",
             Form(&[("display_name", "Alice B.")]),
             [303, 403, 403, 303],
+        ),
+        row(
+            M::POST,
+            "/admin/users/{victim}/totp/reset",
+            None,
+            [303, 403, 403, 409],
         ),
         row(
             M::POST,
@@ -320,18 +366,20 @@ fn table() -> Vec<Row> {
     ]
 }
 
-struct Fixture {
-    app: TestApp,
-    callers: [Client; 4],
-    template: i64,
-    request: i64,
-    machine: i64,
-    job: i64,
-    alice: i64,
+/// Callers of every kind and objects owned by `alice` (the fuzz test uses it too).
+pub(crate) struct Fixture {
+    pub(crate) app: TestApp,
+    /// Anonymous, owner, other user, administrator.
+    pub(crate) callers: [Client; 4],
+    pub(crate) template: i64,
+    pub(crate) request: i64,
+    pub(crate) machine: i64,
+    pub(crate) job: i64,
+    pub(crate) alice: i64,
     victim: i64,
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("root", Role::Admin).await;
     let alice = app.signed_in("alice", Role::User).await;
@@ -411,7 +459,11 @@ impl Fixture {
         if p.contains("{fresh_token}") {
             let made: Value = self
                 .app
-                .post(&self.callers[1], "/api/v1/tokens", json!({"name": "fresh"}))
+                .post(
+                    &self.callers[1],
+                    "/api/v1/tokens",
+                    json!({"name": "fresh", "password": crate::app::PASSWORD}),
+                )
                 .await
                 .json()
                 .await

@@ -141,11 +141,11 @@ async fn sessions_survive_a_restart_and_expire_when_idle() {
 }
 
 #[tokio::test]
-async fn sign_in_is_rate_limited_per_username() {
+async fn failures_of_one_name_from_one_address_are_slowed_down() {
     let config = WebConfig {
         login: vmportal_web::config::LoginConfig {
-            per_ip_per_minute: 100,
-            per_user_per_minute: 3,
+            free_failures: 3,
+            ..Default::default()
         },
         ..test_config()
     };
@@ -172,11 +172,11 @@ async fn sign_in_is_rate_limited_per_username() {
 }
 
 #[tokio::test]
-async fn sign_in_is_rate_limited_per_address() {
+async fn failures_of_many_names_from_one_address_are_slowed_down() {
     let config = WebConfig {
         login: vmportal_web::config::LoginConfig {
-            per_ip_per_minute: 2,
-            per_user_per_minute: 100,
+            free_failures_per_address: 2,
+            ..Default::default()
         },
         ..test_config()
     };

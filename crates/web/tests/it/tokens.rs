@@ -14,7 +14,9 @@ fn script(token: &str) -> Client {
     Client::builder().default_headers(headers).build().unwrap()
 }
 
-async fn make(app: &TestApp, who: &Client, body: Value) -> Value {
+/// Makes a token with `body`, confirming the password `PASSWORD` as the API asks.
+async fn make(app: &TestApp, who: &Client, mut body: Value) -> Value {
+    body["password"] = json!(crate::app::PASSWORD);
     let r = app.post(who, "/api/v1/tokens", body).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.json().await.unwrap()
@@ -128,7 +130,11 @@ async fn bad_tokens_and_bad_token_requests_are_refused() {
         json!({"name": "x".repeat(65)}),
         json!({"name": "ok", "expires_in_days": 0}),
         json!({"name": "ok", "expires_in_days": 731}),
-    ] {
+    ]
+    .map(|mut body| {
+        body["password"] = json!(crate::app::PASSWORD);
+        body
+    }) {
         let r = app.post(&alice, "/api/v1/tokens", body.clone()).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(invalid_fields(r).await.len(), 1, "{body}");
@@ -181,7 +187,11 @@ async fn bad_tokens_and_bad_token_requests_are_refused() {
 async fn the_account_page_makes_a_token_shows_it_once_and_revokes_it() {
     let app = TestApp::spawn().await;
     let alice = app.signed_in("alice", Role::User).await;
-    let form = [("name", "laptop"), ("expires_in_days", "")];
+    let form = [
+        ("name", "laptop"),
+        ("expires_in_days", ""),
+        ("password", crate::app::PASSWORD),
+    ];
     let r = app.post_form(&alice, "/account/tokens", &form).await;
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
@@ -195,7 +205,11 @@ async fn the_account_page_makes_a_token_shows_it_once_and_revokes_it() {
     let again = app.get(&alice, "/account").await.text().await.unwrap();
     assert!(again.contains("laptop") && !again.contains(secret));
 
-    let bad = [("name", "x"), ("expires_in_days", "soon")];
+    let bad = [
+        ("name", "x"),
+        ("expires_in_days", "soon"),
+        ("password", crate::app::PASSWORD),
+    ];
     let r = app.post_form(&alice, "/account/tokens", &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

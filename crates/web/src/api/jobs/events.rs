@@ -3,6 +3,7 @@
 
 use super::get::visible;
 use crate::{
+    actions::redact,
     api::extract::ApiPath,
     auth::Signed,
     error::{AppResult, ErrorBody},
@@ -32,17 +33,19 @@ pub async fn events(
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     visible(&state, &signed, id).await?;
+    let viewer = signed;
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(0);
-    let stream = async_stream(state, id, after);
+    let stream = async_stream(state, viewer, id, after);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 fn async_stream(
     state: AppState,
+    viewer: Signed,
     job: JobId,
     mut after: i64,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
@@ -62,7 +65,7 @@ fn async_stream(
                 after = e.id;
                 let event = Event::default()
                     .id(e.id.to_string())
-                    .json_data(&e)
+                    .json_data(redact::event(&viewer, e))
                     .expect("events serialize");
                 if tx.send(event).await.is_err() {
                     return; // the client went away
@@ -73,7 +76,7 @@ fn async_stream(
                     .send(
                         Event::default()
                             .event("done")
-                            .json_data(&j)
+                            .json_data(redact::job(&viewer, j))
                             .expect("jobs serialize"),
                     )
                     .await;

@@ -27,5 +27,5 @@ pub async fn visible(state: &AppState, by: &Signed, id: JobId) -> AppResult<Job>
         None if !by.caller().is_admin() => return Err(AppError::NotFound),
         None => {}
     }
-    Ok(job)
+    Ok(crate::actions::redact::job(by, job))
 }

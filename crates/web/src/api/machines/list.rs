@@ -10,10 +10,9 @@ use vmportal_core::machine::Machine;
 #[utoipa::path(get, path = "/api/v1/machines", tag = "machines",
     responses((status = 200, body = Vec<Machine>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Json<Vec<Machine>>> {
-    Ok(Json(
-        state
-            .store
-            .machines(signed.caller().listing_scope())
-            .await?,
-    ))
+    let machines = state
+        .store
+        .machines(signed.caller().listing_scope())
+        .await?;
+    Ok(Json(crate::actions::redact::machines(&signed, machines)))
 }

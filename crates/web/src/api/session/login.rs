@@ -19,13 +19,16 @@ use vmportal_core::user::User;
 pub struct LoginBody {
     pub username: String,
     pub password: String,
+    /// For accounts with two-factor sign-in: the authenticator's current code, or a recovery code.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// Signs in and sets the session cookie. Any session presented with the request is ended first.
 #[utoipa::path(post, path = "/api/v1/login", tag = "session", security(()), request_body = LoginBody,
     responses(
         (status = 200, description = "Signed in", body = User),
-        (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 401, description = "Wrong username or password (`bad_credentials`), or `totp_required`: the password was right, `totp` is missing", body = ErrorBody),
         (status = 429, description = "Too many attempts", body = ErrorBody),
         (status = 503, description = "The sign-in directory cannot be reached (`directory_unavailable`); local accounts still sign in", body = ErrorBody),
     ))]
@@ -35,7 +38,14 @@ pub async fn login(
     previous: Option<Signed>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> AppResult<impl IntoResponse> {
-    let user = actions::session::sign_in(&state, ip, &body.username, &body.password).await?;
+    let user = actions::session::sign_in(
+        &state,
+        ip,
+        &body.username,
+        &body.password,
+        body.totp.as_deref(),
+    )
+    .await?;
     if let Some(old) = previous {
         end_session(&state, &old.token_hash).await?;
     }

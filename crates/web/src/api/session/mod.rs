@@ -3,3 +3,4 @@ pub mod logout;
 pub mod me;
 pub mod password;
 pub mod ssh_key;
+pub mod totp;

@@ -18,6 +18,9 @@ pub struct NewToken {
     /// 1 to 730; without it the token lives until revoked.
     #[serde(default)]
     pub expires_in_days: Option<i64>,
+    /// The caller's password, asked again: a session left open does not mint lasting secrets.
+    #[serde(default)]
+    pub password: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -33,13 +36,21 @@ pub struct CreatedToken {
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 401, body = ErrorBody),
         (status = 403, description = "Called with an API token", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, description = "Invalid, or `password` is not the caller's", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     signed: Signed,
     ApiJson(body): ApiJson<NewToken>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
-    let minted = actions::tokens::create(&state, &signed, &body.name, body.expires_in_days).await?;
+    let minted = actions::tokens::create(
+        &state,
+        &signed,
+        &body.name,
+        body.expires_in_days,
+        &body.password,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
