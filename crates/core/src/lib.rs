@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod audit;
 pub mod authz;
+pub mod clock;
 pub mod console;
 pub mod directory;
 pub mod error;

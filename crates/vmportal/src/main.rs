@@ -397,9 +397,17 @@ async fn serve(
         "vmportal listening"
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let engine = Engine::new(store.clone(), providers.clone(), key.clone(), config.engine);
+    let clock: Arc<dyn vmportal_core::clock::Clock> = Arc::new(vmportal_core::clock::SystemClock);
+    let engine = Engine::new(
+        store.clone(),
+        providers.clone(),
+        key.clone(),
+        config.engine,
+        clock.clone(),
+    );
     let workers = engine.spawn(stopped);
-    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory);
+    let state =
+        vmportal_web::AppState::new(store, config.web, providers, key, directory).with_clock(clock);
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());

@@ -1,7 +1,12 @@
 use crate::{auth::limiter::LoginLimiter, config::WebConfig, console::Consoles};
 use std::{ops::Deref, sync::Arc};
 use vmportal_core::{
-    directory::Directory, hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store,
+    clock::{Clock, SystemClock},
+    directory::Directory,
+    hypervisor::Registry,
+    quota::Quota,
+    secret::SecretKey,
+    store::Store,
     user::User,
 };
 
@@ -21,6 +26,8 @@ pub struct Inner {
     pub directory: Option<Arc<dyn Directory>>,
     /// The open browser consoles.
     pub consoles: Consoles,
+    /// What time it is where leases are concerned (a test clock in tests).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -40,7 +47,17 @@ impl AppState {
             secrets,
             directory,
             consoles: Consoles::default(),
+            clock: Arc::new(SystemClock),
         }))
+    }
+
+    /// The same state with another clock; only before the state is shared.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.clock = clock,
+            None => panic!("the clock is set before the state is shared"),
+        }
+        self
     }
 
     /// The user's quota: their role's default with their own overrides.

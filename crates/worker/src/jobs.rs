@@ -6,7 +6,6 @@ use vmportal_core::{
     hypervisor::{Hypervisor, HypervisorError, ProvisionSpec, guest_name},
     job::{Job, JobKind, JobOutcome},
     machine::{Machine, MachinePatch, MachineState},
-    now,
     password::Password,
     template::Template,
 };
@@ -31,7 +30,7 @@ impl Engine {
         match result {
             Ok(message) => JobOutcome::Succeeded(message),
             Err(HypervisorError::Transient(error)) if job.attempts < self.cfg.max_attempts => {
-                let run_after = now() + self.cfg.backoff(job.attempts);
+                let run_after = self.clock.now() + self.cfg.backoff(job.attempts);
                 JobOutcome::Retry { error, run_after }
             }
             Err(e) => {
