@@ -11,6 +11,7 @@ pub mod error;
 pub mod hypervisor;
 pub mod ids;
 pub mod job;
+pub mod lease;
 pub mod machine;
 pub mod names;
 pub mod password;

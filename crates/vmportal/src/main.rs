@@ -284,8 +284,9 @@ async fn ensure_template(
         shutdown_timeout_secs: 120,
         locale,
         enabled: true,
+        lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };
-    let spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
+    let mut spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
     let by = Actor::system("command line");
     let existing = store
         .templates()
@@ -294,7 +295,11 @@ async fn ensure_template(
         .into_iter()
         .find(|t| t.name == spec.name);
     let t = match existing {
-        Some(t) => store.update_template(t.id, spec, &by).await,
+        Some(t) => {
+            // The command line does not set leases: an existing template keeps its own.
+            spec.lease = t.lease;
+            store.update_template(t.id, spec, &by).await
+        }
         None => store.create_template(spec, &by).await,
     }
     .map_err(|e| e.to_string())?;

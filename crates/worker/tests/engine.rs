@@ -106,6 +106,7 @@ async fn approved(store: &SqliteStore, name: &str) -> MachineId {
                     shutdown_timeout_secs: 5,
                     locale: None,
                     enabled: true,
+                    lease: Default::default(),
                 },
                 &by,
             )

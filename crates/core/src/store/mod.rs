@@ -10,6 +10,7 @@ mod audit;
 mod consoles;
 mod error;
 mod jobs;
+mod leases;
 mod machines;
 mod requests;
 mod sessions;
@@ -21,6 +22,7 @@ pub use audit::{AuditStore, Page};
 pub use consoles::ConsoleStore;
 pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
+pub use leases::{LeaseStore, NewExtension};
 pub use machines::MachineStore;
 pub use requests::{Approval, RequestFilter, RequestStore};
 pub use sessions::{Session, SessionStore};
@@ -40,6 +42,7 @@ pub trait Store:
     + RequestStore
     + MachineStore
     + JobStore
+    + LeaseStore
     + AuditStore
     + ConsoleStore
     + Send
@@ -53,7 +56,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SessionStore, Store,
-        TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore, SessionStore,
+        Store, TemplateStore, TokenStore, UserStore,
     };
 }
