@@ -4,6 +4,7 @@
 //! side, so running a job twice builds one machine.
 
 mod config;
+mod expiry;
 mod jobs;
 mod progress;
 mod reconcile;
@@ -17,6 +18,7 @@ use vmportal_core::{
     clock::Clock,
     hypervisor::Registry,
     job::{Job, JobOutcome},
+    lease::Notifier,
     now,
     secret::SecretKey,
     store::Store,
@@ -34,6 +36,8 @@ pub struct Engine {
     cfg: EngineConfig,
     /// Decides when leases end; jobs and their leases follow it too.
     clock: Arc<dyn Clock>,
+    /// Delivers lease notices beyond the portal's pages (mail), once one is set.
+    notifier: std::sync::OnceLock<Arc<dyn Notifier>>,
     /// Names this process's leases; unique per start.
     id: String,
 }
@@ -53,6 +57,7 @@ impl Engine {
             key,
             cfg,
             clock,
+            notifier: std::sync::OnceLock::new(),
             id,
         })
     }
@@ -65,11 +70,20 @@ impl Engine {
                 tokio::spawn(async move { engine.work(n, stop).await })
             })
             .collect();
+        let (engine, stopped) = (self.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            engine.reconcile_forever(stopped).await
+        }));
         let (engine, stop) = (self.clone(), stop);
         tasks.push(tokio::spawn(
-            async move { engine.reconcile_forever(stop).await },
+            async move { engine.sweep_forever(stop).await },
         ));
         tasks
+    }
+
+    /// Hands lease notices to `notifier` from now on (the first one set stays).
+    pub fn set_notifier(&self, notifier: Arc<dyn Notifier>) {
+        let _ = self.notifier.set(notifier);
     }
 
     async fn work(&self, n: usize, mut stop: watch::Receiver<bool>) {
