@@ -16,7 +16,7 @@ use serde::Deserialize;
 use vmportal_core::{
     Invalid,
     ids::TemplateId,
-    lease::LeaseInput,
+    lease::{ExpiryAction, LeaseInput},
     resources::Resources,
     template::{Template as Catalogue, TemplateInput, TemplateSpec},
 };
@@ -140,8 +140,12 @@ impl TemplateForm {
             lease: LeaseInput {
                 lease_days: optional_number(invalid, "lease_days", &self.lease_days),
                 max_lease_days: optional_number(invalid, "max_lease_days", &self.max_lease_days),
-                extend_days: number(invalid, "extend_days", &self.extend_days),
-                expiry_action: self.expiry_action.clone(),
+                extend_days: optional_number(invalid, "extend_days", &self.extend_days)
+                    .unwrap_or(0),
+                expiry_action: match self.expiry_action.trim() {
+                    "" => ExpiryAction::default().to_string(),
+                    a => a.to_owned(),
+                },
                 grace_days: optional_number(invalid, "grace_days", &self.grace_days),
                 idle_stop_minutes: optional_number(
                     invalid,

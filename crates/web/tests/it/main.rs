@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod console;
 mod ldap;
+mod leases;
 mod openapi;
 mod pages;
 mod requests;
