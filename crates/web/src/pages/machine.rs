@@ -22,6 +22,8 @@ pub struct MachinePage {
     credentials: Option<Credentials>,
     /// The job whose progress the page follows live, while it is not finished.
     live_job: Option<i64>,
+    /// What its lease holds in store, once its owner was told.
+    banner: Option<super::lease::Banner>,
 }
 
 /// A machine's state, credentials and current job, for its owner or an administrator.
@@ -43,6 +45,7 @@ pub async fn show(
         .map(|j| j.id.0);
     Ok(MachinePage {
         nav: Nav::from(&me),
+        banner: super::lease::banner(&state, &machine).await?,
         machine,
         credentials,
         live_job,

@@ -254,6 +254,14 @@ fn table() -> Vec<Row> {
             [303, 303, 404, 403],
         ),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
+        // The fixture's machine does not expire: 409 past authorization.
+        row(
+            M::POST,
+            "/machines/{machine}/extend",
+            Form(&[("days", "1")]),
+            [303, 409, 404, 409],
+        ),
+        row(M::GET, "/admin/expiring", None, ADMIN_PAGE),
         row(
             M::GET,
             "/machines/{machine}/console",

@@ -250,3 +250,81 @@ async fn administrators_set_any_lease_and_list_what_expires() {
         .await;
     assert_eq!(r.json::<Value>().await.unwrap()["expires_at"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_recorded_notice_shows_as_a_banner_and_the_expiring_page_lists_the_machine() {
+    use vmportal_core::{
+        ids::MachineId,
+        lease::{ExpiryAction, NewNotice, NoticeKind},
+        store::prelude::*,
+    };
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let (_, id) = leased(&app, &admin, &alice).await;
+    let page = app
+        .get(&alice, &format!("/machines/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("lease-banner"), "no notice yet");
+    let end = at(&machine(&app, &alice, id).await["expires_at"]);
+    // What the engine's sweep records seven days before the end.
+    app.store
+        .record_notice(NewNotice {
+            machine_id: MachineId(id),
+            kind: NoticeKind::Warning,
+            point: "7d".into(),
+            expires_at: Some(end),
+            action: ExpiryAction::Delete,
+            at: end - Duration::days(7),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let date = end.date().to_string();
+    let page = app
+        .get(&alice, &format!("/machines/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"lease-banner\""), "{page}");
+    assert!(
+        page.contains(&format!("The lease ends on {date}")),
+        "{page}"
+    );
+    assert!(page.contains("the machine will then be stopped, and deleted on"));
+    let dash = app.get(&alice, "/").await.text().await.unwrap();
+    assert!(
+        dash.contains(&format!("id=\"lease-banner-{id}\"")),
+        "{dash}"
+    );
+
+    // The form extends within policy; the banner was about the old end and goes.
+    let r = app
+        .post_form(
+            &alice,
+            &format!("/machines/{id}/extend"),
+            &[("days", "7"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .get(&alice, &format!("/machines/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("lease-banner"));
+
+    app.clock.set(end);
+    let expiring = app
+        .get(&admin, "/admin/expiring")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(expiring.contains("lab-01"), "{expiring}");
+}
