@@ -128,7 +128,7 @@ impl Engine {
             JobKind::Shutdown if m.state != MachineState::Running => {
                 Some(format!("the machine is {} already; nothing done", m.state))
             }
-            JobKind::Delete if !m.delete_after.is_some_and(|d| d <= now) => {
+            JobKind::Delete if m.delete_after.is_none_or(|d| d > now) => {
                 Some("the grace period is not over; nothing done".into())
             }
             JobKind::Delete if m.state == MachineState::Running => {
