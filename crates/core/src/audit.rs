@@ -52,6 +52,13 @@ pub mod action {
     pub const CONSOLE_CLOSE: &str = "console.close";
     pub const TOKEN_CREATE: &str = "token.create";
     pub const TOKEN_REVOKE: &str = "token.revoke";
+    pub const LEASE_SET: &str = "lease.set";
+    pub const LEASE_EXTEND: &str = "lease.extend";
+    pub const LEASE_NOTICE: &str = "lease.notice";
+    pub const LEASE_ACTION: &str = "lease.action";
+    pub const EXTENSION_CREATE: &str = "extension.create";
+    pub const EXTENSION_APPROVE: &str = "extension.approve";
+    pub const EXTENSION_REJECT: &str = "extension.reject";
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -40,6 +40,18 @@ str_enum!(JobKind {
     Delete => "delete",
     Reconcile => "reconcile",
 });
+/// Why the portal queued a job on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobCause {
+    /// The machine's lease ended (a stop), or its grace period did (a delete).
+    Expiry,
+    /// The machine sat idle.
+    Idle,
+}
+
+str_enum!(JobCause { Expiry => "expiry", Idle => "idle" });
 str_enum!(JobState {
     Queued => "queued",
     Running => "running",
@@ -62,6 +74,8 @@ pub struct Job {
     pub message: String,
     pub error: Option<String>,
     pub attempts: i64,
+    /// Why the portal itself queued it (`expiry`, `idle`); none for a person's action.
+    pub cause: Option<JobCause>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,

@@ -4,12 +4,14 @@
 pub mod api_token;
 pub mod audit;
 pub mod authz;
+pub mod clock;
 pub mod console;
 pub mod directory;
 pub mod error;
 pub mod hypervisor;
 pub mod ids;
 pub mod job;
+pub mod lease;
 pub mod machine;
 pub mod names;
 pub mod password;

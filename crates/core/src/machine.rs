@@ -4,6 +4,7 @@ use crate::{
     Timestamp,
     ids::{MachineId, RequestId, TemplateId, UserId},
     job::{JobKind, JobSummary},
+    lease::ExpiryAction,
     names::{Hostname, Username},
     resources::Resources,
     user::str_enum,
@@ -61,6 +62,23 @@ pub struct Machine {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// When the lease ends; none: the machine does not expire.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub expires_at: Option<Timestamp>,
+    /// What happens when the lease ends (from the template when the machine was approved).
+    pub expiry_action: Option<ExpiryAction>,
+    /// When an expired machine is deleted; none: it is kept stopped.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub delete_after: Option<Timestamp>,
+}
+
+impl Machine {
+    /// Whether its lease is over at `now`.
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|e| e <= now)
+    }
 }
 
 /// A change to a machine made by the engine; `None` leaves a field as it is.

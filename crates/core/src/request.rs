@@ -163,6 +163,7 @@ mod tests {
             },
             shutdown_timeout_secs: 60,
             locale: Some("fr-FR".into()),
+            lease: Default::default(),
             enabled: true,
             created_at: crate::now(),
         };

@@ -3,6 +3,7 @@
 use crate::{
     Invalid, Timestamp,
     ids::TemplateId,
+    lease::{LeaseInput, LeasePolicy},
     names,
     resources::{MAX_CPUS, MAX_DISK_GIB, MAX_MEMORY_MIB, Resources},
     user::str_enum,
@@ -47,6 +48,9 @@ pub struct Template {
     /// Keyboard layout and locale set in Windows guests, e.g. `fr-FR`.
     pub locale: Option<String>,
     pub enabled: bool,
+    /// How long its machines live and what happens at the end.
+    #[serde(flatten)]
+    pub lease: LeasePolicy,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -66,6 +70,7 @@ pub struct TemplateSpec {
     pub shutdown_timeout_secs: i64,
     pub locale: Option<String>,
     pub enabled: bool,
+    pub lease: LeasePolicy,
 }
 
 /// Unparsed template fields, as a form or a JSON body gives them.
@@ -83,6 +88,7 @@ pub struct TemplateInput {
     /// Empty: none.
     pub locale: String,
     pub enabled: bool,
+    pub lease: LeaseInput,
 }
 
 impl From<&Template> for TemplateInput {
@@ -99,6 +105,7 @@ impl From<&Template> for TemplateInput {
             shutdown_timeout_secs: t.shutdown_timeout_secs,
             locale: t.locale.clone().unwrap_or_default(),
             enabled: t.enabled,
+            lease: LeaseInput::from(&t.lease),
         }
     }
 }
@@ -168,6 +175,7 @@ impl TemplateSpec {
                 "must be between 0 and 3600 seconds",
             );
         }
+        let lease = LeasePolicy::parse(&input.lease, &mut invalid);
         invalid.or(|| TemplateSpec {
             name: name.unwrap_or_default(),
             description: description.unwrap_or_default(),
@@ -180,6 +188,7 @@ impl TemplateSpec {
             shutdown_timeout_secs: input.shutdown_timeout_secs,
             locale: (!locale.is_empty()).then(|| locale.to_owned()),
             enabled: input.enabled,
+            lease,
         })
     }
 }
@@ -227,6 +236,10 @@ mod tests {
             },
             shutdown_timeout_secs: 60,
             enabled: true,
+            lease: LeaseInput {
+                expiry_action: "stop".into(),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

@@ -74,6 +74,7 @@ async fn template(store: &SqliteStore) -> Template {
                 shutdown_timeout_secs: 30,
                 locale: None,
                 enabled: true,
+                lease: Default::default(),
             },
             &sys(),
         )

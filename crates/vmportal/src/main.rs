@@ -286,8 +286,9 @@ async fn ensure_template(
         shutdown_timeout_secs: 120,
         locale,
         enabled: true,
+        lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };
-    let spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
+    let mut spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
     let by = Actor::system("command line");
     let existing = store
         .templates()
@@ -296,7 +297,11 @@ async fn ensure_template(
         .into_iter()
         .find(|t| t.name == spec.name);
     let t = match existing {
-        Some(t) => store.update_template(t.id, spec, &by).await,
+        Some(t) => {
+            // The command line does not set leases: an existing template keeps its own.
+            spec.lease = t.lease;
+            store.update_template(t.id, spec, &by).await
+        }
         None => store.create_template(spec, &by).await,
     }
     .map_err(|e| e.to_string())?;
@@ -428,9 +433,17 @@ async fn serve(
         "vmportal listening"
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let engine = Engine::new(store.clone(), providers.clone(), key.clone(), config.engine);
+    let clock: Arc<dyn vmportal_core::clock::Clock> = Arc::new(vmportal_core::clock::SystemClock);
+    let engine = Engine::new(
+        store.clone(),
+        providers.clone(),
+        key.clone(),
+        config.engine,
+        clock.clone(),
+    );
     let workers = engine.spawn(stopped);
-    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory);
+    let state =
+        vmportal_web::AppState::new(store, config.web, providers, key, directory).with_clock(clock);
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());

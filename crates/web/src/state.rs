@@ -10,7 +10,12 @@ use crate::{
 };
 use std::{ops::Deref, sync::Arc};
 use vmportal_core::{
-    directory::Directory, hypervisor::Registry, quota::Quota, secret::SecretKey, store::Store,
+    clock::{Clock, SystemClock},
+    directory::Directory,
+    hypervisor::Registry,
+    quota::Quota,
+    secret::SecretKey,
+    store::Store,
     user::User,
 };
 
@@ -37,6 +42,8 @@ pub struct Inner {
     pub pending_sign_ins: PendingSignIns,
     /// The open browser consoles.
     pub consoles: Consoles,
+    /// What time it is where leases are concerned (a test clock in tests).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -60,7 +67,17 @@ impl AppState {
             directory_checks: DirectoryChecks::default(),
             pending_sign_ins: PendingSignIns::default(),
             consoles: Consoles::default(),
+            clock: Arc::new(SystemClock),
         }))
+    }
+
+    /// The same state with another clock; only before the state is shared.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.clock = clock,
+            None => panic!("the clock is set before the state is shared"),
+        }
+        self
     }
 
     /// The user's quota: their role's default with their own overrides.

@@ -19,6 +19,10 @@ pub struct EngineConfig {
     /// Starts the names of this portal's guests (`{prefix}-{id}-{name}`); portals sharing a
     /// hypervisor need different prefixes.
     pub guest_prefix: String,
+    /// How often leases are checked: notices due, machines to stop or delete.
+    pub lease_sweep_secs: u64,
+    /// Days before a lease ends when its owner is warned (and again at the end itself).
+    pub warning_days: Vec<i64>,
 }
 
 impl Default for EngineConfig {
@@ -31,6 +35,8 @@ impl Default for EngineConfig {
             retry_secs: 5,
             reconcile_secs: 60,
             guest_prefix: "vmp".into(),
+            lease_sweep_secs: 300,
+            warning_days: vmportal_core::lease::default_warning_days(),
         }
     }
 }

@@ -4,9 +4,8 @@ use crate::{Engine, db, progress::JobProgress};
 use std::time::Duration;
 use vmportal_core::{
     hypervisor::{Hypervisor, HypervisorError, ProvisionSpec, guest_name},
-    job::{Job, JobKind, JobOutcome},
+    job::{Job, JobCause, JobKind, JobOutcome},
     machine::{Machine, MachinePatch, MachineState},
-    now,
     password::Password,
     template::Template,
 };
@@ -17,6 +16,14 @@ impl Engine {
     pub(crate) async fn execute(&self, job: &Job) -> JobOutcome {
         let result = match job.machine_id {
             Some(id) => match self.context(id).await {
+                Ok((machine, _, _))
+                    if let Some(why) = job
+                        .cause
+                        .filter(|c| *c == JobCause::Expiry)
+                        .and_then(|_| self.expiry_not_due(&machine, job.kind)) =>
+                {
+                    Ok(why)
+                }
                 Ok((machine, template, hv)) => match job.kind {
                     JobKind::Provision => {
                         self.provision(job, &machine, &template, hv.as_ref()).await
@@ -31,7 +38,7 @@ impl Engine {
         match result {
             Ok(message) => JobOutcome::Succeeded(message),
             Err(HypervisorError::Transient(error)) if job.attempts < self.cfg.max_attempts => {
-                let run_after = now() + self.cfg.backoff(job.attempts);
+                let run_after = self.clock.now() + self.cfg.backoff(job.attempts);
                 JobOutcome::Retry { error, run_after }
             }
             Err(e) => {

@@ -4,6 +4,7 @@
 //! side, so running a job twice builds one machine.
 
 mod config;
+mod expiry;
 mod jobs;
 mod progress;
 mod reconcile;
@@ -14,8 +15,10 @@ use std::{sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};
 use vmportal_core::{
     Timestamp,
+    clock::Clock,
     hypervisor::Registry,
     job::{Job, JobOutcome},
+    lease::Notifier,
     now,
     secret::SecretKey,
     store::Store,
@@ -31,6 +34,10 @@ pub struct Engine {
     providers: Registry,
     key: SecretKey,
     cfg: EngineConfig,
+    /// Decides when leases end; jobs and their leases follow it too.
+    clock: Arc<dyn Clock>,
+    /// Delivers lease notices beyond the portal's pages (mail), once one is set.
+    notifier: std::sync::OnceLock<Arc<dyn Notifier>>,
     /// Names this process's leases; unique per start.
     id: String,
 }
@@ -41,6 +48,7 @@ impl Engine {
         providers: Registry,
         key: SecretKey,
         cfg: EngineConfig,
+        clock: Arc<dyn Clock>,
     ) -> Arc<Engine> {
         let id = format!("{}-{}", std::process::id(), now().unix_timestamp_nanos());
         Arc::new(Engine {
@@ -48,6 +56,8 @@ impl Engine {
             providers,
             key,
             cfg,
+            clock,
+            notifier: std::sync::OnceLock::new(),
             id,
         })
     }
@@ -60,17 +70,30 @@ impl Engine {
                 tokio::spawn(async move { engine.work(n, stop).await })
             })
             .collect();
+        let (engine, stopped) = (self.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            engine.reconcile_forever(stopped).await
+        }));
         let (engine, stop) = (self.clone(), stop);
         tasks.push(tokio::spawn(
-            async move { engine.reconcile_forever(stop).await },
+            async move { engine.sweep_forever(stop).await },
         ));
         tasks
+    }
+
+    /// Hands lease notices to `notifier` from now on (the first one set stays).
+    pub fn set_notifier(&self, notifier: Arc<dyn Notifier>) {
+        let _ = self.notifier.set(notifier);
     }
 
     async fn work(&self, n: usize, mut stop: watch::Receiver<bool>) {
         let worker = format!("{}/{n}", self.id);
         while !*stop.borrow() {
-            match self.store.claim_job(&worker, now(), self.lease_end()).await {
+            match self
+                .store
+                .claim_job(&worker, self.clock.now(), self.lease_end())
+                .await
+            {
                 Ok(Some(job)) => self.run(&worker, job).await,
                 Ok(None) => {
                     let _ = tokio::time::timeout(self.cfg.poll(), stop.changed()).await;
@@ -84,23 +107,27 @@ impl Engine {
     }
 
     fn lease_end(&self) -> Timestamp {
-        now() + self.cfg.lease()
+        self.clock.now() + self.cfg.lease()
     }
 
     /// Runs one attempt of `job`, renewing its lease meanwhile, and records how it ended.
     pub async fn run(&self, worker: &str, job: Job) {
         let heartbeat = {
-            let (store, worker, id, every, cfg) = (
+            let (store, worker, id, every, cfg, clock) = (
                 self.store.clone(),
                 worker.to_owned(),
                 job.id,
                 self.cfg.heartbeat(),
                 self.cfg.clone(),
+                self.clock.clone(),
             );
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(every).await;
-                    match store.renew_lease(id, &worker, now() + cfg.lease()).await {
+                    match store
+                        .renew_lease(id, &worker, clock.now() + cfg.lease())
+                        .await
+                    {
                         Ok(true) => {}
                         Ok(false) => {
                             tracing::warn!(job = %id, "lease lost; another worker owns the job now");

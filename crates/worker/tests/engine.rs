@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use vmportal_core::{
     audit::Actor,
+    clock::SystemClock,
     hypervisor::Registry,
     ids::MachineId,
     job::{JobKind, JobState},
@@ -50,7 +51,13 @@ async fn world(uri: &str, max_attempts: i64) -> World {
         guest_prefix: "eng".into(),
         ..EngineConfig::default()
     };
-    let engine = Engine::new(store.clone(), providers, SecretKey::generate(), cfg);
+    let engine = Engine::new(
+        store.clone(),
+        providers,
+        SecretKey::generate(),
+        cfg,
+        Arc::new(SystemClock),
+    );
     World {
         store,
         engine,
@@ -100,6 +107,7 @@ async fn approved(store: &SqliteStore, name: &str) -> MachineId {
                     shutdown_timeout_secs: 5,
                     locale: None,
                     enabled: true,
+                    lease: Default::default(),
                 },
                 &by,
             )

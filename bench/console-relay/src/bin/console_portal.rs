@@ -132,6 +132,7 @@ async fn machines(
         shutdown_timeout_secs: 120,
         locale: String::new(),
         enabled: true,
+        lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };
     let spec = TemplateSpec::parse(&input, &[PROVIDER.into()]).expect("a valid template");
     let template = store

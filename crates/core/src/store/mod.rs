@@ -10,6 +10,7 @@ mod audit;
 mod consoles;
 mod error;
 mod jobs;
+mod leases;
 mod machines;
 mod requests;
 mod second_factor;
@@ -22,6 +23,7 @@ pub use audit::{AuditStore, Page};
 pub use consoles::ConsoleStore;
 pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
+pub use leases::{LeaseStore, NewExtension};
 pub use machines::MachineStore;
 pub use requests::{Approval, RequestFilter, RequestStore};
 pub use second_factor::SecondFactorStore;
@@ -43,6 +45,7 @@ pub trait Store:
     + RequestStore
     + MachineStore
     + JobStore
+    + LeaseStore
     + AuditStore
     + ConsoleStore
     + Send
@@ -56,7 +59,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SecondFactorStore,
-        SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore,
+        SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

@@ -1,6 +1,6 @@
 use super::{
     SqliteStore, audit, backend,
-    rows::{RequestRow, all, secs},
+    rows::{RequestRow, all, secs, ts},
 };
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
@@ -103,6 +103,7 @@ impl RequestStore for SqliteStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
+        super::leases::start_lease(&mut tx, machine_id, request.template_id, ts(t)?).await?;
         let job_id: i64 = sqlx::query_scalar(
             "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
              VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",

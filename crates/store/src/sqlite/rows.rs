@@ -27,7 +27,7 @@ pub(crate) fn secs(t: Timestamp) -> i64 {
     t.unix_timestamp()
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
+pub(crate) fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
     s.parse().map_err(corrupt)
 }
 
@@ -120,6 +120,8 @@ pub(crate) struct TemplateRow {
     locale: Option<String>,
     enabled: bool,
     created_at: i64,
+    #[sqlx(flatten)]
+    lease: super::leases::TemplateLeaseRow,
 }
 
 impl TemplateRow {
@@ -146,6 +148,7 @@ impl TemplateRow {
             locale: self.locale,
             enabled: self.enabled,
             created_at: ts(self.created_at)?,
+            lease: self.lease.into_policy()?,
         })
     }
 }
@@ -209,6 +212,7 @@ macro_rules! machine_select {
         "SELECT m.id, m.request_id, m.owner_id, u.username AS owner, \
     m.template_id, m.provider, m.name, m.cpus, m.memory_mib, m.disk_gib, m.state, m.node, \
     m.external_id, m.address, m.access_host, m.access_port, m.login_name, m.last_error, m.created_at, \
+    m.expires_at, m.expiry_action, m.lease_grace_days, \
     j.id AS job_id, j.kind AS job_kind, j.state AS job_state, j.progress AS job_progress, \
     j.message AS job_message \
     FROM machines m JOIN users u ON u.id = m.owner_id \
@@ -242,6 +246,8 @@ pub(crate) struct MachineRow {
     job_state: Option<String>,
     job_progress: Option<i64>,
     job_message: Option<String>,
+    #[sqlx(flatten)]
+    lease: super::leases::MachineLeaseRow,
 }
 
 impl MachineRow {
@@ -256,6 +262,7 @@ impl MachineRow {
             }),
             _ => None,
         };
+        let (expires_at, expiry_action, delete_after) = self.lease.into_lease()?;
         Ok(Machine {
             id: MachineId(self.id),
             request_id: RequestId(self.request_id),
@@ -280,6 +287,9 @@ impl MachineRow {
             error_id: None,
             current_job,
             created_at: ts(self.created_at)?,
+            expires_at,
+            expiry_action,
+            delete_after,
         })
     }
 }
@@ -287,7 +297,7 @@ impl MachineRow {
 macro_rules! job_select {
     () => {
         "SELECT j.id, j.kind, j.machine_id, m.owner_id, j.state, \
-    j.progress, j.message, j.error, j.attempts, j.created_at, j.updated_at \
+    j.progress, j.message, j.error, j.attempts, j.cause, j.created_at, j.updated_at \
     FROM jobs j LEFT JOIN machines m ON m.id = j.machine_id"
     };
 }
@@ -303,6 +313,7 @@ pub(crate) struct JobRow {
     message: String,
     error: Option<String>,
     attempts: i64,
+    cause: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -319,6 +330,7 @@ impl JobRow {
             message: self.message,
             error: self.error,
             attempts: self.attempts,
+            cause: self.cause.as_deref().map(parse).transpose()?,
             created_at: ts(self.created_at)?,
             updated_at: ts(self.updated_at)?,
         })

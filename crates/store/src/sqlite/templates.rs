@@ -16,7 +16,8 @@ macro_rules! template_select {
     () => {
         "SELECT id, name, description, provider, kind, os_family, source, default_cpus, \
     default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-    shutdown_timeout_secs, locale, enabled, created_at FROM templates"
+    shutdown_timeout_secs, locale, enabled, created_at, lease_days, max_lease_days, extend_days, \
+    expiry_action, grace_days, idle_stop_minutes FROM templates"
     };
 }
 
@@ -37,6 +38,7 @@ impl TemplateStore for SqliteStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(unique_as("name", "another template has this name"))?;
+        super::leases::write_policy(&mut tx, TemplateId(id), &spec.lease).await?;
         audit::write(&mut tx, by, event(action::TEMPLATE_CREATE, id, &spec)).await?;
         tx.commit().await.map_err(backend)?;
         self.template(TemplateId(id))
@@ -66,6 +68,7 @@ impl TemplateStore for SqliteStore {
         if updated.is_none() {
             return Err(StoreError::NotFound);
         }
+        super::leases::write_policy(&mut tx, id, &spec.lease).await?;
         audit::write(&mut tx, by, event(action::TEMPLATE_UPDATE, id.0, &spec)).await?;
         tx.commit().await.map_err(backend)?;
         self.template(id).await?.ok_or(StoreError::NotFound)

@@ -29,6 +29,16 @@ pub async fn enqueue(
     kind: JobKind,
 ) -> AppResult<JobId> {
     let machine = visible(state, by, id).await?;
+    if kind == JobKind::Start
+        && let Some(end) = machine
+            .expires_at
+            .filter(|_| machine.expired(state.clock.now()))
+    {
+        return Err(AppError::Conflict(format!(
+            "the lease ended on {}: extend it first",
+            end.date()
+        )));
+    }
     Ok(state
         .store
         .enqueue_job(machine.id, kind, &by.actor())

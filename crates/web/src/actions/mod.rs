@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod directory;
+pub mod leases;
 pub mod machines;
 pub mod redact;
 pub mod requests;

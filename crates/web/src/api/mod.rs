@@ -7,6 +7,7 @@ pub mod drift;
 pub mod extract;
 pub mod health;
 pub mod jobs;
+pub mod leases;
 pub mod machines;
 pub mod providers;
 pub mod requests;
@@ -83,7 +84,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(requests::reject::reject))
         .routes(routes!(requests::cancel::cancel))
         .routes(routes!(machines::list::list))
-        .routes(routes!(machines::get::get, machines::actions::delete))
+        .routes(routes!(
+            machines::get::get,
+            machines::actions::delete,
+            leases::set::set
+        ))
+        .routes(routes!(leases::extend::extend))
+        .routes(routes!(leases::decide::list))
+        .routes(routes!(leases::decide::approve))
+        .routes(routes!(leases::decide::reject))
         .routes(routes!(machines::actions::start))
         .routes(routes!(machines::actions::shutdown))
         .routes(routes!(machines::actions::stop))

@@ -1,4 +1,8 @@
-use super::{Nav, PageResult, form::number, see_other};
+use super::{
+    Nav, PageResult,
+    form::{number, optional_number},
+    see_other,
+};
 use crate::{actions, auth::AdminPage, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +16,7 @@ use serde::Deserialize;
 use vmportal_core::{
     Invalid,
     ids::TemplateId,
+    lease::{ExpiryAction, LeaseInput},
     resources::Resources,
     template::{Template as Catalogue, TemplateInput, TemplateSpec},
 };
@@ -64,6 +69,18 @@ pub struct TemplateForm {
     locale: String,
     /// Present only when the box is ticked.
     enabled: Option<String>,
+    /// Empty: machines do not expire.
+    lease_days: String,
+    max_lease_days: String,
+    extend_days: String,
+    expiry_action: String,
+    grace_days: String,
+    /// Empty: never shut down for idleness.
+    idle_stop_minutes: String,
+}
+
+fn optional_text(v: Option<i64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
 }
 
 impl TemplateForm {
@@ -84,11 +101,30 @@ impl TemplateForm {
             shutdown_timeout_secs: i.shutdown_timeout_secs.to_string(),
             locale: i.locale.clone(),
             enabled: i.enabled.then(|| "on".to_owned()),
+            lease_days: optional_text(i.lease.lease_days),
+            max_lease_days: optional_text(i.lease.max_lease_days),
+            extend_days: i.lease.extend_days.to_string(),
+            expiry_action: i.lease.expiry_action.clone(),
+            grace_days: optional_text(i.lease.grace_days),
+            idle_stop_minutes: optional_text(i.lease.idle_stop_minutes),
         }
     }
 
     fn to_input(&self, invalid: &mut Invalid) -> TemplateInput {
         let mut n = |field, raw: &str| number(invalid, field, raw);
+        let (defaults, limits, shutdown_timeout_secs) = (
+            Resources {
+                cpus: n("default_cpus", &self.default_cpus),
+                memory_mib: n("default_memory_mib", &self.default_memory_mib),
+                disk_gib: n("default_disk_gib", &self.default_disk_gib),
+            },
+            Resources {
+                cpus: n("max_cpus", &self.max_cpus),
+                memory_mib: n("max_memory_mib", &self.max_memory_mib),
+                disk_gib: n("max_disk_gib", &self.max_disk_gib),
+            },
+            n("shutdown_timeout_secs", &self.shutdown_timeout_secs),
+        );
         TemplateInput {
             name: self.name.clone(),
             description: self.description.clone(),
@@ -96,19 +132,27 @@ impl TemplateForm {
             kind: self.kind.clone(),
             os_family: self.os_family.clone(),
             source: self.source.clone(),
-            defaults: Resources {
-                cpus: n("default_cpus", &self.default_cpus),
-                memory_mib: n("default_memory_mib", &self.default_memory_mib),
-                disk_gib: n("default_disk_gib", &self.default_disk_gib),
-            },
-            limits: Resources {
-                cpus: n("max_cpus", &self.max_cpus),
-                memory_mib: n("max_memory_mib", &self.max_memory_mib),
-                disk_gib: n("max_disk_gib", &self.max_disk_gib),
-            },
-            shutdown_timeout_secs: n("shutdown_timeout_secs", &self.shutdown_timeout_secs),
+            defaults,
+            limits,
+            shutdown_timeout_secs,
             locale: self.locale.clone(),
             enabled: self.enabled.is_some(),
+            lease: LeaseInput {
+                lease_days: optional_number(invalid, "lease_days", &self.lease_days),
+                max_lease_days: optional_number(invalid, "max_lease_days", &self.max_lease_days),
+                extend_days: optional_number(invalid, "extend_days", &self.extend_days)
+                    .unwrap_or(0),
+                expiry_action: match self.expiry_action.trim() {
+                    "" => ExpiryAction::default().to_string(),
+                    a => a.to_owned(),
+                },
+                grace_days: optional_number(invalid, "grace_days", &self.grace_days),
+                idle_stop_minutes: optional_number(
+                    invalid,
+                    "idle_stop_minutes",
+                    &self.idle_stop_minutes,
+                ),
+            },
         }
     }
 }
@@ -150,6 +194,7 @@ pub async fn new_form(
         },
         shutdown_timeout_secs: 120,
         enabled: true,
+        lease: LeaseInput::from(&vmportal_core::lease::LeasePolicy::default()),
         ..Default::default()
     };
     Ok(form_page(

@@ -18,6 +18,8 @@ pub struct Dashboard {
     usage: Usage,
     machines: Vec<Machine>,
     requests: Vec<MachineRequest>,
+    /// Lease notices of the user's machines.
+    banners: Vec<super::lease::Banner>,
 }
 
 /// The signed-in user's own machines and requests, and what remains of their quota.
@@ -26,10 +28,12 @@ pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResu
         owner: Some(me.user.id),
         state: None,
     };
+    let machines = redact::machines(&me, state.store.machines(Some(me.user.id)).await?);
     Ok(Dashboard {
         quota: state.quota_of(&me.user),
         usage: state.store.usage(me.user.id).await?,
-        machines: redact::machines(&me, state.store.machines(Some(me.user.id)).await?),
+        banners: super::lease::banners(&state, &machines).await?,
+        machines,
         requests: state.store.requests(filter).await?,
         nav: Nav::from(&me),
     })

@@ -24,6 +24,8 @@ pub struct MachinePage {
     has_credentials: bool,
     /// The job whose progress the page follows live, while it is not finished.
     live_job: Option<i64>,
+    /// What its lease holds in store, once its owner was told.
+    banner: Option<super::lease::Banner>,
 }
 
 /// A machine's state and current job, for its owner or an administrator. Its credentials are
@@ -34,7 +36,7 @@ pub async fn show(
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    Ok(page(&me, machine, None))
+    page(&state, &me, machine, None).await
 }
 
 /// The machine page with its credentials shown: the answer to the page's *Show* button.
@@ -44,10 +46,15 @@ pub async fn credentials(
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
     let (machine, credentials) = read_credentials(&state, &me, id).await?;
-    Ok(page(&me, machine, Some(credentials)))
+    page(&state, &me, machine, Some(credentials)).await
 }
 
-fn page(me: &Signed, machine: Machine, credentials: Option<Credentials>) -> MachinePage {
+async fn page(
+    state: &AppState,
+    me: &Signed,
+    machine: Machine,
+    credentials: Option<Credentials>,
+) -> PageResult<MachinePage> {
     let live_job = machine
         .current_job
         .as_ref()
@@ -58,13 +65,14 @@ fn page(me: &Signed, machine: Machine, credentials: Option<Credentials>) -> Mach
             machine.state,
             MachineState::Deleting | MachineState::Deleted
         );
-    MachinePage {
+    Ok(MachinePage {
         nav: Nav::from(me),
+        banner: super::lease::banner(state, &machine).await?,
         machine,
         credentials,
         has_credentials,
         live_job,
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]

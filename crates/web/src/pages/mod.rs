@@ -12,6 +12,7 @@ mod admin_users;
 mod console;
 mod dashboard;
 mod form;
+mod lease;
 mod login;
 mod machine;
 mod request_new;
@@ -87,6 +88,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/directory", get(admin_directory::show))
         .route("/admin/audit", get(admin_audit::list))
         .route("/admin/drift", get(admin_drift::list))
+        .route("/admin/expiring", get(lease::expiring))
+        .route("/machines/{id}/extend", post(lease::extend))
 }
 
 /// What the page frame needs: who is signed in.

@@ -12,7 +12,7 @@ use vmportal_core::{
     store::prelude::*,
     user::{NewUser, Role, UserSource},
 };
-use vmportal_core::{hypervisor::Registry, secret::SecretKey};
+use vmportal_core::{clock::TestClock, hypervisor::Registry, secret::SecretKey};
 use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
 use vmportal_store::SqliteStore;
 use vmportal_web::{AppState, WebConfig};
@@ -24,6 +24,8 @@ pub struct TestApp {
     pub store: Arc<SqliteStore>,
     pub config: WebConfig,
     pub providers: Registry,
+    /// The portal's clock for leases; tests move it forward.
+    pub clock: Arc<TestClock>,
     pub key: SecretKey,
     directory: Option<Arc<dyn Directory>>,
     db_path: PathBuf,
@@ -108,19 +110,22 @@ impl TestApp {
         let db_path = dir.path().join("portal.db");
         let store = open(&db_path).await;
         let key = SecretKey::generate();
+        let clock = Arc::new(TestClock::new());
         let state = AppState::new(
             store.clone(),
             config.clone(),
             providers.clone(),
             key.clone(),
             directory.clone(),
-        );
+        )
+        .with_clock(clock.clone());
         let (addr, stop, server) = start(state).await;
         TestApp {
             addr,
             store,
             config,
             providers,
+            clock,
             key,
             directory,
             db_path,
@@ -145,7 +150,8 @@ impl TestApp {
             self.providers.clone(),
             self.key.clone(),
             self.directory.clone(),
-        );
+        )
+        .with_clock(self.clock.clone());
         let (addr, stop, server) = start(state).await;
         (self.addr, self.stop, self.server) = (addr, Some(stop), Some(server));
     }

@@ -15,7 +15,8 @@ enum Body {
 
 struct Row {
     method: Method,
-    /// `{request}` `{machine}` `{job}` `{user}` `{victim}` `{template}`, or `{fresh}` for a new
+    /// `{request}` `{machine}` `{job}` `{user}` `{victim}` `{template}`, `{no_extension}` (an
+    /// extension request that does not exist), or `{fresh}` for a new
     /// pending request of the owner's for each call (the call may change it), `{fresh_machine}`
     /// for a new machine of the owner's, `{fresh_token}` for a new API token of the owner's.
     path: &'static str,
@@ -123,6 +124,39 @@ fn table() -> Vec<Row> {
         ),
         row(M::GET, "/api/v1/machines", None, ANY),
         row(M::GET, "/api/v1/machines/{machine}", None, OWNED),
+        row(
+            M::GET,
+            "/api/v1/machines?expiring_within_days=30",
+            None,
+            ANY,
+        ),
+        // The fixture's template gives no lease: 409 past authorization, 404 before it.
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/extend",
+            Json(json!({"days": 1})),
+            [401, 409, 404, 409],
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/machines/{machine}",
+            Json(json!({"expires_at": null})),
+            ADMIN,
+        ),
+        row(M::GET, "/api/v1/extensions", None, ADMIN),
+        // No such extension request: 404 once past authorization.
+        row(
+            M::POST,
+            "/api/v1/extensions/{no_extension}/approve",
+            None,
+            [401, 403, 403, 404],
+        ),
+        row(
+            M::POST,
+            "/api/v1/extensions/{no_extension}/reject",
+            Json(json!({"reason": "no"})),
+            [401, 403, 403, 404],
+        ),
         row(M::GET, "/api/v1/jobs/{job}", None, OWNED),
         row(M::GET, "/api/v1/jobs/{job}/events", None, OWNED),
         // The machine is still provisioning (no worker runs here): the action is refused as a
@@ -260,6 +294,14 @@ fn table() -> Vec<Row> {
             None,
             [303, 409, 404, 409],
         ),
+        // The fixture's machine does not expire: 409 past authorization.
+        row(
+            M::POST,
+            "/machines/{machine}/extend",
+            Form(&[("days", "1")]),
+            [303, 409, 404, 409],
+        ),
+        row(M::GET, "/admin/expiring", None, ADMIN_PAGE),
         row(
             M::GET,
             "/machines/{machine}/console",
@@ -439,6 +481,7 @@ impl Fixture {
             .replace("{template}", &self.template.to_string())
             .replace("{request}", &self.request.to_string())
             .replace("{machine}", &self.machine.to_string())
+            .replace("{no_extension}", "999999")
             .replace("{job}", &self.job.to_string())
             .replace("{user}", &self.alice.to_string())
             .replace("{victim}", &self.victim.to_string());
@@ -576,6 +619,7 @@ async fn the_table_covers_every_documented_route() {
                 "{job}",
                 "{user}",
                 "{victim}",
+                "{no_extension}",
             ] {
                 p = p.replace(k, "*");
             }

@@ -8,6 +8,7 @@ mod browser;
 mod console;
 mod fuzz;
 mod ldap;
+mod leases;
 mod openapi;
 mod pages;
 mod requests;

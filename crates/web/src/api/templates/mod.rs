@@ -4,7 +4,11 @@ pub mod update;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
-use vmportal_core::{resources::Resources, template::TemplateInput};
+use vmportal_core::{
+    lease::{LeaseInput, LeasePolicy},
+    resources::Resources,
+    template::TemplateInput,
+};
 
 /// A catalogue entry as an administrator writes it. On PATCH every field is optional.
 #[derive(Deserialize, ToSchema, Default)]
@@ -30,6 +34,31 @@ pub struct TemplateBody {
     /// Keyboard layout and locale of Windows guests, e.g. `fr-FR`; empty for none.
     pub locale: Option<String>,
     pub enabled: Option<bool>,
+    /// Days a new machine lives; null: machines do not expire.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub lease_days: Option<Option<i64>>,
+    /// Longest life, in days from creation, that owners reach by extending; null: no limit.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub max_lease_days: Option<Option<i64>>,
+    /// Days an owner may add at a time without approval (0: always asked for).
+    pub extend_days: Option<i64>,
+    /// `stop` or `delete` (after the grace period).
+    pub expiry_action: Option<String>,
+    /// Days an expired machine stays stopped before deletion; null: kept (`stop` only).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub grace_days: Option<Option<i64>>,
+    /// Minutes idle before a graceful shutdown; null: off.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub idle_stop_minutes: Option<Option<i64>>,
+}
+
+/// A field that may be set to null: absent is `None`, null is `Some(None)`.
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 impl TemplateBody {
@@ -62,6 +91,19 @@ impl TemplateBody {
         if let Some(e) = self.enabled {
             input.enabled = e;
         }
+        let lease = &mut input.lease;
+        for (dst, v) in [
+            (&mut lease.lease_days, self.lease_days),
+            (&mut lease.max_lease_days, self.max_lease_days),
+            (&mut lease.grace_days, self.grace_days),
+            (&mut lease.idle_stop_minutes, self.idle_stop_minutes),
+        ] {
+            if let Some(v) = v {
+                *dst = v;
+            }
+        }
+        num(&mut lease.extend_days, self.extend_days);
+        set(&mut lease.expiry_action, self.expiry_action);
     }
 
     /// A new entry: the given fields over sensible defaults (a small machine, enabled).
@@ -76,6 +118,7 @@ impl TemplateBody {
             limits: small,
             shutdown_timeout_secs: 120,
             enabled: true,
+            lease: LeaseInput::from(&LeasePolicy::default()),
             ..Default::default()
         };
         self.apply(&mut input);

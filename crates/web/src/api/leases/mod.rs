@@ -1,0 +1,5 @@
+//! Leases: extending a machine's, an administrator's change, and extension requests.
+
+pub mod decide;
+pub mod extend;
+pub mod set;

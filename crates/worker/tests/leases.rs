@@ -1,0 +1,427 @@
+//! The lease sweep and its expiry jobs, with a test clock (days pass in no time) against the real
+//! SQLite store and libvirt's in-memory test driver, where each machine is a real test domain.
+
+use std::sync::Arc;
+use time::Duration;
+use vmportal_core::{
+    audit::{Actor, action},
+    clock::{Clock, TestClock},
+    hypervisor::Registry,
+    ids::MachineId,
+    job::{JobCause, JobKind, JobOutcome, JobState},
+    lease::{ExpiryAction, LeasePolicy, NoticeKind},
+    machine::{MachinePatch, MachineState},
+    names::{Hostname, Username},
+    quota::Quota,
+    request::NewRequest,
+    resources::Resources,
+    secret::SecretKey,
+    store::{Page, prelude::*},
+    template::{MachineKind, OsFamily, TemplateSpec},
+    user::{NewUser, Role, UserSource},
+};
+use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
+use vmportal_store::SqliteStore;
+use vmportal_worker::{Engine, EngineConfig};
+
+struct World {
+    store: Arc<SqliteStore>,
+    clock: Arc<TestClock>,
+    engine: Arc<Engine>,
+    /// Keeps the test driver's state alive between the provider's own connections.
+    conn: virt::connect::Connect,
+    _dir: tempfile::TempDir,
+}
+
+fn engine(store: &Arc<SqliteStore>, clock: &Arc<TestClock>) -> Arc<Engine> {
+    let mut providers = Registry::default();
+    providers.insert(
+        "local",
+        Arc::new(LibvirtHypervisor::new(LibvirtConfig::test_driver())),
+    );
+    let cfg = EngineConfig {
+        retry_secs: 0,
+        guest_prefix: "lease".into(),
+        ..EngineConfig::default()
+    };
+    Engine::new(
+        store.clone(),
+        providers,
+        SecretKey::generate(),
+        cfg,
+        clock.clone(),
+    )
+}
+
+async fn world(action: ExpiryAction, grace_days: Option<i64>) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(
+        SqliteStore::connect(dir.path().join("l.db").to_str().unwrap())
+            .await
+            .unwrap(),
+    );
+    store.migrate().await.unwrap();
+    let by = Actor::system("test");
+    let r = Resources {
+        cpus: 1,
+        memory_mib: 512,
+        disk_gib: 2,
+    };
+    store
+        .create_template(
+            TemplateSpec {
+                name: "Course VM".into(),
+                description: String::new(),
+                provider: "local".into(),
+                kind: MachineKind::Vm,
+                os_family: OsFamily::Linux,
+                source: "base.qcow2".into(),
+                defaults: r,
+                limits: r,
+                shutdown_timeout_secs: 5,
+                locale: None,
+                enabled: true,
+                lease: LeasePolicy {
+                    lease_days: Some(30),
+                    max_lease_days: Some(90),
+                    extend_days: 14,
+                    expiry_action: action,
+                    grace_days,
+                    idle_stop_minutes: None,
+                },
+            },
+            &by,
+        )
+        .await
+        .unwrap();
+    store
+        .create_user(
+            NewUser {
+                username: Username::parse("username", "alice").unwrap(),
+                display_name: "Alice".into(),
+                email: None,
+                role: Role::User,
+                source: UserSource::Local,
+                password_hash: None,
+                must_change_password: false,
+            },
+            &by,
+        )
+        .await
+        .unwrap();
+    let clock = Arc::new(TestClock::new());
+    let engine = engine(&store, &clock);
+    let conn = virt::connect::Connect::open(Some("test:///default")).unwrap();
+    World {
+        store,
+        clock,
+        engine,
+        conn,
+        _dir: dir,
+    }
+}
+
+impl World {
+    /// An approved machine, built: running on a test domain of its own.
+    async fn running(&self, name: &str) -> MachineId {
+        let by = Actor::system("test");
+        let user = self.store.user_for_login("alice").await.unwrap().unwrap().0;
+        let template = self.store.templates().await.unwrap().pop().unwrap();
+        let new = NewRequest {
+            user_id: user.id,
+            template_id: template.id,
+            name: Hostname::parse("name", name).unwrap(),
+            resources: template.defaults,
+            purpose: "course".into(),
+        };
+        let quota = Quota {
+            machines: 10,
+            cpus: 10,
+            memory_mib: 10_000,
+            disk_gib: 100,
+        };
+        let request = self.store.create_request(new, quota, &by).await.unwrap();
+        let approval = self.store.approve_request(request.id, &by).await.unwrap();
+        // The build itself is proven in kvm.rs; here the provision job ends as a build would.
+        let job = self
+            .store
+            .claim_job(
+                "builder",
+                self.clock.now(),
+                self.clock.now() + Duration::minutes(1),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.id, approval.job.id);
+        let guest = format!("lease-{}-{name}", approval.machine.id);
+        let xml = format!(
+            "<domain type='test'><name>{guest}</name><memory unit='MiB'>64</memory>\
+             <os><type arch='x86_64'>hvm</type></os></domain>"
+        );
+        let dom = self.conn.define_domain_xml(&xml).unwrap();
+        dom.create().unwrap();
+        let patch = MachinePatch {
+            state: Some(MachineState::Running),
+            external_id: Some(dom.uuid_string().unwrap()),
+            ..Default::default()
+        };
+        self.store
+            .update_machine(approval.machine.id, patch)
+            .await
+            .unwrap();
+        self.store
+            .finish_job(job.id, "builder", JobOutcome::Succeeded("built".into()))
+            .await
+            .unwrap();
+        approval.machine.id
+    }
+
+    async fn machine(&self, id: MachineId) -> vmportal_core::machine::Machine {
+        self.store.machine(id).await.unwrap().unwrap()
+    }
+
+    /// Claims the next job as `worker` and runs one attempt of it.
+    async fn run_next(&self, worker: &str) -> Option<vmportal_core::job::Job> {
+        let now = self.clock.now();
+        let job = self
+            .store
+            .claim_job(worker, now, now + Duration::seconds(30))
+            .await
+            .unwrap()?;
+        self.engine.run(worker, job.clone()).await;
+        Some(self.store.job(job.id).await.unwrap().unwrap())
+    }
+
+    fn domain_active(&self, id: &str) -> Option<bool> {
+        self.conn
+            .lookup_domain_by_uuid_string(id)
+            .ok()
+            .map(|d| d.is_active().unwrap())
+    }
+
+    /// How often the sweep queued an expiry action on the machine.
+    async fn lease_actions(&self, id: MachineId) -> usize {
+        let (events, _) = self
+            .store
+            .audit(Page {
+                number: 1,
+                size: 500,
+            })
+            .await
+            .unwrap();
+        events
+            .iter()
+            .filter(|e| e.action == action::LEASE_ACTION && e.object_id == Some(id.0))
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn warnings_come_at_the_configured_points_once_each() {
+    let w = world(ExpiryAction::Stop, None).await;
+    let id = w.running("warned").await;
+    let end = w
+        .machine(id)
+        .await
+        .expires_at
+        .expect("a lease from the template");
+    let created = w.machine(id).await.created_at;
+    assert_eq!(end - created, Duration::days(30));
+
+    w.clock.set(end - Duration::days(8));
+    w.engine.sweep_leases().await.unwrap();
+    assert!(w.store.notices(id).await.unwrap().is_empty(), "too early");
+
+    w.clock.set(end - Duration::days(7));
+    w.engine.sweep_leases().await.unwrap();
+    w.engine.sweep_leases().await.unwrap();
+    // A restarted portal sweeps again: still one notice per point.
+    let again = engine(&w.store, &w.clock);
+    again.sweep_leases().await.unwrap();
+    let notices = w.store.notices(id).await.unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(
+        (notices[0].kind, notices[0].point.as_str()),
+        (NoticeKind::Warning, "7d")
+    );
+    assert_eq!(notices[0].expires_at, Some(end));
+
+    w.clock.set(end - Duration::days(1));
+    w.engine.sweep_leases().await.unwrap();
+    w.clock.set(end);
+    w.engine.sweep_leases().await.unwrap();
+    let points: Vec<_> = w
+        .store
+        .notices(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.point)
+        .collect();
+    assert_eq!(points, ["expiry", "1d", "7d"]);
+}
+
+#[tokio::test]
+async fn an_expired_machine_is_stopped_and_deleted_only_after_the_grace_period() {
+    let w = world(ExpiryAction::Delete, Some(7)).await;
+    let id = w.running("expires").await;
+    let m = w.machine(id).await;
+    let (end, ext) = (m.expires_at.unwrap(), m.external_id.clone().unwrap());
+    assert_eq!(m.delete_after, Some(end + Duration::days(7)));
+    assert_eq!(m.expiry_action, Some(ExpiryAction::Delete));
+
+    w.clock.set(end - Duration::seconds(1));
+    w.engine.sweep_leases().await.unwrap();
+    assert!(w.run_next("w").await.is_none(), "nothing before the end");
+
+    w.clock.set(end);
+    w.engine.sweep_leases().await.unwrap();
+    let job = w.run_next("w").await.expect("a stop at expiry");
+    assert_eq!(
+        (job.kind, job.cause, job.state),
+        (
+            JobKind::Shutdown,
+            Some(JobCause::Expiry),
+            JobState::Succeeded
+        )
+    );
+    assert_eq!(w.machine(id).await.state, MachineState::Stopped);
+    assert_eq!(w.domain_active(&ext), Some(false), "shut down, not deleted");
+
+    // Days pass within the grace period: the machine is kept, and nothing is queued twice.
+    for day in [1, 6] {
+        w.clock.set(end + Duration::days(day));
+        w.engine.sweep_leases().await.unwrap();
+        assert!(w.run_next("w").await.is_none(), "day {day}");
+    }
+    w.clock.set(end + Duration::days(7));
+    w.engine.sweep_leases().await.unwrap();
+    let job = w
+        .run_next("w")
+        .await
+        .expect("a delete after the grace period");
+    assert_eq!(
+        (job.kind, job.state),
+        (JobKind::Delete, JobState::Succeeded),
+        "{:?}",
+        job.error
+    );
+    assert_eq!(w.machine(id).await.state, MachineState::Deleted);
+    assert_eq!(w.domain_active(&ext), None, "the domain is gone");
+    assert_eq!(w.lease_actions(id).await, 2);
+}
+
+#[tokio::test]
+async fn a_stop_lease_without_grace_keeps_the_machine_stopped() {
+    let w = world(ExpiryAction::Stop, None).await;
+    let id = w.running("kept").await;
+    let end = w.machine(id).await.expires_at.unwrap();
+    w.clock.set(end);
+    w.engine.sweep_leases().await.unwrap();
+    w.run_next("w").await.unwrap();
+    w.clock.set(end + Duration::days(400));
+    w.engine.sweep_leases().await.unwrap();
+    assert!(w.run_next("w").await.is_none());
+    assert_eq!(w.machine(id).await.state, MachineState::Stopped);
+}
+
+#[tokio::test]
+async fn a_lease_extended_while_its_expiry_job_waits_leaves_the_machine_alone() {
+    let w = world(ExpiryAction::Stop, None).await;
+    let id = w.running("saved").await;
+    let m = w.machine(id).await;
+    let end = m.expires_at.unwrap();
+    w.clock.set(end + Duration::minutes(1));
+    w.engine.sweep_leases().await.unwrap();
+    // The owner extends before a worker takes the queued stop.
+    w.store
+        .set_lease(
+            id,
+            Some(end + Duration::days(14)),
+            action::LEASE_EXTEND,
+            &Actor::system("test"),
+        )
+        .await
+        .unwrap();
+    let job = w.run_next("w").await.unwrap();
+    assert_eq!(job.state, JobState::Succeeded);
+    assert_eq!(job.message, "the lease was extended; nothing done");
+    assert_eq!(w.machine(id).await.state, MachineState::Running);
+    assert_eq!(
+        w.domain_active(m.external_id.as_deref().unwrap()),
+        Some(true)
+    );
+}
+
+#[tokio::test]
+async fn a_busy_machine_is_retried_on_a_later_sweep() {
+    let w = world(ExpiryAction::Stop, None).await;
+    let id = w.running("busy").await;
+    let end = w.machine(id).await.expires_at.unwrap();
+    // The owner's reboot is pending when the lease ends.
+    w.store
+        .enqueue_job(id, JobKind::Reboot, &Actor::system("test"))
+        .await
+        .unwrap();
+    w.clock.set(end);
+    w.engine.sweep_leases().await.unwrap();
+    assert_eq!(
+        w.lease_actions(id).await,
+        0,
+        "not queued behind a pending job"
+    );
+    let reboot = w.run_next("w").await.unwrap();
+    assert_eq!(reboot.kind, JobKind::Reboot);
+    w.engine.sweep_leases().await.unwrap();
+    let stop = w
+        .run_next("w")
+        .await
+        .expect("queued once the machine is free");
+    assert_eq!(
+        (stop.kind, stop.cause),
+        (JobKind::Shutdown, Some(JobCause::Expiry))
+    );
+    assert_eq!(w.machine(id).await.state, MachineState::Stopped);
+}
+
+#[tokio::test]
+async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice() {
+    let w = world(ExpiryAction::Delete, Some(2)).await;
+    let id = w.running("crash").await;
+    let end = w.machine(id).await.expires_at.unwrap();
+    w.clock.set(end);
+    w.engine.sweep_leases().await.unwrap();
+    w.run_next("w").await.unwrap();
+    w.clock.set(end + Duration::days(2));
+    w.engine.sweep_leases().await.unwrap();
+    // A worker takes the delete and dies: its lease on the job runs out.
+    let now = w.clock.now();
+    let taken = w
+        .store
+        .claim_job("dead", now, now - Duration::seconds(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.kind, JobKind::Delete);
+
+    // The portal starts again: a new engine on the same database.
+    let engine = engine(&w.store, &w.clock);
+    engine.sweep_leases().await.unwrap();
+    let again = w
+        .store
+        .claim_job("alive", now, now + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.id, again.attempts),
+        (taken.id, 2),
+        "the same job, resumed"
+    );
+    engine.run("alive", again).await;
+    engine.sweep_leases().await.unwrap();
+    assert!(w.run_next("w").await.is_none(), "nothing left to do");
+    assert_eq!(w.machine(id).await.state, MachineState::Deleted);
+    assert_eq!(w.lease_actions(id).await, 2, "one stop, one delete");
+}
