@@ -18,5 +18,13 @@ macro_rules! id_type {
 }
 
 id_type!(
-    UserId, TemplateId, RequestId, MachineId, JobId, AuditId, ApiTokenId
+    UserId,
+    TemplateId,
+    RequestId,
+    MachineId,
+    JobId,
+    AuditId,
+    ApiTokenId,
+    CourseId,
+    DeploymentId
 );

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod audit;
 pub mod authz;
 pub mod console;
+pub mod course;
 pub mod directory;
 pub mod error;
 pub mod hypervisor;

@@ -91,6 +91,7 @@ fn ask(user: &User, t: &Template, name: &str) -> NewRequest {
             disk_gib: 5,
         },
         purpose: "lab".into(),
+        course_id: None,
     }
 }
 
@@ -189,6 +190,7 @@ async fn concurrent_requests_cannot_exceed_the_quota() {
         .requests(RequestFilter {
             owner: Some(alice.id),
             state: Some(RequestState::Pending),
+            taught_by: None,
         })
         .await
         .unwrap();

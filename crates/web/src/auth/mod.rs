@@ -10,6 +10,7 @@ pub use api_token::new_api_token;
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
 pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
+pub use crate::caller::Via;
 use crate::{error::AppError, state::AppState};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts},
@@ -29,15 +30,6 @@ pub struct Signed {
     pub ip: Option<IpAddr>,
 }
 
-/// How the caller proved who they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    /// The session cookie of a sign-in.
-    Session,
-    /// `Authorization: Bearer` with a personal API token.
-    ApiToken,
-}
-
 impl Signed {
     /// For what a stolen API token must not do: make more tokens, change the password, sign out.
     pub fn require_session(&self) -> Result<(), AppError> {
@@ -49,6 +41,17 @@ impl Signed {
 
     pub fn caller(&self) -> Caller {
         Caller::from(&self.user)
+    }
+
+    /// The caller as actions see it, without HTTP.
+    pub fn who(&self) -> crate::caller::Caller {
+        crate::caller::Caller {
+            id: self.user.id,
+            username: self.user.username.clone(),
+            role: self.user.role,
+            actor: self.actor(),
+            via: self.via,
+        }
     }
 
     pub fn actor(&self) -> Actor {

@@ -34,7 +34,7 @@ pub async fn console_ticket(
     signed: Signed,
     ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<ConsoleTicket>> {
-    let machine = crate::actions::machines::visible(&state, &signed, id).await?;
+    let machine = crate::actions::machines::visible(&state, &signed.who(), id).await?;
     if machine.state != MachineState::Running {
         return Err(AppError::Conflict(format!(
             "the machine is {}: its console opens only while it runs",

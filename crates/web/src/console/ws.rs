@@ -53,7 +53,7 @@ pub async fn websocket(
         .consume_console_ticket(&token_hash(&query.ticket), &signed.token_hash, now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let machine = crate::actions::machines::visible(&state, &signed, used.machine_id).await?;
+    let machine = crate::actions::machines::visible(&state, &signed.who(), used.machine_id).await?;
     let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
         return Err(AppError::Conflict(format!(
             "the machine is {}: its console opens only while it runs",

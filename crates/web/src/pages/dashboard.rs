@@ -24,7 +24,7 @@ pub struct Dashboard {
 pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<Dashboard> {
     let filter = RequestFilter {
         owner: Some(me.user.id),
-        state: None,
+        ..RequestFilter::default()
     };
     Ok(Dashboard {
         quota: state.quota_of(&me.user),

@@ -30,8 +30,8 @@ pub async fn show(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    let credentials = match read_credentials(&state, &me, id).await {
+    let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
+    let credentials = match read_credentials(&state, &me.who(), id).await {
         Ok((_, c)) => Some(c),
         Err(AppError::Conflict(_)) => None,
         Err(e) => return Err(e.into()),
@@ -62,7 +62,7 @@ pub async fn confirm_delete(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<DeletePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
+    let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     Ok(DeletePage {
         nav: Nav::from(&me),
         machine,
@@ -95,6 +95,6 @@ pub async fn act_delete(
 }
 
 async fn queue(state: &AppState, me: &Signed, id: MachineId, kind: JobKind) -> PageResult {
-    enqueue(state, me, id, kind).await?;
+    enqueue(state, &me.who(), id, kind).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }

@@ -19,11 +19,14 @@ pub async fn get(
     Ok(Json(visible(&state, &signed, id).await?))
 }
 
-/// The job, if the caller may see it: its machine's owner or an administrator.
+/// The job, if the caller may see its machine (its owner, an administrator, a teacher of its
+/// course); jobs of no machine are for administrators.
 pub async fn visible(state: &AppState, by: &Signed, id: JobId) -> AppResult<Job> {
     let job = state.store.job(id).await?.ok_or(AppError::NotFound)?;
-    match job.owner_id {
-        Some(owner) => by.caller().may_see_owned_by(owner)?,
+    match job.machine_id {
+        Some(machine) => {
+            crate::actions::machines::visible(state, &by.who(), machine).await?;
+        }
         None if !by.caller().is_admin() => return Err(AppError::NotFound),
         None => {}
     }

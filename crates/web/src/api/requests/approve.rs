@@ -35,7 +35,7 @@ pub async fn approve(
     Admin(admin): Admin,
     ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<(StatusCode, Json<Approved>)> {
-    let a = actions::requests::approve(&state, &admin, id).await?;
+    let a = actions::requests::approve(&state, &admin.who(), id).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Approved {

@@ -32,6 +32,6 @@ pub async fn reject(
     ApiJson(body): ApiJson<RejectBody>,
 ) -> AppResult<Json<MachineRequest>> {
     Ok(Json(
-        actions::requests::reject(&state, &admin, id, &body.reason).await?,
+        actions::requests::reject(&state, &admin.who(), id, &body.reason).await?,
     ))
 }
