@@ -102,6 +102,17 @@ impl OptionalFromRequestParts<AppState> for Signed {
     }
 }
 
+/// The signed-in caller as actions see it.
+impl FromRequestParts<AppState> for crate::caller::Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let signed =
+            <Signed as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        Ok(signed.who())
+    }
+}
+
 /// A signed-in administrator; anyone else gets 403 (401 when not signed in).
 pub struct Admin(pub Signed);
 
