@@ -58,16 +58,6 @@ impl Caller {
         }
     }
 
-    /// Only the owner cancels a request; an administrator rejects it instead, with a reason.
-    pub fn may_cancel(&self, owner: UserId) -> Result<(), Denied> {
-        self.may_see_owned_by(owner)?;
-        if self.id == owner {
-            Ok(())
-        } else {
-            Err(Denied::Forbidden)
-        }
-    }
-
     /// How the caller reaches a machine or a request of `owner`'s; `teaching` is the settings of
     /// the object's course when the caller teaches it. A student's machines outside the courses
     /// the caller teaches stay private.
@@ -158,13 +148,6 @@ mod tests {
         assert_eq!(ALICE.may_see_owned_by(ALICE.id), Ok(()));
         assert_eq!(ADMIN.may_see_owned_by(ALICE.id), Ok(()));
         assert_eq!(BOB.may_see_owned_by(ALICE.id), Err(Denied::NotFound));
-    }
-
-    #[test]
-    fn cancel_is_for_the_owner() {
-        assert_eq!(ALICE.may_cancel(ALICE.id), Ok(()));
-        assert_eq!(ADMIN.may_cancel(ALICE.id), Err(Denied::Forbidden));
-        assert_eq!(BOB.may_cancel(ALICE.id), Err(Denied::NotFound));
     }
 
     #[test]

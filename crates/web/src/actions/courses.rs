@@ -112,6 +112,7 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, by: &Caller, id: CourseId) -> AppResult<()> {
+    visible(state, by, id).await?;
     by.authz().require_admin()?;
     Ok(state.store.delete_course(id, &by.actor).await?)
 }

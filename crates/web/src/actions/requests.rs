@@ -152,7 +152,10 @@ pub async fn reject(
 }
 
 pub async fn cancel(state: &AppState, by: &Caller, id: RequestId) -> AppResult<MachineRequest> {
-    let request = visible(state, by, id).await?;
-    by.authz().may_cancel(request.user_id)?;
+    // Only the owner cancels; administrators and teachers reject instead, with a reason.
+    let (request, reach) = reach(state, by, id).await?;
+    if reach != Reach::Owner {
+        return Err(Denied::Forbidden.into());
+    }
     Ok(state.store.cancel_request(request.id, &by.actor).await?)
 }

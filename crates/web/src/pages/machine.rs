@@ -33,7 +33,8 @@ pub async fn show(
     let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     let credentials = match read_credentials(&state, &me.who(), id).await {
         Ok((_, c)) => Some(c),
-        Err(AppError::Conflict(_)) => None,
+        // Not ready yet, or a teacher's view of a student's machine: no password.
+        Err(AppError::Conflict(_) | AppError::Forbidden) => None,
         Err(e) => return Err(e.into()),
     };
     let live_job = machine
