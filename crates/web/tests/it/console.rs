@@ -741,7 +741,13 @@ async fn a_teachers_console_is_view_only_and_their_keystrokes_never_reach_the_gu
         .unwrap();
     let machine = approved["machine_id"].as_i64().unwrap();
     // The same guest as the setup's machine.
-    let guest = s.app.store.machine(MachineId(s.machine)).await.unwrap().unwrap();
+    let guest = s
+        .app
+        .store
+        .machine(MachineId(s.machine))
+        .await
+        .unwrap()
+        .unwrap();
     let patch = MachinePatch {
         state: Some(MachineState::Running),
         external_id: guest.external_id,

@@ -6,6 +6,7 @@ mod app;
 mod authz;
 mod browser;
 mod console;
+mod courses;
 mod ldap;
 mod openapi;
 mod pages;
