@@ -497,6 +497,40 @@ fn table() -> Vec<Row> {
             None,
             [303, 200, 404, 200, 200],
         ),
+        row(M::GET, "/courses", None, PAGE),
+        row(
+            M::POST,
+            "/courses",
+            Form(&[
+                ("name", "Page course"),
+                ("code", "page1"),
+                ("term_end", ""),
+                ("quota_machines", "1"),
+                ("quota_cpus", "1"),
+                ("quota_memory_mib", "1024"),
+                ("quota_disk_gib", "10"),
+                ("teacher", "tina"),
+            ]),
+            [303, 403, 403, 403, 303],
+        ),
+        row(M::GET, "/courses/{course}", None, [303, 403, 404, 200, 200]),
+        row(
+            M::POST,
+            "/courses/{course}/roster",
+            Form(&[("csv", "alice")]),
+            [303, 403, 404, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/courses/{course}/deploy",
+            Form(&[
+                ("template_id", "1"),
+                ("cpus", "1"),
+                ("memory_mib", "512"),
+                ("disk_gib", "5"),
+            ]),
+            [303, 403, 404, 303, 303],
+        ),
     ]
 }
 

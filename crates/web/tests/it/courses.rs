@@ -208,6 +208,21 @@ async fn a_deployment_makes_one_machine_per_student_once_and_reports_its_progres
         failed[0]["error"],
         "provision failed: the base volume is missing"
     );
+    // The teacher's page: the progress, the failure, and a view-only screen for running machines.
+    let page = c
+        .app
+        .get(
+            &c.tina,
+            &format!("/courses/{}?deployment={}", c.course, d["deployment_id"]),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("11 of 12 done, 1 failed"), "{page}");
+    assert!(page.contains("failed: provision failed: the base volume is missing"));
+    let s07 = s07["id"].as_i64().unwrap();
+    assert!(page.contains(&format!("/machines/{s07}/console?view_only=1")));
 }
 
 #[tokio::test]
