@@ -57,7 +57,8 @@ pub trait CourseStore: Send + Sync {
     /// Pending course requests plus course machines not deleted.
     async fn course_usage(&self, id: CourseId) -> StoreResult<Usage>;
     /// One approved request, machine and provision job per student without a machine in the
-    /// course, if the course quota admits them all (counted in the same transaction).
+    /// course, if the course quota admits them all (counted in the same transaction); a student's
+    /// course machine that failed to build gets a new provision job instead.
     async fn deploy(&self, new: NewDeployment, by: &Actor) -> StoreResult<Deployed>;
     async fn deployment(
         &self,

@@ -382,7 +382,8 @@ impl CourseStore for SqliteStore {
             .await
             .map_err(backend)?
             .ok_or(StoreError::NotFound)?;
-        // Never a second machine for a student who has one (or asked for one) in the course.
+        // Never a second machine for a student who has one (or asked for one) in the course; a
+        // machine that failed to build is built again instead (it counts in the quota already).
         let served: Vec<i64> = sqlx::query_scalar(
             "SELECT owner_id FROM machines WHERE course_id = ?1 AND state <> 'deleted' \
              UNION SELECT user_id FROM requests WHERE course_id = ?1 AND state = 'pending'",
@@ -391,6 +392,20 @@ impl CourseStore for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(backend)?;
+        let failed: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, owner_id FROM machines WHERE course_id = ? AND state = 'failed' \
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.machine_id = machines.id \
+               AND j.state IN ('queued', 'running'))",
+        )
+        .bind(course.id.0)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        // Only for students still on the roster.
+        let failed: Vec<(i64, i64)> = failed
+            .into_iter()
+            .filter(|(_, owner)| new.students.iter().any(|(u, _)| u.0 == *owner))
+            .collect();
         let todo: Vec<_> = new
             .students
             .into_iter()
@@ -419,6 +434,20 @@ impl CourseStore for SqliteStore {
         .await
         .map_err(backend)?;
         let (mut machines, mut jobs) = (Vec::new(), Vec::new());
+        let mut retried = 0;
+        for (machine_id, _) in &failed {
+            sqlx::query(
+                "UPDATE machines SET state = 'provisioning', last_error = NULL, updated_at = ? WHERE id = ?",
+            )
+            .bind(t)
+            .bind(machine_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            machines.push(MachineId(*machine_id));
+            jobs.push(JobId(provision_job(&mut tx, *machine_id, t).await?));
+            retried += 1;
+        }
         for (student, name) in &todo {
             // An approved request per machine keeps one history for every machine.
             let request_id: i64 = sqlx::query_scalar(
@@ -460,19 +489,8 @@ impl CourseStore for SqliteStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(backend)?;
-            let job_id: i64 = sqlx::query_scalar(
-                "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
-                 VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
-            )
-            .bind(machine_id)
-            .bind(t)
-            .bind(t)
-            .bind(t)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(backend)?;
             machines.push(MachineId(machine_id));
-            jobs.push(JobId(job_id));
+            jobs.push(JobId(provision_job(&mut tx, machine_id, t).await?));
         }
         audit::write(
             &mut tx,
@@ -482,9 +500,10 @@ impl CourseStore for SqliteStore {
                 object_type: "course",
                 object_id: Some(course.id.0),
                 detail: format!(
-                    "deployment {deployment_id} of {}: {} machine(s) ({} CPU, {} MiB, {} GiB each)",
+                    "deployment {deployment_id} of {}: {} new machine(s), {retried} failed one(s) \
+                     built again ({} CPU, {} MiB, {} GiB each)",
                     course.code,
-                    machines.len(),
+                    machines.len() - retried,
                     r.cpus,
                     r.memory_mib,
                     r.disk_gib
@@ -545,6 +564,20 @@ impl CourseStore for SqliteStore {
         .map_err(backend)?;
         all(rows, MachineRow::into_machine)
     }
+}
+
+async fn provision_job(conn: &mut SqliteConnection, machine: i64, t: i64) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
+         VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+    )
+    .bind(machine)
+    .bind(t)
+    .bind(t)
+    .bind(t)
+    .fetch_one(conn)
+    .await
+    .map_err(backend)
 }
 
 #[derive(FromRow)]

@@ -8,7 +8,9 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use vmportal_core::{
     ids::MachineId,
+    job::JobOutcome,
     machine::{MachinePatch, MachineState},
+    now,
     store::prelude::*,
     user::Role,
 };
@@ -156,29 +158,35 @@ async fn a_deployment_makes_one_machine_per_student_once_and_reports_its_progres
     let again: Value = c.deploy(&c.admin).await.json().await.unwrap();
     assert_eq!(again["machines"], json!([]));
 
-    // The test plays the worker: eleven machines come up, one fails with its reason.
+    // The test plays the worker, through the store as the engine would: eleven machines come
+    // up, one fails with its reason.
     let ids: Vec<i64> = d["machines"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| m.as_i64().unwrap())
         .collect();
-    for (i, id) in ids.iter().enumerate() {
-        let patch = if i == 3 {
-            MachinePatch {
+    let why = "provision failed: the base volume is missing";
+    while let Some(job) = c.app.store.claim_job("test", now(), now()).await.unwrap() {
+        let machine = job.machine_id.unwrap();
+        let (outcome, patch) = if machine.0 == ids[3] {
+            let patch = MachinePatch {
                 state: Some(MachineState::Failed),
-                last_error: Some(Some("provision failed: the base volume is missing".into())),
+                last_error: Some(Some(why.into())),
                 ..Default::default()
-            }
+            };
+            (JobOutcome::Failed(why.into()), patch)
         } else {
-            MachinePatch {
+            let patch = MachinePatch {
                 state: Some(MachineState::Running),
                 ..Default::default()
-            }
+            };
+            (JobOutcome::Succeeded("running".into()), patch)
         };
+        c.app.store.update_machine(machine, patch).await.unwrap();
         c.app
             .store
-            .update_machine(MachineId(*id), patch)
+            .finish_job(job.id, "test", outcome)
             .await
             .unwrap();
     }
@@ -223,6 +231,28 @@ async fn a_deployment_makes_one_machine_per_student_once_and_reports_its_progres
     assert!(page.contains("failed: provision failed: the base volume is missing"));
     let s07 = s07["id"].as_i64().unwrap();
     assert!(page.contains(&format!("/machines/{s07}/console?view_only=1")));
+
+    // Deploying again builds the failed one again, and only it.
+    let retry: Value = c.deploy(&c.tina).await.json().await.unwrap();
+    assert_eq!(retry["machines"], json!([ids[3]]));
+    let m = c
+        .app
+        .store
+        .machine(MachineId(ids[3]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.state, MachineState::Provisioning);
+    assert_eq!(m.last_error, None);
+    assert_eq!(
+        m.current_job.unwrap().id.0,
+        retry["jobs"][0].as_i64().unwrap()
+    );
+    let status: Value = c.app.get(&c.tina, &path).await.json().await.unwrap();
+    assert_eq!(
+        (&status["failed"], &status["in_progress"]),
+        (&json!(0), &json!(1))
+    );
 }
 
 #[tokio::test]
