@@ -17,6 +17,7 @@ pub mod quota;
 pub mod request;
 pub mod resources;
 pub mod secret;
+pub mod snapshot;
 pub mod store;
 pub mod template;
 pub mod user;

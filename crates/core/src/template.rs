@@ -46,6 +46,8 @@ pub struct Template {
     pub shutdown_timeout_secs: i64,
     /// Keyboard layout and locale set in Windows guests, e.g. `fr-FR`.
     pub locale: Option<String>,
+    /// How many snapshots an owner may keep of a machine; 0 disables them.
+    pub max_snapshots: i64,
     pub enabled: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -65,6 +67,7 @@ pub struct TemplateSpec {
     pub limits: Resources,
     pub shutdown_timeout_secs: i64,
     pub locale: Option<String>,
+    pub max_snapshots: i64,
     pub enabled: bool,
 }
 
@@ -82,6 +85,7 @@ pub struct TemplateInput {
     pub shutdown_timeout_secs: i64,
     /// Empty: none.
     pub locale: String,
+    pub max_snapshots: i64,
     pub enabled: bool,
 }
 
@@ -98,6 +102,7 @@ impl From<&Template> for TemplateInput {
             limits: t.limits,
             shutdown_timeout_secs: t.shutdown_timeout_secs,
             locale: t.locale.clone().unwrap_or_default(),
+            max_snapshots: t.max_snapshots,
             enabled: t.enabled,
         }
     }
@@ -157,6 +162,12 @@ impl TemplateSpec {
                 "must be between 0 and 3600 seconds",
             );
         }
+        if !(0..=MAX_SNAPSHOTS).contains(&input.max_snapshots) {
+            invalid.push(
+                "max_snapshots",
+                format!("must be between 0 (no snapshots) and {MAX_SNAPSHOTS}"),
+            );
+        }
         invalid.or(|| TemplateSpec {
             name: name.unwrap_or_default(),
             description: description.unwrap_or_default(),
@@ -168,10 +179,18 @@ impl TemplateSpec {
             limits: limits.unwrap_or_default(),
             shutdown_timeout_secs: input.shutdown_timeout_secs,
             locale: (!locale.is_empty()).then(|| locale.to_owned()),
+            max_snapshots: input.max_snapshots,
             enabled: input.enabled,
         })
     }
 }
+
+/// Internal qcow2 snapshots all live in the one disk file: a bound keeps it from growing without
+/// end.
+pub const MAX_SNAPSHOTS: i64 = 20;
+
+/// What a new template allows unless told otherwise.
+pub const DEFAULT_MAX_SNAPSHOTS: i64 = 3;
 
 /// `ll-CC`: a language and a region, as Windows' locale commands take them.
 fn is_locale(s: &str) -> bool {

@@ -6,6 +6,7 @@ mod config;
 mod domain;
 mod provider;
 mod seed;
+mod snapshot;
 
 pub use config::{LibvirtConfig, Network};
 pub use provider::LibvirtHypervisor;

@@ -28,6 +28,7 @@ use vmportal_core::{
         ProvisionSpec, Provisioned,
     },
     ids::MachineId,
+    snapshot::HvSnapshot,
     template::OsFamily,
 };
 
@@ -43,7 +44,7 @@ pub struct LibvirtHypervisor {
 
 /// Maps libvirt's errors: a missing domain is `Gone`; lost connections and unresponsive agents
 /// are worth a retry; the rest is permanent.
-fn classify(e: VirtError) -> HypervisorError {
+pub(crate) fn classify(e: VirtError) -> HypervisorError {
     match e.code().into() {
         Ok(ErrorNumber::NoDomain) => HypervisorError::Gone,
         Ok(
@@ -58,7 +59,7 @@ fn classify(e: VirtError) -> HypervisorError {
     }
 }
 
-fn is(e: &VirtError, n: ErrorNumber) -> bool {
+pub(crate) fn is(e: &VirtError, n: ErrorNumber) -> bool {
     Result::<ErrorNumber, _>::from(e.code()) == Ok(n)
 }
 
@@ -155,7 +156,7 @@ impl LibvirtHypervisor {
             })
     }
 
-    fn find(conn: &Connect, external_id: &str) -> HvResult<Domain> {
+    pub(crate) fn find(conn: &Connect, external_id: &str) -> HvResult<Domain> {
         conn.lookup_domain_by_uuid_string(external_id)
             .map_err(classify)
     }
@@ -567,5 +568,38 @@ impl Hypervisor for LibvirtHypervisor {
             Ok(out)
         })
         .await
+    }
+
+    async fn take_snapshot(
+        &self,
+        external_id: &str,
+        name: &str,
+        description: &str,
+    ) -> HvResult<bool> {
+        let (id, name, description) = (
+            external_id.to_owned(),
+            name.to_owned(),
+            description.to_owned(),
+        );
+        self.with(move |_, conn| Self::take_snapshot_blocking(conn, &id, &name, &description))
+            .await
+    }
+
+    async fn snapshots(&self, external_id: &str) -> HvResult<Vec<HvSnapshot>> {
+        let id = external_id.to_owned();
+        self.with(move |_, conn| Self::snapshots_blocking(conn, &id))
+            .await
+    }
+
+    async fn revert_snapshot(&self, external_id: &str, name: &str) -> HvResult<()> {
+        let (id, name) = (external_id.to_owned(), name.to_owned());
+        self.with(move |_, conn| Self::revert_blocking(conn, &id, &name))
+            .await
+    }
+
+    async fn delete_snapshot(&self, external_id: &str, name: &str) -> HvResult<()> {
+        let (id, name) = (external_id.to_owned(), name.to_owned());
+        self.with(move |_, conn| Self::delete_snapshot_blocking(conn, &id, &name))
+            .await
     }
 }

@@ -72,6 +72,7 @@ async fn template(store: &SqliteStore) -> Template {
                 limits: r,
                 shutdown_timeout_secs: 30,
                 locale: None,
+                max_snapshots: 3,
                 enabled: true,
             },
             &sys(),

@@ -22,6 +22,16 @@ impl Engine {
                         self.provision(job, &machine, &template, hv.as_ref()).await
                     }
                     JobKind::Delete => self.delete(&machine, hv.as_ref()).await,
+                    JobKind::Snapshot | JobKind::RevertSnapshot | JobKind::DeleteSnapshot => {
+                        let done = self
+                            .snapshot_job(job, &machine, &template, hv.as_ref())
+                            .await;
+                        if matches!(&done, Err(e) if !self.will_retry(job, e)) {
+                            self.after_snapshot_failure(job, &machine, hv.as_ref())
+                                .await;
+                        }
+                        done
+                    }
                     _ => self.act(job.kind, &machine, &template, hv.as_ref()).await,
                 },
                 Err(e) => Err(e),
@@ -30,9 +40,12 @@ impl Engine {
         };
         match result {
             Ok(message) => JobOutcome::Succeeded(message),
-            Err(HypervisorError::Transient(error)) if job.attempts < self.cfg.max_attempts => {
+            Err(e) if self.will_retry(job, &e) => {
                 let run_after = now() + self.cfg.backoff(job.attempts);
-                JobOutcome::Retry { error, run_after }
+                JobOutcome::Retry {
+                    error: e.to_string(),
+                    run_after,
+                }
             }
             Err(e) => {
                 let error = e.to_string();
@@ -42,6 +55,11 @@ impl Engine {
                 JobOutcome::Failed(error)
             }
         }
+    }
+
+    /// Whether a failed attempt is tried again.
+    fn will_retry(&self, job: &Job, e: &HypervisorError) -> bool {
+        matches!(e, HypervisorError::Transient(_)) && job.attempts < self.cfg.max_attempts
     }
 
     async fn context(

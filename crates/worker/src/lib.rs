@@ -7,6 +7,7 @@ mod config;
 mod jobs;
 mod progress;
 mod reconcile;
+mod snapshots;
 
 pub use config::EngineConfig;
 

@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, snapshots). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -13,6 +13,7 @@ mod jobs;
 mod machines;
 mod requests;
 mod sessions;
+mod snapshots;
 mod templates;
 mod tokens;
 mod users;
@@ -24,6 +25,7 @@ pub use jobs::JobStore;
 pub use machines::MachineStore;
 pub use requests::{Approval, RequestFilter, RequestStore};
 pub use sessions::{Session, SessionStore};
+pub use snapshots::SnapshotStore;
 pub use templates::TemplateStore;
 pub use tokens::TokenStore;
 pub use users::UserStore;
@@ -42,6 +44,7 @@ pub trait Store:
     + JobStore
     + AuditStore
     + ConsoleStore
+    + SnapshotStore
     + Send
     + Sync
     + 'static
@@ -53,7 +56,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SessionStore, Store,
-        TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, JobStore, MachineStore, RequestStore, SessionStore,
+        SnapshotStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

@@ -11,6 +11,7 @@ mod jobs;
 mod machines;
 mod requests;
 mod sessions;
+mod snapshots;
 mod templates;
 mod users;
 

@@ -16,7 +16,7 @@ macro_rules! template_select {
     () => {
         "SELECT id, name, description, provider, kind, os_family, source, default_cpus, \
     default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-    shutdown_timeout_secs, locale, enabled, created_at FROM templates"
+    shutdown_timeout_secs, locale, max_snapshots, enabled, created_at FROM templates"
     };
 }
 
@@ -28,8 +28,8 @@ impl TemplateStore for SqliteStore {
             sqlx::query_scalar(
             "INSERT INTO templates (name, description, provider, kind, os_family, source, \
              default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-             shutdown_timeout_secs, locale, enabled, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             shutdown_timeout_secs, locale, max_snapshots, enabled, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             ),
             &spec,
         )
@@ -55,7 +55,7 @@ impl TemplateStore for SqliteStore {
             sqlx::query_scalar(
             "UPDATE templates SET name = ?, description = ?, provider = ?, kind = ?, os_family = ?, \
              source = ?, default_cpus = ?, default_memory_mib = ?, default_disk_gib = ?, max_cpus = ?, \
-             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, enabled = ? WHERE id = ? RETURNING id",
+             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, max_snapshots = ?, enabled = ? WHERE id = ? RETURNING id",
             ),
             &spec,
         )
@@ -107,6 +107,7 @@ fn with_spec<'q>(q: IdQuery<'q>, spec: &TemplateSpec) -> IdQuery<'q> {
         .bind(spec.limits.disk_gib)
         .bind(spec.shutdown_timeout_secs)
         .bind(spec.locale.clone())
+        .bind(spec.max_snapshots)
         .bind(spec.enabled)
 }
 
@@ -116,7 +117,7 @@ fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
         object_type: "template",
         object_id: Some(id),
         detail: format!(
-            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB{})",
+            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB, {} snapshots{})",
             spec.name,
             spec.os_family,
             spec.kind,
@@ -125,6 +126,7 @@ fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
             spec.limits.cpus,
             spec.limits.memory_mib,
             spec.limits.disk_gib,
+            spec.max_snapshots,
             if spec.enabled { "" } else { ", disabled" }
         ),
     }

@@ -13,7 +13,7 @@ use vmportal_core::{
     Invalid,
     ids::TemplateId,
     resources::Resources,
-    template::{Template as Catalogue, TemplateInput, TemplateSpec},
+    template::{DEFAULT_MAX_SNAPSHOTS, Template as Catalogue, TemplateInput, TemplateSpec},
 };
 
 #[derive(Template, WebTemplate)]
@@ -61,6 +61,7 @@ pub struct TemplateForm {
     max_memory_mib: String,
     max_disk_gib: String,
     shutdown_timeout_secs: String,
+    max_snapshots: String,
     locale: String,
     /// Present only when the box is ticked.
     enabled: Option<String>,
@@ -82,6 +83,7 @@ impl TemplateForm {
             max_memory_mib: i.limits.memory_mib.to_string(),
             max_disk_gib: i.limits.disk_gib.to_string(),
             shutdown_timeout_secs: i.shutdown_timeout_secs.to_string(),
+            max_snapshots: i.max_snapshots.to_string(),
             locale: i.locale.clone(),
             enabled: i.enabled.then(|| "on".to_owned()),
         }
@@ -107,6 +109,7 @@ impl TemplateForm {
                 disk_gib: n("max_disk_gib", &self.max_disk_gib),
             },
             shutdown_timeout_secs: n("shutdown_timeout_secs", &self.shutdown_timeout_secs),
+            max_snapshots: n("max_snapshots", &self.max_snapshots),
             locale: self.locale.clone(),
             enabled: self.enabled.is_some(),
         }
@@ -149,6 +152,7 @@ pub async fn new_form(
             disk_gib: 100,
         },
         shutdown_timeout_secs: 120,
+        max_snapshots: DEFAULT_MAX_SNAPSHOTS,
         enabled: true,
         ..Default::default()
     };
