@@ -6,6 +6,7 @@ pub mod directory;
 pub mod machines;
 pub mod requests;
 pub mod session;
+pub mod snapshots;
 pub mod templates;
 pub mod tokens;
 pub mod users;

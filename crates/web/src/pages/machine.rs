@@ -1,17 +1,25 @@
 use super::{Nav, PageResult, see_other};
 use crate::{
-    actions::machines::{Credentials, enqueue, read_credentials},
+    actions::{
+        machines::{Credentials, enqueue, read_credentials},
+        snapshots,
+    },
     auth::{Signed, Viewer},
     error::AppError,
     state::AppState,
 };
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::{
+    Form,
+    extract::{Path, State},
+};
+use serde::Deserialize;
 use vmportal_core::ids::MachineId;
 use vmportal_core::{
     job::{JobKind, JobState},
     machine::Machine,
+    snapshot::Snapshot,
 };
 
 #[derive(Template, WebTemplate)]
@@ -22,6 +30,9 @@ pub struct MachinePage {
     credentials: Option<Credentials>,
     /// The job whose progress the page follows live, while it is not finished.
     live_job: Option<i64>,
+    snapshots: Vec<Snapshot>,
+    /// How many snapshots the template lets the owner keep; 0: none.
+    max_snapshots: i64,
 }
 
 /// A machine's state, credentials and current job, for its owner or an administrator.
@@ -41,11 +52,19 @@ pub async fn show(
         .as_ref()
         .filter(|j| matches!(j.state, JobState::Queued | JobState::Running))
         .map(|j| j.id.0);
+    let snapshots = snapshots::list(&state, &me, id).await?;
+    let max_snapshots = state
+        .store
+        .template(machine.template_id)
+        .await?
+        .map_or(0, |t| t.max_snapshots);
     Ok(MachinePage {
         nav: Nav::from(&me),
         machine,
         credentials,
         live_job,
+        snapshots,
+        max_snapshots,
     })
 }
 
@@ -92,6 +111,39 @@ pub async fn act_delete(
     Path(id): Path<MachineId>,
 ) -> PageResult {
     queue(&state, &me, id, JobKind::Delete).await
+}
+
+#[derive(Deserialize)]
+pub struct SnapshotForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// The form of the Snapshots section.
+pub async fn take_snapshot(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<MachineId>,
+    Form(form): Form<SnapshotForm>,
+) -> PageResult {
+    snapshots::take(&state, &me, id, &form.name, &form.description).await?;
+    Ok(see_other(&format!("/machines/{id}")))
+}
+
+/// A snapshot's buttons: `revert`, `delete`.
+pub async fn snapshot_action(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path((id, name, action)): Path<(MachineId, String, String)>,
+) -> PageResult {
+    let kind = match action.as_str() {
+        "revert" => JobKind::RevertSnapshot,
+        "delete" => JobKind::DeleteSnapshot,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    snapshots::act(&state, &me, id, kind, &name).await?;
+    Ok(see_other(&format!("/machines/{id}")))
 }
 
 async fn queue(state: &AppState, me: &Signed, id: MachineId, kind: JobKind) -> PageResult {
