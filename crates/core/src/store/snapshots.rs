@@ -9,7 +9,8 @@ use async_trait::async_trait;
 
 #[async_trait]
 pub trait SnapshotStore: Send + Sync {
-    /// The machine's snapshots, oldest first.
+    /// The machine's snapshots, oldest first; none once the machine is deleted (they went with
+    /// its storage).
     async fn snapshots(&self, machine: MachineId) -> StoreResult<Vec<Snapshot>>;
     /// Records the snapshot as being made and queues its job. Refused (busy) when the template
     /// disables snapshots, the machine already keeps as many as it may, or the machine cannot

@@ -45,8 +45,9 @@ impl SnapshotRow {
 impl SnapshotStore for SqliteStore {
     async fn snapshots(&self, machine: MachineId) -> StoreResult<Vec<Snapshot>> {
         let rows: Vec<SnapshotRow> = sqlx::query_as(
-            "SELECT machine_id, name, description, state, with_memory, created_at FROM snapshots \
-             WHERE machine_id = ? ORDER BY created_at, name",
+            "SELECT s.machine_id, s.name, s.description, s.state, s.with_memory, s.created_at \
+             FROM snapshots s JOIN machines m ON m.id = s.machine_id \
+             WHERE s.machine_id = ? AND m.state <> 'deleted' ORDER BY s.created_at, s.name",
         )
         .bind(machine.0)
         .fetch_all(&self.pool)
