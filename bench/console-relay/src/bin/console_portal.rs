@@ -130,6 +130,7 @@ async fn machines(
         limits: size,
         shutdown_timeout_secs: 120,
         locale: String::new(),
+        max_snapshots: 0,
         enabled: true,
     };
     let spec = TemplateSpec::parse(&input, &[PROVIDER.into()]).expect("a valid template");
