@@ -10,6 +10,7 @@ mod audit;
 mod consoles;
 mod error;
 mod jobs;
+mod list;
 mod machines;
 mod requests;
 mod sessions;
@@ -17,12 +18,17 @@ mod templates;
 mod tokens;
 mod users;
 
-pub use audit::{AuditStore, Page};
+pub use audit::AuditStore;
 pub use consoles::ConsoleStore;
 pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
+pub use list::{
+    AuditQuery, AuditSort, DEFAULT_PER_PAGE, DriftKind, DriftQuery, DriftSort, JobQuery, JobSort,
+    ListQuery, Listed, MAX_PER_PAGE, MachineQuery, MachineSort, NoState, Page, RequestQuery,
+    RequestSort, Sort, UserQuery, UserSort, UserStatus,
+};
 pub use machines::MachineStore;
-pub use requests::{Approval, RequestFilter, RequestStore};
+pub use requests::{Approval, RequestStore};
 pub use sessions::{Session, SessionStore};
 pub use templates::TemplateStore;
 pub use tokens::TokenStore;

@@ -8,6 +8,7 @@ mod api_tokens;
 mod audit;
 mod console;
 mod jobs;
+mod list;
 mod machines;
 mod requests;
 mod sessions;

@@ -1,6 +1,7 @@
 use super::{
     SqliteStore, audit, backend,
-    rows::{RequestRow, all, secs},
+    list::{self, Where, order_by},
+    rows::{RequestRow, secs},
 };
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
@@ -11,7 +12,8 @@ use vmportal_core::{
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, RequestState},
     store::{
-        Approval, JobStore, MachineStore, RequestFilter, RequestStore, StoreError, StoreResult,
+        Approval, JobStore, Listed, MachineStore, RequestQuery, RequestSort, RequestStore,
+        StoreError, StoreResult,
     },
 };
 
@@ -61,18 +63,36 @@ impl RequestStore for SqliteStore {
         fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
     }
 
-    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
-        let rows: Vec<RequestRow> = sqlx::query_as(concat!(
+    async fn requests(&self, query: &RequestQuery) -> StoreResult<Listed<MachineRequest>> {
+        let filter = Where::default()
+            .eq_int("r.user_id", query.scope.map(|u| u.0))
+            .eq_text("r.state", query.state.map(|s| s.as_str()))
+            .eq_text("u.username", query.owner.as_deref())
+            .contains(&["r.name", "u.username"], query.q.as_deref());
+        let (expr, desc) = match query.sort.key {
+            RequestSort::PendingFirst => ("r.state = 'pending'", true),
+            RequestSort::Created => ("r.id", false),
+            RequestSort::Name => ("r.name", false),
+            RequestSort::State => ("r.state", false),
+            RequestSort::Owner => ("u.username", false),
+        };
+        // Pending first, and newest first within each group.
+        let order = match query.sort.key {
+            RequestSort::PendingFirst if !query.sort.descending => {
+                " ORDER BY r.state = 'pending' DESC, r.id DESC".to_owned()
+            }
+            _ => order_by(expr, desc, query.sort.descending, "r.id"),
+        };
+        list::fetch(
+            &self.pool,
             request_select!(),
-            " WHERE (?1 IS NULL OR r.user_id = ?1) AND (?2 IS NULL OR r.state = ?2) \
-             ORDER BY r.state = 'pending' DESC, r.id DESC"
-        ))
-        .bind(filter.owner.map(|u| u.0))
-        .bind(filter.state.map(|s| s.as_str()))
-        .fetch_all(&self.pool)
+            "SELECT COUNT(*) FROM requests r JOIN users u ON u.id = r.user_id",
+            &filter,
+            &order,
+            query.page,
+            RequestRow::into_request,
+        )
         .await
-        .map_err(backend)?;
-        all(rows, RequestRow::into_request)
     }
 
     async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {

@@ -1,6 +1,7 @@
 use crate::{
     auth::Signed,
     error::{AppError, AppResult},
+    list::ListParams,
     state::AppState,
 };
 use vmportal_core::{
@@ -8,7 +9,7 @@ use vmportal_core::{
     ids::{RequestId, TemplateId},
     names,
     request::{MachineRequest, NewRequest, RequestInput},
-    store::{Approval, RequestFilter},
+    store::{Approval, Listed, RequestQuery},
 };
 
 /// Checks a request against its template without storing anything.
@@ -49,22 +50,15 @@ pub async fn visible(state: &AppState, by: &Signed, id: RequestId) -> AppResult<
     Ok(request)
 }
 
+/// The caller's requests (administrators: everyone's), a page at a time.
 pub async fn list(
     state: &AppState,
     by: &Signed,
-    filter_state: Option<&str>,
-) -> AppResult<Vec<MachineRequest>> {
-    let state_filter = filter_state
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
-        .transpose()?;
-    Ok(state
-        .store
-        .requests(RequestFilter {
-            owner: by.caller().listing_scope(),
-            state: state_filter,
-        })
-        .await?)
+    params: &ListParams,
+) -> AppResult<(RequestQuery, Listed<MachineRequest>)> {
+    let query: RequestQuery = params.query(by.caller().listing_scope())?;
+    let listed = state.store.requests(&query).await?;
+    Ok((query, listed))
 }
 
 pub async fn approve(state: &AppState, admin: &Signed, id: RequestId) -> AppResult<Approval> {

@@ -88,6 +88,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::actions::reboot))
         .routes(routes!(machines::credentials::credentials))
         .routes(routes!(crate::console::ticket::console_ticket))
+        .routes(routes!(jobs::list::list))
         .routes(routes!(jobs::get::get))
         .routes(routes!(jobs::events::events))
         .routes(routes!(drift::list::list))

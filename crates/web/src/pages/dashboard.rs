@@ -7,7 +7,7 @@ use vmportal_core::{
     machine::Machine,
     quota::{Quota, Usage},
     request::MachineRequest,
-    store::RequestFilter,
+    store::{Listed, MachineQuery, RequestQuery},
 };
 
 #[derive(Template, WebTemplate)]
@@ -16,21 +16,19 @@ pub struct Dashboard {
     nav: Nav,
     quota: Quota,
     usage: Usage,
-    machines: Vec<Machine>,
-    requests: Vec<MachineRequest>,
+    machines: Listed<Machine>,
+    requests: Listed<MachineRequest>,
 }
 
-/// The signed-in user's own machines and requests, and what remains of their quota.
+/// The signed-in user's own machines and requests (the first page of each), and what remains of
+/// their quota. Administrators find everyone's machines on `/machines`.
 pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<Dashboard> {
-    let filter = RequestFilter {
-        owner: Some(me.user.id),
-        state: None,
-    };
+    let id = me.user.id;
     Ok(Dashboard {
         quota: state.quota_of(&me.user),
-        usage: state.store.usage(me.user.id).await?,
-        machines: state.store.machines(Some(me.user.id)).await?,
-        requests: state.store.requests(filter).await?,
+        usage: state.store.usage(id).await?,
+        machines: state.store.machines(&MachineQuery::of(id)).await?,
+        requests: state.store.requests(&RequestQuery::of(id)).await?,
         nav: Nav::from(&me),
     })
 }

@@ -14,6 +14,7 @@ mod dashboard;
 mod form;
 mod login;
 mod machine;
+mod machines;
 mod request_new;
 
 use crate::{auth::Signed, error::AppError, state::AppState};
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             get(request_new::form).post(request_new::submit),
         )
         .route("/requests/{id}/cancel", post(request_new::cancel))
+        .route("/machines", get(machines::list))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
         // The static segment wins over `{action}` for every method, so POST is routed here too.
@@ -79,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/directory", get(admin_directory::show))
         .route("/admin/audit", get(admin_audit::list))
         .route("/admin/drift", get(admin_drift::list))
+        .route("/admin/jobs", get(machines::jobs))
 }
 
 /// What the page frame needs: who is signed in.

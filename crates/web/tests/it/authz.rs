@@ -115,6 +115,7 @@ fn table() -> Vec<Row> {
         ),
         row(M::GET, "/api/v1/machines", None, ANY),
         row(M::GET, "/api/v1/machines/{machine}", None, OWNED),
+        row(M::GET, "/api/v1/jobs", None, ANY),
         row(M::GET, "/api/v1/jobs/{job}", None, OWNED),
         row(M::GET, "/api/v1/jobs/{job}/events", None, OWNED),
         // The machine is still provisioning (no worker runs here): the action is refused as a
@@ -219,6 +220,7 @@ fn table() -> Vec<Row> {
             None,
             [303, 303, 404, 403],
         ),
+        row(M::GET, "/machines", None, PAGE),
         row(M::GET, "/machines/{machine}", None, [303, 200, 404, 200]),
         row(
             M::GET,
@@ -316,6 +318,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/admin/providers", None, ADMIN_PAGE),
         row(M::GET, "/admin/audit", None, ADMIN_PAGE),
         row(M::GET, "/admin/drift", None, ADMIN_PAGE),
+        row(M::GET, "/admin/jobs", None, ADMIN_PAGE),
         row(M::GET, "/admin/directory?username=alice", None, ADMIN_PAGE),
     ]
 }

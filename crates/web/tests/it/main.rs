@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod console;
 mod ldap;
+mod lists;
 mod openapi;
 mod pages;
 mod requests;
