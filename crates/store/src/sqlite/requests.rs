@@ -17,6 +17,24 @@ use vmportal_core::{
     },
 };
 
+/// The conditions and order of a request list.
+fn listing(query: &RequestQuery) -> (Where, String) {
+    let filter = Where::default()
+        .eq_int("r.user_id", query.scope.map(|u| u.0))
+        .eq_text("r.state", query.state.map(|s| s.as_str()))
+        .eq_text("u.username", query.owner.as_deref())
+        .contains(&["r.name", "u.username"], query.q.as_deref());
+    let (expr, desc) = match query.sort.key {
+        // Exactly the expression of the index requests_pending_first, so SQLite reads it in order.
+        RequestSort::PendingFirst => ("(r.state = 'pending')", true),
+        RequestSort::Created => ("r.id", false),
+        RequestSort::Name => ("r.name", false),
+        RequestSort::State => ("r.state", false),
+        RequestSort::Owner => ("u.username", false),
+    };
+    (filter, order_by(expr, desc, query.sort.descending, "r.id"))
+}
+
 #[async_trait]
 impl RequestStore for SqliteStore {
     async fn usage(&self, user: UserId) -> StoreResult<Usage> {
@@ -64,25 +82,7 @@ impl RequestStore for SqliteStore {
     }
 
     async fn requests(&self, query: &RequestQuery) -> StoreResult<Listed<MachineRequest>> {
-        let filter = Where::default()
-            .eq_int("r.user_id", query.scope.map(|u| u.0))
-            .eq_text("r.state", query.state.map(|s| s.as_str()))
-            .eq_text("u.username", query.owner.as_deref())
-            .contains(&["r.name", "u.username"], query.q.as_deref());
-        let (expr, desc) = match query.sort.key {
-            RequestSort::PendingFirst => ("r.state = 'pending'", true),
-            RequestSort::Created => ("r.id", false),
-            RequestSort::Name => ("r.name", false),
-            RequestSort::State => ("r.state", false),
-            RequestSort::Owner => ("u.username", false),
-        };
-        // Pending first, and newest first within each group.
-        let order = match query.sort.key {
-            RequestSort::PendingFirst if !query.sort.descending => {
-                " ORDER BY r.state = 'pending' DESC, r.id DESC".to_owned()
-            }
-            _ => order_by(expr, desc, query.sort.descending, "r.id"),
-        };
+        let (filter, order) = listing(query);
         list::fetch(
             &self.pool,
             request_select!(),
@@ -267,5 +267,26 @@ fn event(action: &'static str, r: &MachineRequest, extra: String) -> NewAuditEve
         object_type: "request",
         object_id: Some(r.id.0),
         detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn everyones_requests_pending_first_are_read_from_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let (filter, order) = listing(&RequestQuery::default());
+        let plan = list::plan(&store.pool, request_select!(), &filter, &order).await;
+        assert!(
+            plan.contains("USING INDEX requests_pending_first"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }
