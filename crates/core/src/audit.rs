@@ -47,6 +47,7 @@ pub mod action {
     pub const CONSOLE_CLOSE: &str = "console.close";
     pub const TOKEN_CREATE: &str = "token.create";
     pub const TOKEN_REVOKE: &str = "token.revoke";
+    pub const PREFERENCES_UPDATE: &str = "user.preferences";
 }
 
 #[derive(Debug, Clone, Serialize)]

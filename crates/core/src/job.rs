@@ -32,19 +32,19 @@ pub enum JobState {
 }
 
 str_enum!(JobKind {
-    Provision => "provision",
-    Start => "start",
-    Shutdown => "shutdown",
-    Stop => "stop",
-    Reboot => "reboot",
-    Delete => "delete",
-    Reconcile => "reconcile",
+    Provision => "provision" as msg("job-provision"),
+    Start => "start" as msg("job-start"),
+    Shutdown => "shutdown" as msg("job-shutdown"),
+    Stop => "stop" as msg("job-stop"),
+    Reboot => "reboot" as msg("job-reboot"),
+    Delete => "delete" as msg("job-delete"),
+    Reconcile => "reconcile" as msg("job-reconcile"),
 });
 str_enum!(JobState {
-    Queued => "queued",
-    Running => "running",
-    Succeeded => "succeeded",
-    Failed => "failed",
+    Queued => "queued" as msg("job-state-queued"),
+    Running => "running" as msg("job-state-running"),
+    Succeeded => "succeeded" as msg("job-state-succeeded"),
+    Failed => "failed" as msg("job-state-failed"),
 });
 
 #[derive(Debug, Clone, Serialize)]

@@ -10,9 +10,12 @@ pub mod error;
 pub mod hypervisor;
 pub mod ids;
 pub mod job;
+pub mod lang;
 pub mod machine;
+pub mod message;
 pub mod names;
 pub mod password;
+pub mod preferences;
 pub mod quota;
 pub mod request;
 pub mod resources;
@@ -22,6 +25,8 @@ pub mod template;
 pub mod user;
 
 pub use error::{FieldError, Invalid};
+pub use lang::Lang;
+pub use message::{Arg, Msg, msg};
 pub use time::OffsetDateTime as Timestamp;
 
 /// Now, truncated to whole seconds: that is what the store keeps, so values compare equal after a

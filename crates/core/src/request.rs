@@ -1,7 +1,7 @@
 //! Requests for a machine and their decision.
 
 use crate::{
-    Invalid, Timestamp,
+    Invalid, Msg, Timestamp, msg,
     ids::{RequestId, TemplateId, UserId},
     names::{self, Hostname, Username},
     resources::Resources,
@@ -21,10 +21,10 @@ pub enum RequestState {
 }
 
 str_enum!(RequestState {
-    Pending => "pending",
-    Approved => "approved",
-    Rejected => "rejected",
-    Cancelled => "cancelled",
+    Pending => "pending" as msg("request-state-pending"),
+    Approved => "approved" as msg("request-state-approved"),
+    Rejected => "rejected" as msg("request-state-rejected"),
+    Cancelled => "cancelled" as msg("request-state-cancelled"),
 });
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,7 +80,7 @@ impl NewRequest {
     ) -> Result<Self, Invalid> {
         let mut invalid = Invalid::default();
         if !template.enabled {
-            invalid.push("template_id", "this template is not offered any more");
+            invalid.push("template_id", msg("err-template-withdrawn"));
         }
         let name = invalid.check(Hostname::parse("name", &input.name));
         let resources = invalid.check(Resources::parse_within(
@@ -104,6 +104,12 @@ impl NewRequest {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the request is already {0}")]
 pub struct NotPending(pub RequestState);
+
+impl NotPending {
+    pub fn message(&self) -> Msg {
+        msg("err-already-decided").arg("state", self.0.label())
+    }
+}
 
 impl RequestState {
     /// Only a pending request can be decided or cancelled.

@@ -12,6 +12,8 @@ use crate::{
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::{Drift, Machine, MachinePatch},
     quota::{Quota, Usage},
+    Msg,
+    preferences::PreferenceStore,
     request::{MachineRequest, NewRequest, NotPending, RequestState},
     template::{Template, TemplateSpec},
     user::{NewUser, User, UserPatch},
@@ -27,7 +29,7 @@ pub enum StoreError {
     Conflict(#[from] NotPending),
     /// A machine cannot take an action now (its state, or another action in progress).
     #[error("{0}")]
-    Busy(String),
+    Busy(Msg),
     /// The change breaks a rule that only the database can check atomically (a unique name, a
     /// quota counted over concurrent requests).
     #[error(transparent)]
@@ -77,7 +79,7 @@ impl Page {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PreferenceStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

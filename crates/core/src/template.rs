@@ -1,7 +1,7 @@
 //! The catalogue: what users may ask for.
 
 use crate::{
-    Invalid, Timestamp,
+    Invalid, Timestamp, msg,
     ids::TemplateId,
     names,
     resources::{MAX_CPUS, MAX_DISK_GIB, MAX_MEMORY_MIB, Resources},
@@ -25,8 +25,14 @@ pub enum OsFamily {
     Windows,
 }
 
-str_enum!(MachineKind { Container => "container", Vm => "vm" });
-str_enum!(OsFamily { Linux => "linux", Windows => "windows" });
+str_enum!(MachineKind {
+    Container => "container" as msg("kind-container"),
+    Vm => "vm" as msg("kind-vm"),
+});
+str_enum!(OsFamily {
+    Linux => "linux" as msg("os-linux"),
+    Windows => "windows" as msg("os-windows"),
+});
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -115,9 +121,9 @@ impl TemplateSpec {
             invalid.push(
                 "provider",
                 if providers.is_empty() {
-                    "no provider is configured".to_owned()
+                    msg("err-no-provider")
                 } else {
-                    format!("must be one of: {}", providers.join(", "))
+                    msg("err-one-of").arg("choices", providers.join(", "))
                 },
             );
         }
@@ -149,12 +155,12 @@ impl TemplateSpec {
         );
         let locale = input.locale.trim();
         if !locale.is_empty() && !is_locale(locale) {
-            invalid.push("locale", "must be a language tag like fr-FR or en-US");
+            invalid.push("locale", msg("err-locale"));
         }
         if !(0..=3600).contains(&input.shutdown_timeout_secs) {
             invalid.push(
                 "shutdown_timeout_secs",
-                "must be between 0 and 3600 seconds",
+                msg("err-shutdown-timeout"),
             );
         }
         invalid.or(|| TemplateSpec {

@@ -1,16 +1,19 @@
 //! The web layer's one error type, mapped to a status and the JSON body of API.md:
 //! `{"error": {"code": "...", "message": "...", "fields": [...]}}`. Internal details go to the log,
-//! never into a response.
+//! never into a response. The `code` is always English; the messages are in the reader's language,
+//! so the body is written by the `i18n::localize` middleware once that language is known.
 
 use axum::{
     Json,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use crate::i18n::{Tr, Unrendered};
 use serde::Serialize;
-use vmportal_core::{FieldError, Invalid, authz::Denied, store::StoreError};
+use std::sync::Arc;
+use vmportal_core::{Invalid, Msg, authz::Denied, store::StoreError};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("sign in first")]
     Unauthenticated,
@@ -24,7 +27,7 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     #[error("{0}")]
     Invalid(Invalid),
     #[error("{0}")]
@@ -33,8 +36,9 @@ pub enum AppError {
     TooManyAttempts,
     /// The directory did not answer or does not fit the settings; the message says what people
     /// may know (the detail only to administrators).
-    #[error("{0}")]
-    DirectoryUnavailable(String),
+    /// `Some`: the directory's own words, for an administrator checking the settings.
+    #[error("directory unavailable: {0:?}")]
+    DirectoryUnavailable(Option<String>),
     /// Logged in full; the client learns only that something went wrong.
     #[error("internal error")]
     Internal(String),
@@ -51,10 +55,18 @@ pub struct ErrorDetail {
     /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `directory_unavailable`,
     /// `internal`.
     pub code: &'static str,
+    /// For people, in the language of the request (`Accept-Language`, or the user's choice).
     pub message: String,
     /// For `invalid_input`: each invalid field and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+}
+
+/// One invalid field and why, in the reader's language.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 impl AppError {
@@ -87,26 +99,62 @@ impl AppError {
         }
     }
 
-    pub fn body(&self) -> ErrorBody {
+    /// What people read, in `tr`'s language.
+    pub fn message(&self, tr: &Tr) -> String {
+        match self {
+            AppError::Unauthenticated => tr.t("err-unauthenticated"),
+            AppError::BadCredentials => tr.t("err-bad-credentials"),
+            AppError::Forbidden => tr.t("err-forbidden"),
+            AppError::SessionOnly => tr.t("err-session-only"),
+            AppError::NotFound => tr.t("err-not-found"),
+            AppError::Conflict(m) => tr.msg(m),
+            AppError::Invalid(_) => tr.t("err-invalid-input"),
+            // The decoder's own words name the field and the problem; they are for programs.
+            AppError::BadRequest(detail) => tr.t1("err-bad-request", "detail", detail.as_str()),
+            AppError::TooManyAttempts => tr.t("err-too-many-attempts"),
+            AppError::DirectoryUnavailable(None) => tr.t("err-directory-unavailable"),
+            AppError::DirectoryUnavailable(Some(detail)) => {
+                tr.t1("err-directory-answer", "detail", detail.as_str())
+            }
+            AppError::Internal(_) => tr.t("err-internal"),
+        }
+    }
+
+    pub fn body(&self, tr: &Tr) -> ErrorBody {
         if let AppError::Internal(detail) = self {
             tracing::error!(%detail, "internal error");
         }
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message: self.to_string(),
+                message: self.message(tr),
                 fields: match self {
-                    AppError::Invalid(i) => i.0.clone(),
+                    AppError::Invalid(i) => i
+                        .0
+                        .iter()
+                        .map(|e| FieldError {
+                            field: e.field.clone(),
+                            message: tr.msg(&e.message),
+                        })
+                        .collect(),
                     _ => Vec::new(),
                 },
             },
         }
     }
+
+    pub(crate) fn json(&self, tr: &Tr) -> Response {
+        (self.status(), Json(self.body(tr))).into_response()
+    }
 }
 
+/// The status now; the body once the language is known (see `i18n::localize`).
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let mut res = self.status().into_response();
+        res.extensions_mut()
+            .insert(Unrendered::Api(Arc::new(self)));
+        res
     }
 }
 
@@ -114,7 +162,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict(c) => AppError::Conflict(c.to_string()),
+            StoreError::Conflict(c) => AppError::Conflict(c.message()),
             StoreError::Busy(m) => AppError::Conflict(m),
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Backend(b) => AppError::Internal(b),

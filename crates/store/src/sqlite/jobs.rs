@@ -7,7 +7,7 @@ use super::{
 };
 use sqlx::SqliteConnection;
 use vmportal_core::{
-    Timestamp,
+    Timestamp, msg,
     audit::{Actor, NewAuditEvent, action},
     ids::{JobId, MachineId},
     job::{Job, JobEvent, JobKind, JobOutcome},
@@ -34,9 +34,7 @@ impl SqliteStore {
         let state: MachineState = state.parse().map_err(backend)?;
         state.accepts(kind).map_err(StoreError::Busy)?;
         if !kind.queues_behind_others() && pending_on(&mut tx, machine).await? > 0 {
-            return Err(StoreError::Busy(
-                "another action on this machine is still in progress".into(),
-            ));
+            return Err(StoreError::Busy(msg("err-machine-busy")));
         }
         let t = secs(now());
         let id: i64 = sqlx::query_scalar(

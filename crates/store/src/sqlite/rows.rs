@@ -27,7 +27,7 @@ pub(crate) fn secs(t: Timestamp) -> i64 {
     t.unix_timestamp()
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
+fn parse<T: std::str::FromStr<Err = vmportal_core::Msg>>(s: &str) -> StoreResult<T> {
     s.parse().map_err(backend)
 }
 

@@ -6,7 +6,7 @@ use super::{
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::TemplateId,
-    now,
+    msg, now,
     store::{StoreError, StoreResult},
     template::{Template, TemplateSpec},
 };
@@ -38,7 +38,7 @@ impl SqliteStore {
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
         .await
-        .map_err(unique_as("name", "another template has this name"))?;
+        .map_err(unique_as("name", msg("err-template-name-taken")))?;
         audit::write(&mut tx, by, event(action::TEMPLATE_CREATE, id, &spec)).await?;
         tx.commit().await.map_err(backend)?;
         self.fetch_template(TemplateId(id))
@@ -64,7 +64,7 @@ impl SqliteStore {
         .bind(id.0)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(unique_as("name", "another template has this name"))?;
+        .map_err(unique_as("name", msg("err-template-name-taken")))?;
         if updated.is_none() {
             return Err(StoreError::NotFound);
         }

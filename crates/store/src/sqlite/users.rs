@@ -6,7 +6,7 @@ use super::{
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
-    now,
+    msg, now,
     store::{StoreError, StoreResult},
     user::{NewUser, User, UserPatch},
 };
@@ -27,7 +27,7 @@ impl SqliteStore {
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
         .await
-        .map_err(unique_as("username", "is already taken"))?;
+        .map_err(unique_as("username", msg("err-username-taken")))?;
         audit::write(
             &mut tx,
             by,

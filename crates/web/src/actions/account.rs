@@ -7,8 +7,9 @@ use crate::{
     state::AppState,
 };
 use vmportal_core::{
-    Invalid, names,
+    Invalid, msg, names,
     password::{self, Password},
+    preferences::Preferences,
     user::{User, UserPatch, UserSource},
 };
 
@@ -28,7 +29,7 @@ pub async fn change_password(
     if by.user.source != UserSource::Local {
         return Err(Invalid::field(
             "current_password",
-            "your account signs in through the directory; change your password there",
+            msg("err-password-in-directory"),
         )
         .into());
     }
@@ -46,7 +47,7 @@ pub async fn change_password(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut invalid = Invalid::default();
     if !matches {
-        invalid.push("current_password", "is not your current password");
+        invalid.push("current_password", msg("err-wrong-current-password"));
     }
     let new = invalid.check(Password::parse("new_password", new));
     let (Some(new), true) = (new, invalid.is_empty()) else {
@@ -73,5 +74,13 @@ pub async fn set_ssh_key(state: &AppState, by: &Signed, key: &str) -> AppResult<
     Ok(state
         .store
         .update_user(by.user.id, patch, &by.actor())
+        .await?)
+}
+
+/// Saves `by`'s language and mail choices.
+pub async fn set_preferences(state: &AppState, by: &Signed, prefs: Preferences) -> AppResult<()> {
+    Ok(state
+        .store
+        .set_preferences(by.user.id, prefs, &by.actor())
         .await?)
 }

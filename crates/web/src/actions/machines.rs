@@ -6,6 +6,7 @@ use crate::{
 use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{
+    msg,
     audit::{NewAuditEvent, action},
     ids::{JobId, MachineId},
     job::JobKind,
@@ -54,9 +55,7 @@ pub async fn read_credentials(
     let machine = visible(state, by, id).await?;
     let sealed = state.store.machine_secret(machine.id).await?;
     let (Some(sealed), Some(username)) = (sealed, machine.login_name.clone()) else {
-        return Err(AppError::Conflict(
-            "the machine's credentials are not ready yet".into(),
-        ));
+        return Err(AppError::Conflict(msg("err-credentials-not-ready")));
     };
     let password = state
         .secrets

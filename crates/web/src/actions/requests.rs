@@ -4,7 +4,7 @@ use crate::{
     state::AppState,
 };
 use vmportal_core::{
-    Invalid,
+    Invalid, msg,
     ids::{RequestId, TemplateId},
     names,
     request::{MachineRequest, NewRequest, RequestInput},
@@ -22,7 +22,7 @@ pub async fn validate(
         .store
         .template(TemplateId(template_id))
         .await?
-        .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
+        .ok_or_else(|| Invalid::field("template_id", msg("err-no-such-template")))?;
     Ok(NewRequest::parse(by.user.id, &template, input)?)
 }
 
@@ -60,7 +60,7 @@ pub async fn list(
 ) -> AppResult<Vec<MachineRequest>> {
     let state_filter = filter_state
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
+        .map(|s| s.parse().map_err(|m| Invalid::field("state", m)))
         .transpose()?;
     Ok(state
         .store

@@ -7,7 +7,7 @@ use crate::{
 use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{
-    Invalid,
+    Invalid, msg,
     ids::UserId,
     machine::Machine,
     names::{self, Username},
@@ -104,10 +104,10 @@ pub async fn update(
     // An administrator cannot lock themselves out; another administrator has to do it.
     if target.id == admin.user.id {
         if change.disabled == Some(true) {
-            invalid.push("disabled", "you cannot disable your own account");
+            invalid.push("disabled", msg("err-disable-self"));
         }
         if change.role == Some(Role::User) {
-            invalid.push("role", "you cannot remove your own administrator role");
+            invalid.push("role", msg("err-demote-self"));
         }
     }
     let display_name = change
@@ -129,7 +129,7 @@ pub async fn update(
     if password.is_some() && target.source != UserSource::Local {
         invalid.push(
             "password",
-            "this account signs in through the directory; change the password there",
+            msg("err-reset-password-in-directory"),
         );
     }
     if !invalid.is_empty() {

@@ -10,7 +10,11 @@ pub use api_token::new_api_token;
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
 pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
-use crate::{error::AppError, state::AppState};
+use crate::{
+    error::AppError,
+    i18n::{self, Tr},
+    state::AppState,
+};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts},
     http::request::Parts,
@@ -27,6 +31,8 @@ pub struct Signed {
     pub token_hash: String,
     pub via: Via,
     pub ip: Option<IpAddr>,
+    /// Their language: their preference, else their browser's, else the default.
+    pub tr: Tr,
 }
 
 /// How the caller proved who they are.
@@ -74,11 +80,13 @@ impl FromRequestParts<AppState> for Signed {
             }
         };
         let (user, token_hash) = found.ok_or(AppError::Unauthenticated)?;
+        let preference = state.store.preferences(user.id).await?.language;
         Ok(Signed {
             user,
             token_hash,
             via,
             ip,
+            tr: i18n::settle(parts, preference),
         })
     }
 }

@@ -16,6 +16,7 @@ use axum::{
 use serde::Deserialize;
 use std::time::Duration;
 use vmportal_core::{
+    msg,
     audit::{NewAuditEvent, action},
     machine::MachineState,
     now,
@@ -55,10 +56,9 @@ pub async fn websocket(
         .ok_or(AppError::NotFound)?;
     let machine = crate::actions::machines::visible(&state, &signed, used.machine_id.0).await?;
     let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
-        return Err(AppError::Conflict(format!(
-            "the machine is {}: its console opens only while it runs",
-            machine.state
-        )));
+        return Err(AppError::Conflict(
+            msg("err-console-not-running").arg("state", machine.state.label()),
+        ));
     };
     let hv = state
         .providers
@@ -66,7 +66,7 @@ pub async fn websocket(
         .ok_or_else(|| AppError::Internal(format!("no provider {}", machine.provider)))?;
     let unavailable = |e: String| {
         tracing::warn!(machine = machine.id.0, error = %e, "console unavailable");
-        AppError::Conflict("the console of this machine cannot be reached now".into())
+        AppError::Conflict(msg("err-console-unreachable"))
     };
     let guest = tokio::time::timeout(CONNECT_TIMEOUT, hv.console(external_id))
         .await

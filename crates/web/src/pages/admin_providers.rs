@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Tr, Nav, PageResult};
 use crate::{
     auth::AdminPage,
     providers::{ProviderStatus, statuses},
@@ -12,6 +12,7 @@ use axum::extract::State;
 #[template(path = "admin_providers.html")]
 pub struct ProvidersPage {
     nav: Nav,
+    tr: Tr,
     providers: Vec<ProviderStatus>,
 }
 
@@ -21,6 +22,7 @@ pub async fn list(
 ) -> PageResult<ProvidersPage> {
     Ok(ProvidersPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         providers: statuses(&state.providers).await,
     })
 }

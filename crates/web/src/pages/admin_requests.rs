@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, see_other};
+use super::{Tr, Nav, PageResult, see_other};
 use crate::{actions, auth::AdminPage, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,6 +13,7 @@ use vmportal_core::request::MachineRequest;
 #[template(path = "admin_requests.html")]
 pub struct RequestsPage {
     nav: Nav,
+    tr: Tr,
     requests: Vec<MachineRequest>,
 }
 
@@ -24,6 +25,7 @@ pub async fn list(
     let requests = actions::requests::list(&state, &me, None).await?;
     Ok(RequestsPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         requests,
     })
 }

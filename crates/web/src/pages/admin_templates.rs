@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, form::number, see_other};
+use super::{Tr, Nav, PageResult, form::number, see_other};
 use crate::{actions, auth::AdminPage, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,6 +20,7 @@ use vmportal_core::{
 #[template(path = "admin_templates.html")]
 pub struct TemplatesPage {
     nav: Nav,
+    tr: Tr,
     templates: Vec<Catalogue>,
 }
 
@@ -29,6 +30,7 @@ pub async fn list(
 ) -> PageResult<TemplatesPage> {
     Ok(TemplatesPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         templates: actions::templates::catalogue(&state, &me).await?,
     })
 }
@@ -37,6 +39,7 @@ pub async fn list(
 #[template(path = "admin_template_form.html")]
 pub struct TemplateFormPage {
     nav: Nav,
+    tr: Tr,
     /// `None` for a new entry.
     id: Option<i64>,
     providers: Vec<String>,
@@ -122,6 +125,7 @@ fn form_page(
 ) -> TemplateFormPage {
     TemplateFormPage {
         nav: Nav::from(&me.0),
+        tr: me.0.tr,
         id,
         providers: state.providers.names(),
         form,

@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Tr, Nav, PageResult};
 use crate::{auth::Viewer, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,6 +9,7 @@ use vmportal_core::machine::Machine;
 #[template(path = "console.html")]
 pub struct ConsolePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
 }
 
@@ -21,6 +22,7 @@ pub async fn show(
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
     Ok(ConsolePage {
         nav: Nav::from(&me),
+        tr: me.tr,
         machine,
     })
 }

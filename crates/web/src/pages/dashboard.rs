@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Tr, Nav, PageResult};
 use crate::{auth::Viewer, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,6 +14,7 @@ use vmportal_core::{
 #[template(path = "dashboard.html")]
 pub struct Dashboard {
     nav: Nav,
+    tr: Tr,
     quota: Quota,
     usage: Usage,
     machines: Vec<Machine>,
@@ -32,5 +33,6 @@ pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResu
         machines: state.store.machines(Some(me.user.id)).await?,
         requests: state.store.requests(filter).await?,
         nav: Nav::from(&me),
+        tr: me.tr,
     })
 }

@@ -5,6 +5,7 @@ use crate::{
         ClientIp, Signed, Via, clear_cookie, end_session, local_path, session_cookie, start_session,
     },
     error::AppError,
+    i18n::{BrowserLang, Tr},
     state::AppState,
 };
 use askama::Template;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
+    tr: Tr,
     next: String,
     username: String,
     error: Option<String>,
@@ -30,8 +32,9 @@ pub struct Next {
     next: Option<String>,
 }
 
-pub async fn form(Query(q): Query<Next>) -> LoginPage {
+pub async fn form(BrowserLang(tr): BrowserLang, Query(q): Query<Next>) -> LoginPage {
     LoginPage {
+        tr,
         next: local_path(q.next.as_deref()).to_owned(),
         username: String::new(),
         error: None,
@@ -48,6 +51,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    BrowserLang(tr): BrowserLang,
     previous: Option<Signed>,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
@@ -67,9 +71,10 @@ pub async fn submit(
             | AppError::DirectoryUnavailable(_)),
         ) => {
             let page = LoginPage {
+                tr,
                 next,
                 username: f.username,
-                error: Some(e.to_string()),
+                error: Some(e.message(&tr)),
             };
             Ok((e.status(), page).into_response())
         }

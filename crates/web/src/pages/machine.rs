@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, see_other};
+use super::{Tr, Nav, PageResult, see_other};
 use crate::{
     actions::machines::{Credentials, enqueue, read_credentials},
     auth::{Signed, Viewer},
@@ -17,6 +17,7 @@ use vmportal_core::{
 #[template(path = "machine.html")]
 pub struct MachinePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
     credentials: Option<Credentials>,
     /// The job whose progress the page follows live, while it is not finished.
@@ -42,6 +43,7 @@ pub async fn show(
         .map(|j| j.id.0);
     Ok(MachinePage {
         nav: Nav::from(&me),
+        tr: me.tr,
         machine,
         credentials,
         live_job,
@@ -52,6 +54,7 @@ pub async fn show(
 #[template(path = "machine_delete.html")]
 pub struct DeletePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
 }
 
@@ -64,6 +67,7 @@ pub async fn confirm_delete(
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
     Ok(DeletePage {
         nav: Nav::from(&me),
+        tr: me.tr,
         machine,
     })
 }
