@@ -63,9 +63,6 @@ impl Invalid {
     }
 
     pub fn message_for(&self, field: &str) -> Option<&Msg> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| &e.message)
+        self.0.iter().find(|e| e.field == field).map(|e| &e.message)
     }
 }

@@ -1,9 +1,10 @@
 //! Machines, born from approved requests.
 
 use crate::{
-    Msg, Timestamp, msg,
+    Msg, Timestamp,
     ids::{MachineId, RequestId, TemplateId, UserId},
     job::{JobKind, JobSummary},
+    msg,
     names::{Hostname, Username},
     resources::Resources,
     user::str_enum,

@@ -48,6 +48,10 @@ pub struct Preferences {
 pub trait PreferenceStore: Send + Sync {
     /// A user's choices; the defaults when they never chose.
     async fn preferences(&self, user: UserId) -> StoreResult<Preferences>;
-    async fn set_preferences(&self, user: UserId, prefs: Preferences, by: &Actor)
-    -> StoreResult<()>;
+    async fn set_preferences(
+        &self,
+        user: UserId,
+        prefs: Preferences,
+        by: &Actor,
+    ) -> StoreResult<()>;
 }

@@ -90,7 +90,12 @@ impl Quota {
                 ask.memory_mib,
                 left.memory_mib,
             ),
-            ("disk_gib", msg("err-quota-disk"), ask.disk_gib, left.disk_gib),
+            (
+                "disk_gib",
+                msg("err-quota-disk"),
+                ask.disk_gib,
+                left.disk_gib,
+            ),
         ] {
             if asked > left {
                 invalid.push(field, message.arg("left", left).arg("asked", asked));

@@ -1,8 +1,9 @@
 //! Requests for a machine and their decision.
 
 use crate::{
-    Invalid, Msg, Timestamp, msg,
+    Invalid, Msg, Timestamp,
     ids::{RequestId, TemplateId, UserId},
+    msg,
     names::{self, Hostname, Username},
     resources::Resources,
     template::Template,

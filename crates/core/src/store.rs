@@ -4,16 +4,15 @@
 //! log can never miss a change nor record one that did not happen.
 
 use crate::{
-    Invalid, Timestamp,
+    Invalid, Msg, Timestamp,
     api_token::{ApiToken, NewApiToken},
     audit::{Actor, AuditEvent, NewAuditEvent},
     console::{NewConsoleTicket, UsedTicket},
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::{Drift, Machine, MachinePatch},
-    quota::{Quota, Usage},
-    Msg,
     preferences::PreferenceStore,
+    quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, NotPending, RequestState},
     template::{Template, TemplateSpec},
     user::{NewUser, User, UserPatch},

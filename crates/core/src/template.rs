@@ -1,9 +1,9 @@
 //! The catalogue: what users may ask for.
 
 use crate::{
-    Invalid, Timestamp, msg,
+    Invalid, Timestamp,
     ids::TemplateId,
-    names,
+    msg, names,
     resources::{MAX_CPUS, MAX_DISK_GIB, MAX_MEMORY_MIB, Resources},
     user::str_enum,
 };
@@ -158,10 +158,7 @@ impl TemplateSpec {
             invalid.push("locale", msg("err-locale"));
         }
         if !(0..=3600).contains(&input.shutdown_timeout_secs) {
-            invalid.push(
-                "shutdown_timeout_secs",
-                msg("err-shutdown-timeout"),
-            );
+            invalid.push("shutdown_timeout_secs", msg("err-shutdown-timeout"));
         }
         invalid.or(|| TemplateSpec {
             name: name.unwrap_or_default(),

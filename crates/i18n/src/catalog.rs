@@ -36,9 +36,10 @@ impl Catalog {
                 // plain-text mail and confuse tests.
                 bundle.set_use_isolating(false);
                 for (_, name, text) in FILES.iter().filter(|(l, _, _)| *l == lang) {
-                    let res = FluentResource::try_new((*text).to_owned()).unwrap_or_else(|(_, e)| {
-                        panic!("{}/{name}: Fluent syntax errors: {e:?}", lang.code())
-                    });
+                    let res =
+                        FluentResource::try_new((*text).to_owned()).unwrap_or_else(|(_, e)| {
+                            panic!("{}/{name}: Fluent syntax errors: {e:?}", lang.code())
+                        });
                     bundle.add_resource(res).unwrap_or_else(|e| {
                         panic!("{}/{name}: duplicate keys: {e:?}", lang.code())
                     });
@@ -68,7 +69,12 @@ impl Catalog {
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, args, &mut errors);
         if !errors.is_empty() {
-            tracing::warn!(lang = lang.code(), key, ?errors, "translation did not format cleanly");
+            tracing::warn!(
+                lang = lang.code(),
+                key,
+                ?errors,
+                "translation did not format cleanly"
+            );
         }
         text.into_owned()
     }

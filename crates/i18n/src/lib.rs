@@ -59,7 +59,10 @@ impl Tr {
         n3: &str,
         v3: impl ToArg,
     ) -> String {
-        self.with(key, [(n1, v1.to_arg()), (n2, v2.to_arg()), (n3, v3.to_arg())])
+        self.with(
+            key,
+            [(n1, v1.to_arg()), (n2, v2.to_arg()), (n3, v3.to_arg())],
+        )
     }
 
     /// A message the domain composed.

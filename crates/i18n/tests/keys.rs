@@ -29,10 +29,7 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
             if !["tests", "target", "node_modules"].contains(&name.to_str().unwrap_or("")) {
                 sources(&path, out);
             }
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "rs" || e == "html")
-        {
+        } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
             out.push(path);
         }
     }
@@ -99,7 +96,11 @@ fn file_keys(lang: Lang) -> BTreeSet<String> {
 #[test]
 fn every_language_has_exactly_the_keys_the_code_uses() {
     let used = code_keys();
-    assert!(used.len() > 100, "the scan found too few keys: {}", used.len());
+    assert!(
+        used.len() > 100,
+        "the scan found too few keys: {}",
+        used.len()
+    );
     let mut problems = Vec::new();
     for lang in Lang::ALL {
         let defined = file_keys(lang);

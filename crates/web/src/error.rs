@@ -3,12 +3,12 @@
 //! never into a response. The `code` is always English; the messages are in the reader's language,
 //! so the body is written by the `i18n::localize` middleware once that language is known.
 
+use crate::i18n::{Tr, Unrendered};
 use axum::{
     Json,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use crate::i18n::{Tr, Unrendered};
 use serde::Serialize;
 use std::sync::Arc;
 use vmportal_core::{Invalid, Msg, authz::Denied, store::StoreError};
@@ -108,7 +108,13 @@ impl AppError {
             AppError::SessionOnly => tr.t("err-session-only"),
             AppError::NotFound => tr.t("err-not-found"),
             AppError::Conflict(m) => tr.msg(m),
-            AppError::Invalid(_) => tr.t("err-invalid-input"),
+            AppError::Invalid(i) => {
+                let fields: Vec<String> =
+                    i.0.iter()
+                        .map(|e| format!("{}: {}", e.field, tr.msg(&e.message)))
+                        .collect();
+                format!("{}: {}", tr.t("err-invalid-input"), fields.join("; "))
+            }
             // The decoder's own words name the field and the problem; they are for programs.
             AppError::BadRequest(detail) => tr.t1("err-bad-request", "detail", detail.as_str()),
             AppError::TooManyAttempts => tr.t("err-too-many-attempts"),
@@ -129,14 +135,14 @@ impl AppError {
                 code: self.code(),
                 message: self.message(tr),
                 fields: match self {
-                    AppError::Invalid(i) => i
-                        .0
-                        .iter()
-                        .map(|e| FieldError {
-                            field: e.field.clone(),
-                            message: tr.msg(&e.message),
-                        })
-                        .collect(),
+                    AppError::Invalid(i) => {
+                        i.0.iter()
+                            .map(|e| FieldError {
+                                field: e.field.clone(),
+                                message: tr.msg(&e.message),
+                            })
+                            .collect()
+                    }
                     _ => Vec::new(),
                 },
             },
@@ -152,8 +158,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response();
-        res.extensions_mut()
-            .insert(Unrendered::Api(Arc::new(self)));
+        res.extensions_mut().insert(Unrendered::Api(Arc::new(self)));
         res
     }
 }

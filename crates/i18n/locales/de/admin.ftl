@@ -1,86 +1,84 @@
-### The administrators' pages.
+### Die Seiten der Administratoren.
 
-admin-requests-none = No requests yet.
-admin-requests-user = User
-admin-requests-decision = Decision
-admin-requests-approve = Approve
-admin-requests-reject = Reject
-admin-requests-reason = Reason
-admin-requests-reason-for = Reason for rejecting { $name }
-admin-requests-by = by { $name }
+admin-requests-none = Noch keine Anträge.
+admin-requests-user = Benutzer
+admin-requests-decision = Entscheidung
+admin-requests-approve = Genehmigen
+admin-requests-reject = Ablehnen
+admin-requests-reason = Begründung
+admin-requests-reason-for = Begründung für die Ablehnung von { $name }
+admin-requests-by = von { $name }
 
-users-created = Account { $name } created. Its password is shown this once:
-users-source = Source
+users-created = Konto { $name } angelegt. Sein Passwort wird nur dieses eine Mal angezeigt:
+users-source = Herkunft
 users-status = Status
-users-disabled = disabled
-users-active = active
-users-new = New local account
-users-display-name = Display name
-users-password-help = Leave empty to generate a strong one.
-users-create = Create account
+users-disabled = deaktiviert
+users-active = aktiv
+users-new = Neues lokales Konto
+users-display-name = Anzeigename
+users-password-help = Leer lassen, um ein sicheres zu erzeugen.
+users-create = Konto anlegen
 
-user-new-password = New password, shown this once. Every session of this user has been ended.
-user-account = Account
-user-quota = Quota (empty: the role's default)
-user-in-use-machines = In use: { $count ->
-    [one] one machine,
-   *[other] { $count } machines,
+user-new-password = Neues Passwort, nur dieses eine Mal angezeigt. Alle Sitzungen dieses Benutzers wurden beendet.
+user-account = Konto
+user-quota = Kontingent (leer: das der Rolle)
+user-in-use-machines = Belegt: { $count ->
+    [one] eine Maschine,
+   *[other] { $count } Maschinen,
 }
 user-in-use-resources = { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
-user-enable = Enable account
-user-disable = Disable account
-user-reset-password = Reset password
+user-enable = Konto aktivieren
+user-disable = Konto deaktivieren
+user-reset-password = Passwort zurücksetzen
 
-tpl-new = New template
-tpl-edit = Edit template
-tpl-none = The catalogue is empty.
-tpl-kind = Kind
-tpl-source = Source
-tpl-default = Default
+tpl-new = Neue Vorlage
+tpl-edit = Vorlage bearbeiten
+tpl-none = Der Katalog ist leer.
+tpl-kind = Art
+tpl-source = Quelle
+tpl-default = Standard
 tpl-maximum = Maximum
-tpl-offered = Offered
-tpl-no-provider = No provider is configured: add one to the configuration file first.
-tpl-description = Description
-tpl-os = OS
-tpl-source-help = libvirt: the base volume; Proxmox: the template's vmid or an OS template archive.
-tpl-default-size = Default size
-tpl-maximum-size = Maximum size
-tpl-shutdown-timeout = Shutdown timeout (seconds before a hard stop)
-tpl-locale = Locale and keyboard (Windows guests)
-tpl-locale-help = A language tag like fr-FR (French, AZERTY keyboard); empty for the image's own.
-tpl-enabled = Offered in the catalogue
-tpl-save = Save template
+tpl-offered = Angeboten
+tpl-no-provider = Es ist kein Hypervisor konfiguriert: Tragen Sie zuerst einen in die Konfigurationsdatei ein.
+tpl-description = Beschreibung
+tpl-os = Betriebssystem
+tpl-source-help = libvirt: das Basis-Volume; Proxmox: die vmid der Vorlage oder ein Betriebssystem-Vorlagenarchiv.
+tpl-default-size = Standardgröße
+tpl-maximum-size = Maximale Größe
+tpl-shutdown-timeout = Wartezeit beim Herunterfahren (Sekunden bis zum harten Ausschalten)
+tpl-locale = Sprache und Tastatur (Windows-Maschinen)
+tpl-locale-help = Ein Sprachcode wie de-DE (Deutsch, QWERTZ-Tastatur); leer, um die des Abbilds zu behalten.
+tpl-enabled = Im Katalog angeboten
+tpl-save = Vorlage speichern
 
-# Markup allowed here (no variables): it is shown as HTML.
-providers-none = No provider is configured. Add a <code>[[providers]]</code> entry to the configuration file.
-providers-reachable = Reachable
+providers-none = Es ist kein Hypervisor konfiguriert. Tragen Sie einen <code>[[providers]]</code>-Eintrag in die Konfigurationsdatei ein.
+providers-reachable = Erreichbar
 
-drift-hint = What the last reconciliation found on each hypervisor. States changed outside the portal (a guest shut down from inside) are corrected on their own; these need an administrator.
-drift-none = None: every hypervisor matches the portal's records.
-drift-kind = Kind
-drift-machine = Machine
-drift-external-id = Hypervisor id
-drift-found = Found
-drift-missing = gone from the hypervisor
-drift-unknown = unknown to the portal
+drift-hint = Was der letzte Abgleich auf jedem Hypervisor gefunden hat. Zustände, die außerhalb des Portals geändert wurden (eine von innen heruntergefahrene Maschine), werden von selbst korrigiert; diese hier brauchen einen Administrator.
+drift-none = Keine: Jeder Hypervisor stimmt mit den Daten des Portals überein.
+drift-kind = Art
+drift-machine = Maschine
+drift-external-id = ID im Hypervisor
+drift-found = Gefunden
+drift-missing = auf dem Hypervisor verschwunden
+drift-unknown = dem Portal unbekannt
 
-directory-title = Sign-in directory
-# Markup allowed here (no variables): it is shown as HTML.
-directory-none = No directory is configured: only local accounts sign in. Add an <code>[ldap]</code> section to the configuration file to let people sign in with their directory account.
-directory-help = Shows what this name resolves to, without a password: a test of the directory settings.
-directory-look-up = Look up
-directory-caption = What { $username } resolves to
-directory-groups = Groups
-directory-no-role = none: in no allowed group, cannot sign in
-directory-missing = The directory has no entry for "{ $username }".
+directory-title = Anmeldeverzeichnis
+directory-none = Es ist kein Verzeichnis konfiguriert: Nur lokale Konten können sich anmelden. Fügen Sie der Konfigurationsdatei einen Abschnitt <code>[ldap]</code> hinzu, damit sich alle mit ihrem Verzeichniskonto anmelden können.
+directory-help = Zeigt ohne Passwort, worauf dieser Name verweist: ein Test der Verzeichniseinstellungen.
+directory-look-up = Nachschlagen
+directory-caption = Worauf { $username } verweist
+directory-groups = Gruppen
+directory-no-role = keine: in keiner zugelassenen Gruppe, kann sich nicht anmelden
+directory-missing = Das Verzeichnis hat keinen Eintrag für „{ $username }“.
 
-audit-when = When
-audit-who = Who
-audit-from = From
-audit-action = Action
-audit-object = Object
+audit-when = Wann
+audit-who = Wer
+audit-from = Von
+audit-action = Aktion
+audit-object = Objekt
 audit-detail = Detail
-audit-pages = Pages
-audit-newer = Newer
-audit-older = Older
-audit-page-of = Page { $page } of { $pages }
+audit-pages = Seiten
+audit-newer = Neuere
+audit-older = Ältere
+audit-page-of = Seite { $page } von { $pages }

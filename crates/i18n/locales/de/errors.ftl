@@ -1,68 +1,68 @@
-### Errors: the API's `message` and the pages' notices. Field messages follow the field's label.
+### Fehler: die `message` der API und die Hinweise der Seiten. Feldmeldungen folgen der Feldbezeichnung.
 
-err-unauthenticated = sign in first
-err-bad-credentials = wrong username or password
-err-forbidden = administrators only
-err-session-only = this needs a signed-in session, not an API token
-err-not-found = not found
-err-invalid-input = invalid input
-err-bad-request = the request could not be read: { $detail }
-err-too-many-attempts = too many sign-in attempts; wait a minute and try again
-err-directory-unavailable = the sign-in directory cannot be reached; try again later (local accounts still work)
-err-directory-answer = the directory cannot be asked: { $detail }
-err-internal = something went wrong on our side; try again later
-err-json-field = has the wrong type: { $detail }
+err-unauthenticated = bitte zuerst anmelden
+err-bad-credentials = Benutzername oder Passwort falsch
+err-forbidden = nur für Administratoren
+err-session-only = dafür ist eine angemeldete Sitzung nötig, kein API-Token
+err-not-found = nicht gefunden
+err-invalid-input = ungültige Eingabe
+err-bad-request = die Anfrage ist nicht lesbar: { $detail }
+err-too-many-attempts = zu viele Anmeldeversuche; bitte eine Minute warten und erneut versuchen
+err-directory-unavailable = das Anmeldeverzeichnis ist nicht erreichbar; bitte später erneut versuchen (lokale Konten funktionieren weiterhin)
+err-directory-answer = das Verzeichnis kann nicht abgefragt werden: { $detail }
+err-internal = bei uns ist etwas schiefgegangen; bitte später erneut versuchen
+err-json-field = hat den falschen Typ: { $detail }
 
-err-required = is required
-err-too-long = must be at most { $max } { $max ->
-    [one] character
-   *[other] characters
-}
-err-too-short = must be at least { $min } characters
-err-control-characters = must not contain control characters
-err-only-spaces = must not be only spaces
-err-between = must be between { $min } and { $max }
-err-negative = must not be negative
-err-whole-number = must be a whole number
-err-one-of = must be one of: { $choices }
-err-email = is not a valid e-mail address
-err-username = must start with a lower-case letter and contain only a-z, 0-9, '.', '_' or '-'
-err-username-taken = is already taken
-err-hostname-chars = may contain only letters, digits and '-' (it becomes the machine's host name)
-err-hostname-dash = must not start or end with '-'
-err-hostname-digits = must not be only digits
-err-ssh-key = must be one OpenSSH public key, e.g. "ssh-ed25519 AAAA... you@laptop"
-err-token-days = must be between 1 and 730 days
-err-locale = must be a language tag like fr-FR or en-US
-err-shutdown-timeout = must be between 0 and 3600 seconds
-err-no-provider = no provider is configured
-err-template-name-taken = another template has this name
-err-template-withdrawn = this template is not offered any more
-err-no-such-template = no such template
-err-language = must be one of the portal's languages
-err-quota-machines = your quota allows { $allowed ->
-    [one] one machine
-   *[other] { $allowed } machines
-} and you already have or asked for { $used }
-err-quota-cpus = exceeds your CPU quota: { $left } left, { $asked } asked
-err-quota-memory = exceeds your memory quota: { $left } MiB left, { $asked } MiB asked
-err-quota-disk = exceeds your disk quota: { $left } GiB left, { $asked } GiB asked
-err-wrong-current-password = is not your current password
-err-password-in-directory = your account signs in through the directory; change your password there
-err-reset-password-in-directory = this account signs in through the directory; change the password there
-err-disable-self = you cannot disable your own account
-err-demote-self = you cannot remove your own administrator role
-err-already-decided = the request is already { $state }
-err-machine-busy = another action on this machine is still in progress
-err-machine-cannot = the machine is { $state }: it cannot { $action } now
-err-credentials-not-ready = the machine's credentials are not ready yet
-err-console-not-running = the machine is { $state }: its console opens only while it runs
-err-console-unreachable = the console of this machine cannot be reached now
+err-required = ist erforderlich
+err-too-long = darf höchstens { $max ->
+    [one] ein Zeichen
+   *[other] { $max } Zeichen
+} lang sein
+err-too-short = muss mindestens { $min } Zeichen lang sein
+err-control-characters = darf keine Steuerzeichen enthalten
+err-only-spaces = darf nicht nur aus Leerzeichen bestehen
+err-between = muss zwischen { $min } und { $max } liegen
+err-negative = darf nicht negativ sein
+err-whole-number = muss eine ganze Zahl sein
+err-one-of = muss einer dieser Werte sein: { $choices }
+err-email = ist keine gültige E-Mail-Adresse
+err-username = muss mit einem Kleinbuchstaben beginnen und darf nur a-z, 0-9, „.“, „_“ oder „-“ enthalten
+err-username-taken = ist bereits vergeben
+err-hostname-chars = darf nur Buchstaben, Ziffern und „-“ enthalten (er wird zum Hostnamen der Maschine)
+err-hostname-dash = darf nicht mit „-“ beginnen oder enden
+err-hostname-digits = darf nicht nur aus Ziffern bestehen
+err-ssh-key = muss ein öffentlicher OpenSSH-Schlüssel sein, z. B. „ssh-ed25519 AAAA... sie@laptop“
+err-token-days = muss zwischen 1 und 730 Tagen liegen
+err-locale = muss ein Sprachcode wie de-DE oder en-US sein
+err-shutdown-timeout = muss zwischen 0 und 3600 Sekunden liegen
+err-no-provider = es ist kein Hypervisor konfiguriert
+err-template-name-taken = eine andere Vorlage hat bereits diesen Namen
+err-template-withdrawn = diese Vorlage wird nicht mehr angeboten
+err-no-such-template = diese Vorlage gibt es nicht
+err-language = muss eine der Sprachen des Portals sein
+err-quota-machines = Ihr Kontingent erlaubt { $allowed ->
+    [one] eine Maschine
+   *[other] { $allowed } Maschinen
+} und Sie haben bereits { $used } (Anträge eingeschlossen)
+err-quota-cpus = überschreitet Ihr CPU-Kontingent: { $left } frei, { $asked } beantragt
+err-quota-memory = überschreitet Ihr Speicherkontingent: { $left } MiB frei, { $asked } MiB beantragt
+err-quota-disk = überschreitet Ihr Festplattenkontingent: { $left } GiB frei, { $asked } GiB beantragt
+err-wrong-current-password = ist nicht Ihr aktuelles Passwort
+err-password-in-directory = Ihr Konto meldet sich über das Verzeichnis an; ändern Sie Ihr Passwort dort
+err-reset-password-in-directory = dieses Konto meldet sich über das Verzeichnis an; das Passwort wird dort geändert
+err-disable-self = Sie können Ihr eigenes Konto nicht deaktivieren
+err-demote-self = Sie können sich die Administratorrolle nicht selbst entziehen
+err-already-decided = der Antrag ist bereits { $state }
+err-machine-busy = eine andere Aktion auf dieser Maschine läuft noch
+err-machine-cannot = die Maschine ist im Zustand „{ $state }“: „{ $action }“ ist jetzt nicht möglich
+err-credentials-not-ready = die Zugangsdaten der Maschine sind noch nicht bereit
+err-console-not-running = die Maschine ist im Zustand „{ $state }“: die Konsole öffnet sich nur, solange sie läuft
+err-console-unreachable = die Konsole dieser Maschine ist gerade nicht erreichbar
 
-error-title-forbidden = Not allowed
-error-title-not-found = Not found
-error-title-conflict = Already decided
-error-title-invalid = Invalid input
-error-title-slow-down = Slow down
-error-title-other = Something went wrong
-error-back = Back to my machines
+error-title-forbidden = Nicht erlaubt
+error-title-not-found = Nicht gefunden
+error-title-conflict = Bereits entschieden
+error-title-invalid = Ungültige Eingabe
+error-title-slow-down = Langsamer, bitte
+error-title-other = Etwas ist schiefgegangen
+error-back = Zurück zu meinen Maschinen

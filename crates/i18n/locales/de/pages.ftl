@@ -1,107 +1,106 @@
-### The pages every user sees.
+### Die Seiten, die alle Benutzer sehen.
 
-login-title = Sign in
-login-submit = Sign in
+login-title = Anmelden
+login-submit = Anmelden
 
-dash-title = My machines
-dash-quota = Quota
-dash-quota-machines = Machines
+dash-title = Meine Maschinen
+dash-quota = Kontingent
+dash-quota-machines = Maschinen
 dash-quota-cpus = CPUs
-dash-quota-memory = Memory
-dash-quota-disk = Disk
-dash-quota-hint = Pending requests count against your quota.
-dash-machines = Machines
-dash-no-machines = No machines yet.
-dash-request-one = Request one; an administrator approves it, then it is built for you.
-dash-requests = Requests
-dash-no-requests = You have not asked for a machine yet.
-dash-cancel = Cancel
+dash-quota-memory = Arbeitsspeicher
+dash-quota-disk = Festplatte
+dash-quota-hint = Offene Anträge zählen zu Ihrem Kontingent.
+dash-machines = Maschinen
+dash-no-machines = Noch keine Maschinen.
+dash-request-one = Beantragen Sie eine: Ein Administrator genehmigt sie, dann wird sie für Sie eingerichtet.
+dash-requests = Anträge
+dash-no-requests = Sie haben noch keine Maschine beantragt.
+dash-cancel = Zurückziehen
 
-req-title = Request a machine
-req-catalogue-empty = The catalogue is empty: an administrator has to add a template first.
-req-left-machines = Left in your quota: { $count ->
-    [one] one machine,
-   *[other] { $count } machines,
+req-title = Maschine beantragen
+req-catalogue-empty = Der Katalog ist leer: Zuerst muss ein Administrator eine Vorlage anlegen.
+req-left-machines = In Ihrem Kontingent frei: { $count ->
+    [one] eine Maschine,
+   *[other] { $count } Maschinen,
 }
-req-left-resources = { $cpus } CPUs, { $memory } MiB memory, { $disk } GiB disk.
-req-template = Template
-req-up-to = Up to { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
+req-left-resources = { $cpus } CPUs, { $memory } MiB Arbeitsspeicher, { $disk } GiB Festplatte.
+req-template = Vorlage
+req-up-to = Bis zu { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
 req-name = Name
-req-name-help = Becomes the host name: letters, digits and '-'.
-req-purpose = Purpose
-req-send = Send request
+req-name-help = Wird zum Hostnamen: Buchstaben, Ziffern und „-“.
+req-purpose = Zweck
+req-send = Antrag senden
 
-machine-owner = Owner
-machine-provider = Provider
-machine-node = node { $node }
-machine-created = Created
-machine-last-error = Last error
-machine-sign-in = Sign in to the machine
-machine-protocol = Protocol
+machine-owner = Besitzer
+machine-provider = Hypervisor
+machine-node = Knoten { $node }
+machine-created = Angelegt
+machine-last-error = Letzter Fehler
+machine-sign-in = Anmeldung an der Maschine
+machine-protocol = Protokoll
 machine-host = Host
 machine-port = Port
-machine-show-password = Show the password
-machine-in-progress = In progress: { $kind }
-machine-last-action = Last action: { $kind }
-machine-start = Start
-machine-console = Console
-machine-shutdown = Shut down
-machine-reboot = Reboot
-machine-power-off = Power off
-machine-delete = Delete…
+machine-show-password = Passwort anzeigen
+machine-in-progress = Läuft: { $kind }
+machine-last-action = Letzte Aktion: { $kind }
+machine-start = Starten
+machine-console = Konsole
+machine-shutdown = Herunterfahren
+machine-reboot = Neu starten
+machine-power-off = Ausschalten
+machine-delete = Löschen…
 
-delete-title = Delete { $name }
-delete-question = Delete { $name }?
-delete-warning = This cannot be undone
-delete-explain = The machine is powered off and its disk is destroyed, with every file on it. It counts against { $owner }'s quota until the deletion ends.
-delete-confirm = Delete { $name } for good
-delete-keep = Keep it
+delete-title = { $name } löschen
+delete-question = { $name } löschen?
+delete-warning = Das lässt sich nicht rückgängig machen
+delete-explain = Die Maschine wird ausgeschaltet und ihre Festplatte mit allen Dateien darauf vernichtet. Bis das Löschen abgeschlossen ist, zählt sie zum Kontingent von { $owner }.
+delete-confirm = { $name } endgültig löschen
+delete-keep = Behalten
 
-console-title = Console of { $name }
-console-of = Console of
-console-connecting = Connecting…
-console-connected = Connected.
-console-closed = The console closed.
-console-cut-off = The console was cut off.
-console-failed = The console cannot open:
+console-title = Konsole von { $name }
+console-of = Konsole von
+console-connecting = Verbindung wird aufgebaut…
+console-connected = Verbunden.
+console-closed = Die Konsole wurde geschlossen.
+console-cut-off = Die Verbindung zur Konsole wurde unterbrochen.
+console-failed = Die Konsole lässt sich nicht öffnen:
 
-account-title = My account
+account-title = Mein Konto
 account-name = Name
-account-role = Role
-account-signs-in-with = Signs in with
-account-password-changed = Your password was changed; your other sessions have ended.
+account-role = Rolle
+account-signs-in-with = Meldet sich an mit
+account-password-changed = Ihr Passwort wurde geändert; Ihre anderen Sitzungen wurden beendet.
 
-prefs-title = Language and e-mail
-prefs-language = Language
-prefs-language-browser = As my browser asks
-prefs-mail = Send me an e-mail when
-prefs-new-request = someone requests a machine (to approve)
-prefs-daily-digest = instead, once a day: the requests waiting for a decision
-prefs-decision = my request is approved or rejected
-prefs-machine-ready = my machine is ready
-prefs-job-failed = an action on my machine failed
-prefs-save = Save preferences
+prefs-title = Sprache und E-Mail
+prefs-language = Sprache
+prefs-language-browser = Wie mein Browser es wünscht
+prefs-mail = Mir eine E-Mail senden, wenn
+prefs-new-request = jemand eine Maschine beantragt (zur Genehmigung)
+prefs-daily-digest = stattdessen einmal täglich: die Anträge, die auf eine Entscheidung warten
+prefs-decision = mein Antrag genehmigt oder abgelehnt wird
+prefs-machine-ready = meine Maschine bereit ist
+prefs-job-failed = eine Aktion auf meiner Maschine fehlgeschlagen ist
+prefs-save = Einstellungen speichern
 
-ssh-title = SSH public key
-ssh-hint = Machines built for you from now on accept this key for your login, besides the password.
-ssh-key = Public key
-ssh-save = Save key
+ssh-title = Öffentlicher SSH-Schlüssel
+ssh-hint = Maschinen, die ab jetzt für Sie eingerichtet werden, akzeptieren diesen Schlüssel für Ihre Anmeldung, zusätzlich zum Passwort.
+ssh-key = Öffentlicher Schlüssel
+ssh-save = Schlüssel speichern
 
-tokens-title = API tokens
-# Markup allowed here (no variables): it is shown as HTML.
-tokens-hint = For scripts: send <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>. A token acts as you, except that it cannot make tokens, change your password or sign out.
-tokens-new = Your new token. Copy it now: it is not shown again.
-tokens-none = No tokens.
-tokens-made = Made
-tokens-last-used = Last used
-tokens-expires = Expires
-tokens-revoke = Revoke
-tokens-name-example = grading script
-tokens-expires-days = Expires after (days)
-tokens-expires-help = 1 to 730; empty for a token that lives until you revoke it.
-tokens-make = Make a token
+tokens-title = API-Tokens
+tokens-hint = Für Skripte: Senden Sie <code>Authorization: Bearer &lt;Token&gt;</code> an <code>/api/v1</code>. Ein Token handelt in Ihrem Namen, kann aber keine Tokens anlegen, Ihr Passwort nicht ändern und Sie nicht abmelden.
+tokens-new = Ihr neues Token. Kopieren Sie es jetzt: Es wird nicht noch einmal angezeigt.
+tokens-none = Keine Tokens.
+tokens-made = Angelegt
+tokens-last-used = Zuletzt benutzt
+tokens-expires = Läuft ab
+tokens-revoke = Widerrufen
+tokens-name-example = Bewertungsskript
+tokens-expires-days = Läuft ab nach (Tagen)
+tokens-expires-help = 1 bis 730; leer für ein Token, das gilt, bis Sie es widerrufen.
+tokens-make = Token anlegen
 
-password-title = Change password
-password-current = Current password
-password-new = New password
-password-help = At least 10 characters. Your other sessions end.
+password-title = Passwort ändern
+password-current = Aktuelles Passwort
+password-new = Neues Passwort
+password-help = Mindestens 10 Zeichen. Ihre anderen Sitzungen werden beendet.

@@ -1,86 +1,85 @@
-### The administrators' pages.
+### Les pages des administrateurs.
 
-admin-requests-none = No requests yet.
-admin-requests-user = User
-admin-requests-decision = Decision
-admin-requests-approve = Approve
-admin-requests-reject = Reject
-admin-requests-reason = Reason
-admin-requests-reason-for = Reason for rejecting { $name }
-admin-requests-by = by { $name }
+admin-requests-none = Aucune demande pour l'instant.
+admin-requests-user = Utilisateur
+admin-requests-decision = Décision
+admin-requests-approve = Approuver
+admin-requests-reject = Refuser
+admin-requests-reason = Motif
+admin-requests-reason-for = Motif du refus de { $name }
+admin-requests-by = par { $name }
 
-users-created = Account { $name } created. Its password is shown this once:
-users-source = Source
-users-status = Status
-users-disabled = disabled
-users-active = active
-users-new = New local account
-users-display-name = Display name
-users-password-help = Leave empty to generate a strong one.
-users-create = Create account
+users-created = Compte { $name } créé. Son mot de passe n'est affiché que cette fois :
+users-source = Origine
+users-status = Statut
+users-disabled = désactivé
+users-active = actif
+users-new = Nouveau compte local
+users-display-name = Nom affiché
+users-password-help = Laisser vide pour en générer un robuste.
+users-create = Créer le compte
 
-user-new-password = New password, shown this once. Every session of this user has been ended.
-user-account = Account
-user-quota = Quota (empty: the role's default)
-user-in-use-machines = In use: { $count ->
-    [one] one machine,
+user-new-password = Nouveau mot de passe, affiché une seule fois. Toutes les sessions de cet utilisateur ont été fermées.
+user-account = Compte
+user-quota = Quota (vide : celui du rôle)
+user-in-use-machines = Utilisé : { $count ->
+    [0] aucune machine,
+    [one] une machine,
    *[other] { $count } machines,
 }
-user-in-use-resources = { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
-user-enable = Enable account
-user-disable = Disable account
-user-reset-password = Reset password
+user-in-use-resources = { $cpus } processeurs, { $memory } Mio, { $disk } Gio.
+user-enable = Réactiver le compte
+user-disable = Désactiver le compte
+user-reset-password = Réinitialiser le mot de passe
 
-tpl-new = New template
-tpl-edit = Edit template
-tpl-none = The catalogue is empty.
-tpl-kind = Kind
+tpl-new = Nouveau modèle
+tpl-edit = Modifier le modèle
+tpl-none = Le catalogue est vide.
+tpl-kind = Type
 tpl-source = Source
-tpl-default = Default
+tpl-default = Par défaut
 tpl-maximum = Maximum
-tpl-offered = Offered
-tpl-no-provider = No provider is configured: add one to the configuration file first.
+tpl-offered = Proposé
+tpl-no-provider = Aucun hyperviseur n'est configuré : ajoutez-en un dans le fichier de configuration.
 tpl-description = Description
-tpl-os = OS
-tpl-source-help = libvirt: the base volume; Proxmox: the template's vmid or an OS template archive.
-tpl-default-size = Default size
-tpl-maximum-size = Maximum size
-tpl-shutdown-timeout = Shutdown timeout (seconds before a hard stop)
-tpl-locale = Locale and keyboard (Windows guests)
-tpl-locale-help = A language tag like fr-FR (French, AZERTY keyboard); empty for the image's own.
-tpl-enabled = Offered in the catalogue
-tpl-save = Save template
+tpl-os = Système
+tpl-source-help = libvirt : le volume de base ; Proxmox : le vmid du modèle ou une archive de modèle de système.
+tpl-default-size = Taille par défaut
+tpl-maximum-size = Taille maximale
+tpl-shutdown-timeout = Délai d'arrêt (secondes avant l'extinction forcée)
+tpl-locale = Langue et clavier (machines Windows)
+tpl-locale-help = Une étiquette de langue comme fr-FR (français, clavier AZERTY) ; vide pour garder celle de l'image.
+tpl-enabled = Proposé dans le catalogue
+tpl-save = Enregistrer le modèle
 
-# Markup allowed here (no variables): it is shown as HTML.
-providers-none = No provider is configured. Add a <code>[[providers]]</code> entry to the configuration file.
-providers-reachable = Reachable
+providers-none = Aucun hyperviseur n'est configuré. Ajoutez une entrée <code>[[providers]]</code> au fichier de configuration.
+providers-reachable = Joignable
 
-drift-hint = What the last reconciliation found on each hypervisor. States changed outside the portal (a guest shut down from inside) are corrected on their own; these need an administrator.
-drift-none = None: every hypervisor matches the portal's records.
-drift-kind = Kind
+drift-hint = Ce que le dernier rapprochement a trouvé sur chaque hyperviseur. Les changements d'état faits hors du portail (une machine éteinte de l'intérieur) se corrigent d'eux-mêmes ; ceux-ci demandent l'intervention d'un administrateur.
+drift-none = Aucun : chaque hyperviseur correspond aux données du portail.
+drift-kind = Type
 drift-machine = Machine
-drift-external-id = Hypervisor id
-drift-found = Found
-drift-missing = gone from the hypervisor
-drift-unknown = unknown to the portal
+drift-external-id = Identifiant sur l'hyperviseur
+drift-found = Constaté le
+drift-missing = disparue de l'hyperviseur
+drift-unknown = inconnue du portail
 
-directory-title = Sign-in directory
-# Markup allowed here (no variables): it is shown as HTML.
-directory-none = No directory is configured: only local accounts sign in. Add an <code>[ldap]</code> section to the configuration file to let people sign in with their directory account.
-directory-help = Shows what this name resolves to, without a password: a test of the directory settings.
-directory-look-up = Look up
-directory-caption = What { $username } resolves to
-directory-groups = Groups
-directory-no-role = none: in no allowed group, cannot sign in
-directory-missing = The directory has no entry for "{ $username }".
+directory-title = Annuaire de connexion
+directory-none = Aucun annuaire n'est configuré : seuls les comptes locaux peuvent se connecter. Ajoutez une section <code>[ldap]</code> au fichier de configuration pour que chacun se connecte avec son compte de l'annuaire.
+directory-help = Affiche ce à quoi ce nom correspond, sans mot de passe : un test des réglages de l'annuaire.
+directory-look-up = Rechercher
+directory-caption = Ce à quoi { $username } correspond
+directory-groups = Groupes
+directory-no-role = aucun : dans aucun groupe autorisé, ne peut pas se connecter
+directory-missing = L'annuaire n'a aucune entrée pour « { $username } ».
 
-audit-when = When
-audit-who = Who
-audit-from = From
+audit-when = Quand
+audit-who = Qui
+audit-from = Depuis
 audit-action = Action
-audit-object = Object
-audit-detail = Detail
+audit-object = Objet
+audit-detail = Détail
 audit-pages = Pages
-audit-newer = Newer
-audit-older = Older
-audit-page-of = Page { $page } of { $pages }
+audit-newer = Plus récents
+audit-older = Plus anciens
+audit-page-of = Page { $page } sur { $pages }

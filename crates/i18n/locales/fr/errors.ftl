@@ -1,68 +1,69 @@
-### Errors: the API's `message` and the pages' notices. Field messages follow the field's label.
+### Erreurs : le `message` de l'API et les avis des pages. Les messages de champ suivent l'étiquette du champ.
 
-err-unauthenticated = sign in first
-err-bad-credentials = wrong username or password
-err-forbidden = administrators only
-err-session-only = this needs a signed-in session, not an API token
-err-not-found = not found
-err-invalid-input = invalid input
-err-bad-request = the request could not be read: { $detail }
-err-too-many-attempts = too many sign-in attempts; wait a minute and try again
-err-directory-unavailable = the sign-in directory cannot be reached; try again later (local accounts still work)
-err-directory-answer = the directory cannot be asked: { $detail }
-err-internal = something went wrong on our side; try again later
-err-json-field = has the wrong type: { $detail }
+err-unauthenticated = connectez-vous d'abord
+err-bad-credentials = nom d'utilisateur ou mot de passe incorrect
+err-forbidden = réservé aux administrateurs
+err-session-only = il faut une session ouverte par connexion, pas un jeton d'API
+err-not-found = introuvable
+err-invalid-input = données non valides
+err-bad-request = la requête est illisible : { $detail }
+err-too-many-attempts = trop de tentatives de connexion ; patientez une minute puis réessayez
+err-directory-unavailable = l'annuaire de connexion est injoignable ; réessayez plus tard (les comptes locaux fonctionnent toujours)
+err-directory-answer = impossible d'interroger l'annuaire : { $detail }
+err-internal = une erreur s'est produite de notre côté ; réessayez plus tard
+err-json-field = n'a pas le bon type : { $detail }
 
-err-required = is required
-err-too-long = must be at most { $max } { $max ->
-    [one] character
-   *[other] characters
+err-required = est obligatoire
+err-too-long = ne doit pas dépasser { $max ->
+    [one] un caractère
+   *[other] { $max } caractères
 }
-err-too-short = must be at least { $min } characters
-err-control-characters = must not contain control characters
-err-only-spaces = must not be only spaces
-err-between = must be between { $min } and { $max }
-err-negative = must not be negative
-err-whole-number = must be a whole number
-err-one-of = must be one of: { $choices }
-err-email = is not a valid e-mail address
-err-username = must start with a lower-case letter and contain only a-z, 0-9, '.', '_' or '-'
-err-username-taken = is already taken
-err-hostname-chars = may contain only letters, digits and '-' (it becomes the machine's host name)
-err-hostname-dash = must not start or end with '-'
-err-hostname-digits = must not be only digits
-err-ssh-key = must be one OpenSSH public key, e.g. "ssh-ed25519 AAAA... you@laptop"
-err-token-days = must be between 1 and 730 days
-err-locale = must be a language tag like fr-FR or en-US
-err-shutdown-timeout = must be between 0 and 3600 seconds
-err-no-provider = no provider is configured
-err-template-name-taken = another template has this name
-err-template-withdrawn = this template is not offered any more
-err-no-such-template = no such template
-err-language = must be one of the portal's languages
-err-quota-machines = your quota allows { $allowed ->
-    [one] one machine
-   *[other] { $allowed } machines
-} and you already have or asked for { $used }
-err-quota-cpus = exceeds your CPU quota: { $left } left, { $asked } asked
-err-quota-memory = exceeds your memory quota: { $left } MiB left, { $asked } MiB asked
-err-quota-disk = exceeds your disk quota: { $left } GiB left, { $asked } GiB asked
-err-wrong-current-password = is not your current password
-err-password-in-directory = your account signs in through the directory; change your password there
-err-reset-password-in-directory = this account signs in through the directory; change the password there
-err-disable-self = you cannot disable your own account
-err-demote-self = you cannot remove your own administrator role
-err-already-decided = the request is already { $state }
-err-machine-busy = another action on this machine is still in progress
-err-machine-cannot = the machine is { $state }: it cannot { $action } now
-err-credentials-not-ready = the machine's credentials are not ready yet
-err-console-not-running = the machine is { $state }: its console opens only while it runs
-err-console-unreachable = the console of this machine cannot be reached now
+err-too-short = doit comporter au moins { $min } caractères
+err-control-characters = ne doit pas contenir de caractères de contrôle
+err-only-spaces = ne doit pas contenir que des espaces
+err-between = doit être compris entre { $min } et { $max }
+err-negative = ne doit pas être négatif
+err-whole-number = doit être un nombre entier
+err-one-of = doit être l'une des valeurs : { $choices }
+err-email = n'est pas une adresse électronique valide
+err-username = doit commencer par une lettre minuscule et ne contenir que a-z, 0-9, « . », « _ » ou « - »
+err-username-taken = est déjà pris
+err-hostname-chars = ne peut contenir que des lettres, des chiffres et « - » (il devient le nom d'hôte de la machine)
+err-hostname-dash = ne doit ni commencer ni finir par « - »
+err-hostname-digits = ne doit pas contenir que des chiffres
+err-ssh-key = doit être une clé publique OpenSSH, par exemple « ssh-ed25519 AAAA... vous@portable »
+err-token-days = doit être compris entre 1 et 730 jours
+err-locale = doit être une étiquette de langue comme fr-FR ou en-US
+err-shutdown-timeout = doit être compris entre 0 et 3600 secondes
+err-no-provider = aucun hyperviseur n'est configuré
+err-template-name-taken = un autre modèle porte déjà ce nom
+err-template-withdrawn = ce modèle n'est plus proposé
+err-no-such-template = modèle inexistant
+err-language = doit être l'une des langues du portail
+err-quota-machines = { $allowed ->
+    [0] votre quota n'autorise aucune machine
+    [one] votre quota autorise une machine et vous en avez déjà { $used }, demandes comprises
+   *[other] votre quota autorise { $allowed } machines et vous en avez déjà { $used }, demandes comprises
+}
+err-quota-cpus = dépasse votre quota de processeurs : il en reste { $left }, vous en demandez { $asked }
+err-quota-memory = dépasse votre quota de mémoire : il reste { $left } Mio, vous en demandez { $asked }
+err-quota-disk = dépasse votre quota de disque : il reste { $left } Gio, vous en demandez { $asked }
+err-wrong-current-password = n'est pas votre mot de passe actuel
+err-password-in-directory = votre compte se connecte par l'annuaire ; changez-y votre mot de passe
+err-reset-password-in-directory = ce compte se connecte par l'annuaire ; le mot de passe se change là-bas
+err-disable-self = vous ne pouvez pas désactiver votre propre compte
+err-demote-self = vous ne pouvez pas vous retirer le rôle d'administrateur
+err-already-decided = la demande est déjà { $state }
+err-machine-busy = une autre opération sur cette machine est encore en cours
+err-machine-cannot = la machine est { $state } : l'opération « { $action } » est impossible pour l'instant
+err-credentials-not-ready = les identifiants de la machine ne sont pas encore prêts
+err-console-not-running = la machine est { $state } : sa console ne s'ouvre que lorsqu'elle est allumée
+err-console-unreachable = la console de cette machine est injoignable pour l'instant
 
-error-title-forbidden = Not allowed
-error-title-not-found = Not found
-error-title-conflict = Already decided
-error-title-invalid = Invalid input
-error-title-slow-down = Slow down
-error-title-other = Something went wrong
-error-back = Back to my machines
+error-title-forbidden = Non autorisé
+error-title-not-found = Introuvable
+error-title-conflict = Déjà tranché
+error-title-invalid = Données non valides
+error-title-slow-down = Doucement
+error-title-other = Une erreur s'est produite
+error-back = Retour à mes machines

@@ -1,107 +1,108 @@
-### The pages every user sees.
+### Les pages que voit chaque utilisateur.
 
-login-title = Sign in
-login-submit = Sign in
+login-title = Connexion
+login-submit = Se connecter
 
-dash-title = My machines
+dash-title = Mes machines
 dash-quota = Quota
 dash-quota-machines = Machines
-dash-quota-cpus = CPUs
-dash-quota-memory = Memory
-dash-quota-disk = Disk
-dash-quota-hint = Pending requests count against your quota.
+dash-quota-cpus = Processeurs
+dash-quota-memory = Mémoire
+dash-quota-disk = Disque
+dash-quota-hint = Les demandes en attente comptent dans votre quota.
 dash-machines = Machines
-dash-no-machines = No machines yet.
-dash-request-one = Request one; an administrator approves it, then it is built for you.
-dash-requests = Requests
-dash-no-requests = You have not asked for a machine yet.
-dash-cancel = Cancel
+dash-no-machines = Vous n'avez encore aucune machine.
+dash-request-one = Demandez-en une : un administrateur l'approuve, puis elle est créée pour vous.
+dash-requests = Demandes
+dash-no-requests = Vous n'avez encore demandé aucune machine.
+dash-cancel = Annuler
 
-req-title = Request a machine
-req-catalogue-empty = The catalogue is empty: an administrator has to add a template first.
-req-left-machines = Left in your quota: { $count ->
-    [one] one machine,
+req-title = Demander une machine
+req-catalogue-empty = Le catalogue est vide : un administrateur doit d'abord ajouter un modèle.
+# En français, 0 prend le singulier : « aucune » le dit mieux.
+req-left-machines = Il vous reste : { $count ->
+    [0] aucune machine,
+    [one] une machine,
    *[other] { $count } machines,
 }
-req-left-resources = { $cpus } CPUs, { $memory } MiB memory, { $disk } GiB disk.
-req-template = Template
-req-up-to = Up to { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
-req-name = Name
-req-name-help = Becomes the host name: letters, digits and '-'.
-req-purpose = Purpose
-req-send = Send request
+req-left-resources = { $cpus } processeurs, { $memory } Mio de mémoire, { $disk } Gio de disque.
+req-template = Modèle
+req-up-to = Jusqu'à { $cpus } processeurs, { $memory } Mio, { $disk } Gio.
+req-name = Nom
+req-name-help = Devient le nom d'hôte : lettres, chiffres et « - ».
+req-purpose = Motif
+req-send = Envoyer la demande
 
-machine-owner = Owner
-machine-provider = Provider
-machine-node = node { $node }
-machine-created = Created
-machine-last-error = Last error
-machine-sign-in = Sign in to the machine
-machine-protocol = Protocol
-machine-host = Host
+machine-owner = Propriétaire
+machine-provider = Hyperviseur
+machine-node = nœud { $node }
+machine-created = Créée le
+machine-last-error = Dernière erreur
+machine-sign-in = Se connecter à la machine
+machine-protocol = Protocole
+machine-host = Hôte
 machine-port = Port
-machine-show-password = Show the password
-machine-in-progress = In progress: { $kind }
-machine-last-action = Last action: { $kind }
-machine-start = Start
+machine-show-password = Afficher le mot de passe
+machine-in-progress = En cours : { $kind }
+machine-last-action = Dernière opération : { $kind }
+machine-start = Démarrer
 machine-console = Console
-machine-shutdown = Shut down
-machine-reboot = Reboot
-machine-power-off = Power off
-machine-delete = Delete…
+machine-shutdown = Arrêter
+machine-reboot = Redémarrer
+machine-power-off = Forcer l'extinction
+machine-delete = Supprimer…
 
-delete-title = Delete { $name }
-delete-question = Delete { $name }?
-delete-warning = This cannot be undone
-delete-explain = The machine is powered off and its disk is destroyed, with every file on it. It counts against { $owner }'s quota until the deletion ends.
-delete-confirm = Delete { $name } for good
-delete-keep = Keep it
+delete-title = Supprimer { $name }
+delete-question = Supprimer { $name } ?
+delete-warning = Cette opération est irréversible
+delete-explain = La machine est éteinte et son disque détruit, avec tous les fichiers qu'il contient. Elle compte dans le quota de { $owner } jusqu'à la fin de la suppression.
+delete-confirm = Supprimer { $name } définitivement
+delete-keep = La garder
 
-console-title = Console of { $name }
-console-of = Console of
-console-connecting = Connecting…
-console-connected = Connected.
-console-closed = The console closed.
-console-cut-off = The console was cut off.
-console-failed = The console cannot open:
+console-title = Console de { $name }
+console-of = Console de
+console-connecting = Connexion…
+console-connected = Connecté.
+console-closed = La console s'est fermée.
+console-cut-off = La connexion à la console a été coupée.
+console-failed = Impossible d'ouvrir la console :
 
-account-title = My account
-account-name = Name
-account-role = Role
-account-signs-in-with = Signs in with
-account-password-changed = Your password was changed; your other sessions have ended.
+account-title = Mon compte
+account-name = Nom
+account-role = Rôle
+account-signs-in-with = Se connecte avec
+account-password-changed = Votre mot de passe a été changé ; vos autres sessions ont été fermées.
 
-prefs-title = Language and e-mail
-prefs-language = Language
-prefs-language-browser = As my browser asks
-prefs-mail = Send me an e-mail when
-prefs-new-request = someone requests a machine (to approve)
-prefs-daily-digest = instead, once a day: the requests waiting for a decision
-prefs-decision = my request is approved or rejected
-prefs-machine-ready = my machine is ready
-prefs-job-failed = an action on my machine failed
-prefs-save = Save preferences
+prefs-title = Langue et courriels
+prefs-language = Langue
+prefs-language-browser = Celle que demande mon navigateur
+prefs-mail = M'envoyer un courriel quand
+prefs-new-request = quelqu'un demande une machine (à approuver)
+prefs-daily-digest = plutôt, une fois par jour : les demandes en attente de décision
+prefs-decision = ma demande est approuvée ou refusée
+prefs-machine-ready = ma machine est prête
+prefs-job-failed = une opération sur ma machine a échoué
+prefs-save = Enregistrer les préférences
 
-ssh-title = SSH public key
-ssh-hint = Machines built for you from now on accept this key for your login, besides the password.
-ssh-key = Public key
-ssh-save = Save key
+ssh-title = Clé publique SSH
+ssh-hint = Les machines créées pour vous à partir de maintenant acceptent cette clé pour votre connexion, en plus du mot de passe.
+ssh-key = Clé publique
+ssh-save = Enregistrer la clé
 
-tokens-title = API tokens
-# Markup allowed here (no variables): it is shown as HTML.
-tokens-hint = For scripts: send <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>. A token acts as you, except that it cannot make tokens, change your password or sign out.
-tokens-new = Your new token. Copy it now: it is not shown again.
-tokens-none = No tokens.
-tokens-made = Made
-tokens-last-used = Last used
-tokens-expires = Expires
-tokens-revoke = Revoke
-tokens-name-example = grading script
-tokens-expires-days = Expires after (days)
-tokens-expires-help = 1 to 730; empty for a token that lives until you revoke it.
-tokens-make = Make a token
+tokens-title = Jetons d'API
+tokens-hint = Pour les scripts : envoyez <code>Authorization: Bearer &lt;jeton&gt;</code> à <code>/api/v1</code>. Un jeton agit en votre nom, sauf qu'il ne peut ni créer de jetons, ni changer votre mot de passe, ni vous déconnecter.
+tokens-new = Votre nouveau jeton. Copiez-le maintenant : il ne sera plus affiché.
+tokens-none = Aucun jeton.
+tokens-made = Créé le
+tokens-last-used = Dernière utilisation
+tokens-expires = Expire le
+tokens-revoke = Révoquer
+tokens-name-example = script de correction
+tokens-expires-days = Expire après (jours)
+tokens-expires-help = De 1 à 730 ; vide pour un jeton valable jusqu'à ce que vous le révoquiez.
+tokens-make = Créer un jeton
 
-password-title = Change password
-password-current = Current password
-password-new = New password
-password-help = At least 10 characters. Your other sessions end.
+password-title = Changer le mot de passe
+password-current = Mot de passe actuel
+password-new = Nouveau mot de passe
+password-help = Au moins 10 caractères. Vos autres sessions sont fermées.

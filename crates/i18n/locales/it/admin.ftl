@@ -1,86 +1,84 @@
-### The administrators' pages.
+### Le pagine degli amministratori.
 
-admin-requests-none = No requests yet.
-admin-requests-user = User
-admin-requests-decision = Decision
-admin-requests-approve = Approve
-admin-requests-reject = Reject
-admin-requests-reason = Reason
-admin-requests-reason-for = Reason for rejecting { $name }
-admin-requests-by = by { $name }
+admin-requests-none = Ancora nessuna richiesta.
+admin-requests-user = Utente
+admin-requests-decision = Decisione
+admin-requests-approve = Approva
+admin-requests-reject = Respingi
+admin-requests-reason = Motivo
+admin-requests-reason-for = Motivo per respingere { $name }
+admin-requests-by = da { $name }
 
-users-created = Account { $name } created. Its password is shown this once:
-users-source = Source
-users-status = Status
-users-disabled = disabled
-users-active = active
-users-new = New local account
-users-display-name = Display name
-users-password-help = Leave empty to generate a strong one.
-users-create = Create account
+users-created = Account { $name } creato. La sua password viene mostrata solo ora:
+users-source = Origine
+users-status = Stato
+users-disabled = disattivato
+users-active = attivo
+users-new = Nuovo account locale
+users-display-name = Nome visualizzato
+users-password-help = Lascia vuoto per generarne una sicura.
+users-create = Crea l'account
 
-user-new-password = New password, shown this once. Every session of this user has been ended.
+user-new-password = Nuova password, mostrata solo ora. Tutte le sessioni di questo utente sono state chiuse.
 user-account = Account
-user-quota = Quota (empty: the role's default)
-user-in-use-machines = In use: { $count ->
-    [one] one machine,
-   *[other] { $count } machines,
+user-quota = Quota (vuoto: quella predefinita del ruolo)
+user-in-use-machines = In uso: { $count ->
+    [one] una macchina,
+   *[other] { $count } macchine,
 }
-user-in-use-resources = { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
-user-enable = Enable account
-user-disable = Disable account
-user-reset-password = Reset password
+user-in-use-resources = { $cpus } CPU, { $memory } MiB, { $disk } GiB.
+user-enable = Riattiva l'account
+user-disable = Disattiva l'account
+user-reset-password = Reimposta la password
 
-tpl-new = New template
-tpl-edit = Edit template
-tpl-none = The catalogue is empty.
-tpl-kind = Kind
-tpl-source = Source
-tpl-default = Default
-tpl-maximum = Maximum
-tpl-offered = Offered
-tpl-no-provider = No provider is configured: add one to the configuration file first.
-tpl-description = Description
-tpl-os = OS
-tpl-source-help = libvirt: the base volume; Proxmox: the template's vmid or an OS template archive.
-tpl-default-size = Default size
-tpl-maximum-size = Maximum size
-tpl-shutdown-timeout = Shutdown timeout (seconds before a hard stop)
-tpl-locale = Locale and keyboard (Windows guests)
-tpl-locale-help = A language tag like fr-FR (French, AZERTY keyboard); empty for the image's own.
-tpl-enabled = Offered in the catalogue
-tpl-save = Save template
+tpl-new = Nuovo modello
+tpl-edit = Modifica il modello
+tpl-none = Il catalogo è vuoto.
+tpl-kind = Tipo
+tpl-source = Sorgente
+tpl-default = Predefinite
+tpl-maximum = Massime
+tpl-offered = Offerto
+tpl-no-provider = Non è configurato alcun hypervisor: aggiungine uno nel file di configurazione.
+tpl-description = Descrizione
+tpl-os = Sistema operativo
+tpl-source-help = libvirt: il volume di base; Proxmox: il vmid del modello o un archivio di modello del sistema operativo.
+tpl-default-size = Dimensioni predefinite
+tpl-maximum-size = Dimensioni massime
+tpl-shutdown-timeout = Attesa per l'arresto (secondi prima dello spegnimento forzato)
+tpl-locale = Lingua e tastiera (macchine Windows)
+tpl-locale-help = Un codice di lingua come it-IT (italiano, tastiera italiana); vuoto per lasciare quella dell'immagine.
+tpl-enabled = Offerto nel catalogo
+tpl-save = Salva il modello
 
-# Markup allowed here (no variables): it is shown as HTML.
-providers-none = No provider is configured. Add a <code>[[providers]]</code> entry to the configuration file.
-providers-reachable = Reachable
+providers-none = Non è configurato alcun hypervisor. Aggiungi una voce <code>[[providers]]</code> al file di configurazione.
+providers-reachable = Raggiungibile
 
-drift-hint = What the last reconciliation found on each hypervisor. States changed outside the portal (a guest shut down from inside) are corrected on their own; these need an administrator.
-drift-none = None: every hypervisor matches the portal's records.
-drift-kind = Kind
-drift-machine = Machine
-drift-external-id = Hypervisor id
-drift-found = Found
-drift-missing = gone from the hypervisor
-drift-unknown = unknown to the portal
+drift-hint = Ciò che l'ultimo riallineamento ha trovato su ogni hypervisor. Gli stati cambiati fuori dal portale (una macchina spenta dall'interno) si correggono da soli; questi richiedono un amministratore.
+drift-none = Nessuna: ogni hypervisor corrisponde ai dati del portale.
+drift-kind = Tipo
+drift-machine = Macchina
+drift-external-id = Id nell'hypervisor
+drift-found = Rilevata il
+drift-missing = sparita dall'hypervisor
+drift-unknown = sconosciuta al portale
 
-directory-title = Sign-in directory
-# Markup allowed here (no variables): it is shown as HTML.
-directory-none = No directory is configured: only local accounts sign in. Add an <code>[ldap]</code> section to the configuration file to let people sign in with their directory account.
-directory-help = Shows what this name resolves to, without a password: a test of the directory settings.
-directory-look-up = Look up
-directory-caption = What { $username } resolves to
-directory-groups = Groups
-directory-no-role = none: in no allowed group, cannot sign in
-directory-missing = The directory has no entry for "{ $username }".
+directory-title = Directory per l'accesso
+directory-none = Non è configurata alcuna directory: accedono solo gli account locali. Aggiungi una sezione <code>[ldap]</code> al file di configurazione per far accedere le persone con il loro account della directory.
+directory-help = Mostra a cosa corrisponde questo nome, senza password: una prova delle impostazioni della directory.
+directory-look-up = Cerca
+directory-caption = A cosa corrisponde { $username }
+directory-groups = Gruppi
+directory-no-role = nessuno: non è in alcun gruppo ammesso, non può accedere
+directory-missing = La directory non ha alcuna voce per "{ $username }".
 
-audit-when = When
-audit-who = Who
-audit-from = From
-audit-action = Action
-audit-object = Object
-audit-detail = Detail
-audit-pages = Pages
-audit-newer = Newer
-audit-older = Older
-audit-page-of = Page { $page } of { $pages }
+audit-when = Quando
+audit-who = Chi
+audit-from = Da
+audit-action = Azione
+audit-object = Oggetto
+audit-detail = Dettaglio
+audit-pages = Pagine
+audit-newer = Più recenti
+audit-older = Meno recenti
+audit-page-of = Pagina { $page } di { $pages }

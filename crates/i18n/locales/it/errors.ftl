@@ -1,68 +1,68 @@
-### Errors: the API's `message` and the pages' notices. Field messages follow the field's label.
+### Errori: il `message` dell'API e gli avvisi delle pagine. I messaggi dei campi seguono l'etichetta del campo.
 
-err-unauthenticated = sign in first
-err-bad-credentials = wrong username or password
-err-forbidden = administrators only
-err-session-only = this needs a signed-in session, not an API token
-err-not-found = not found
-err-invalid-input = invalid input
-err-bad-request = the request could not be read: { $detail }
-err-too-many-attempts = too many sign-in attempts; wait a minute and try again
-err-directory-unavailable = the sign-in directory cannot be reached; try again later (local accounts still work)
-err-directory-answer = the directory cannot be asked: { $detail }
-err-internal = something went wrong on our side; try again later
-err-json-field = has the wrong type: { $detail }
+err-unauthenticated = accedi prima di continuare
+err-bad-credentials = nome utente o password errati
+err-forbidden = riservato agli amministratori
+err-session-only = serve una sessione con accesso, non un token API
+err-not-found = non trovato
+err-invalid-input = dati non validi
+err-bad-request = impossibile leggere la richiesta: { $detail }
+err-too-many-attempts = troppi tentativi di accesso; attendi un minuto e riprova
+err-directory-unavailable = la directory per l'accesso non è raggiungibile; riprova più tardi (gli account locali funzionano comunque)
+err-directory-answer = impossibile interrogare la directory: { $detail }
+err-internal = qualcosa è andato storto da parte nostra; riprova più tardi
+err-json-field = ha un tipo errato: { $detail }
 
-err-required = is required
-err-too-long = must be at most { $max } { $max ->
-    [one] character
-   *[other] characters
+err-required = è obbligatorio
+err-too-long = può contenere al massimo { $max ->
+    [one] un carattere
+   *[other] { $max } caratteri
 }
-err-too-short = must be at least { $min } characters
-err-control-characters = must not contain control characters
-err-only-spaces = must not be only spaces
-err-between = must be between { $min } and { $max }
-err-negative = must not be negative
-err-whole-number = must be a whole number
-err-one-of = must be one of: { $choices }
-err-email = is not a valid e-mail address
-err-username = must start with a lower-case letter and contain only a-z, 0-9, '.', '_' or '-'
-err-username-taken = is already taken
-err-hostname-chars = may contain only letters, digits and '-' (it becomes the machine's host name)
-err-hostname-dash = must not start or end with '-'
-err-hostname-digits = must not be only digits
-err-ssh-key = must be one OpenSSH public key, e.g. "ssh-ed25519 AAAA... you@laptop"
-err-token-days = must be between 1 and 730 days
-err-locale = must be a language tag like fr-FR or en-US
-err-shutdown-timeout = must be between 0 and 3600 seconds
-err-no-provider = no provider is configured
-err-template-name-taken = another template has this name
-err-template-withdrawn = this template is not offered any more
-err-no-such-template = no such template
-err-language = must be one of the portal's languages
-err-quota-machines = your quota allows { $allowed ->
-    [one] one machine
-   *[other] { $allowed } machines
-} and you already have or asked for { $used }
-err-quota-cpus = exceeds your CPU quota: { $left } left, { $asked } asked
-err-quota-memory = exceeds your memory quota: { $left } MiB left, { $asked } MiB asked
-err-quota-disk = exceeds your disk quota: { $left } GiB left, { $asked } GiB asked
-err-wrong-current-password = is not your current password
-err-password-in-directory = your account signs in through the directory; change your password there
-err-reset-password-in-directory = this account signs in through the directory; change the password there
-err-disable-self = you cannot disable your own account
-err-demote-self = you cannot remove your own administrator role
-err-already-decided = the request is already { $state }
-err-machine-busy = another action on this machine is still in progress
-err-machine-cannot = the machine is { $state }: it cannot { $action } now
-err-credentials-not-ready = the machine's credentials are not ready yet
-err-console-not-running = the machine is { $state }: its console opens only while it runs
-err-console-unreachable = the console of this machine cannot be reached now
+err-too-short = deve contenere almeno { $min } caratteri
+err-control-characters = non deve contenere caratteri di controllo
+err-only-spaces = non può essere composto solo da spazi
+err-between = deve essere compreso tra { $min } e { $max }
+err-negative = non può essere negativo
+err-whole-number = deve essere un numero intero
+err-one-of = deve essere uno tra: { $choices }
+err-email = non è un indirizzo e-mail valido
+err-username = deve iniziare con una lettera minuscola e contenere solo a-z, 0-9, '.', '_' o '-'
+err-username-taken = è già in uso
+err-hostname-chars = può contenere solo lettere, cifre e '-' (diventa il nome host della macchina)
+err-hostname-dash = non può iniziare o finire con '-'
+err-hostname-digits = non può essere composto solo da cifre
+err-ssh-key = deve essere una chiave pubblica OpenSSH, ad esempio "ssh-ed25519 AAAA... tu@portatile"
+err-token-days = deve essere tra 1 e 730 giorni
+err-locale = deve essere un codice di lingua come it-IT o fr-FR
+err-shutdown-timeout = deve essere tra 0 e 3600 secondi
+err-no-provider = non è configurato alcun hypervisor
+err-template-name-taken = esiste già un modello con questo nome
+err-template-withdrawn = questo modello non è più disponibile
+err-no-such-template = modello inesistente
+err-language = deve essere una delle lingue del portale
+err-quota-machines = la tua quota consente { $allowed ->
+    [one] una macchina
+   *[other] { $allowed } macchine
+} e ne hai già { $used } tra macchine e richieste
+err-quota-cpus = supera la tua quota di CPU: ne restano { $left }, ne hai chieste { $asked }
+err-quota-memory = supera la tua quota di memoria: restano { $left } MiB, ne hai chiesti { $asked }
+err-quota-disk = supera la tua quota di disco: restano { $left } GiB, ne hai chiesti { $asked }
+err-wrong-current-password = non è la tua password attuale
+err-password-in-directory = il tuo account accede tramite la directory: cambia lì la password
+err-reset-password-in-directory = questo account accede tramite la directory: la password si cambia lì
+err-disable-self = non puoi disattivare il tuo stesso account
+err-demote-self = non puoi toglierti il ruolo di amministratore
+err-already-decided = la richiesta è già { $state }
+err-machine-busy = un'altra operazione su questa macchina è ancora in corso
+err-machine-cannot = la macchina è { $state }: l'operazione «{ $action }» non è possibile ora
+err-credentials-not-ready = le credenziali della macchina non sono ancora pronte
+err-console-not-running = la macchina è { $state }: la console si apre solo quando è accesa
+err-console-unreachable = la console di questa macchina non è raggiungibile ora
 
-error-title-forbidden = Not allowed
-error-title-not-found = Not found
-error-title-conflict = Already decided
-error-title-invalid = Invalid input
-error-title-slow-down = Slow down
-error-title-other = Something went wrong
-error-back = Back to my machines
+error-title-forbidden = Non consentito
+error-title-not-found = Non trovato
+error-title-conflict = Già deciso
+error-title-invalid = Dati non validi
+error-title-slow-down = Rallenta
+error-title-other = Qualcosa è andato storto
+error-back = Torna alle mie macchine

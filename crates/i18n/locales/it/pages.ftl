@@ -1,107 +1,106 @@
-### The pages every user sees.
+### Le pagine che vede ogni utente.
 
-login-title = Sign in
-login-submit = Sign in
+login-title = Accedi
+login-submit = Accedi
 
-dash-title = My machines
+dash-title = Le mie macchine
 dash-quota = Quota
-dash-quota-machines = Machines
-dash-quota-cpus = CPUs
-dash-quota-memory = Memory
-dash-quota-disk = Disk
-dash-quota-hint = Pending requests count against your quota.
-dash-machines = Machines
-dash-no-machines = No machines yet.
-dash-request-one = Request one; an administrator approves it, then it is built for you.
-dash-requests = Requests
-dash-no-requests = You have not asked for a machine yet.
-dash-cancel = Cancel
+dash-quota-machines = Macchine
+dash-quota-cpus = CPU
+dash-quota-memory = Memoria
+dash-quota-disk = Disco
+dash-quota-hint = Anche le richieste in attesa contano nella tua quota.
+dash-machines = Macchine
+dash-no-machines = Non hai ancora nessuna macchina.
+dash-request-one = Richiedine una: un amministratore la approva e la macchina viene creata per te.
+dash-requests = Richieste
+dash-no-requests = Non hai ancora richiesto nessuna macchina.
+dash-cancel = Annulla
 
-req-title = Request a machine
-req-catalogue-empty = The catalogue is empty: an administrator has to add a template first.
-req-left-machines = Left in your quota: { $count ->
-    [one] one machine,
-   *[other] { $count } machines,
+req-title = Richiedi una macchina
+req-catalogue-empty = Il catalogo è vuoto: prima un amministratore deve aggiungere un modello.
+req-left-machines = Ti restano nella quota: { $count ->
+    [one] una macchina,
+   *[other] { $count } macchine,
 }
-req-left-resources = { $cpus } CPUs, { $memory } MiB memory, { $disk } GiB disk.
-req-template = Template
-req-up-to = Up to { $cpus } CPUs, { $memory } MiB, { $disk } GiB.
-req-name = Name
-req-name-help = Becomes the host name: letters, digits and '-'.
-req-purpose = Purpose
-req-send = Send request
+req-left-resources = { $cpus } CPU, { $memory } MiB di memoria, { $disk } GiB di disco.
+req-template = Modello
+req-up-to = Fino a { $cpus } CPU, { $memory } MiB, { $disk } GiB.
+req-name = Nome
+req-name-help = Diventa il nome host: lettere, cifre e '-'.
+req-purpose = Motivazione
+req-send = Invia la richiesta
 
-machine-owner = Owner
-machine-provider = Provider
-machine-node = node { $node }
-machine-created = Created
-machine-last-error = Last error
-machine-sign-in = Sign in to the machine
-machine-protocol = Protocol
+machine-owner = Proprietario
+machine-provider = Hypervisor
+machine-node = nodo { $node }
+machine-created = Creata il
+machine-last-error = Ultimo errore
+machine-sign-in = Accesso alla macchina
+machine-protocol = Protocollo
 machine-host = Host
-machine-port = Port
-machine-show-password = Show the password
-machine-in-progress = In progress: { $kind }
-machine-last-action = Last action: { $kind }
-machine-start = Start
+machine-port = Porta
+machine-show-password = Mostra la password
+machine-in-progress = In corso: { $kind }
+machine-last-action = Ultima operazione: { $kind }
+machine-start = Avvia
 machine-console = Console
-machine-shutdown = Shut down
-machine-reboot = Reboot
-machine-power-off = Power off
-machine-delete = Delete…
+machine-shutdown = Arresta
+machine-reboot = Riavvia
+machine-power-off = Spegni
+machine-delete = Elimina…
 
-delete-title = Delete { $name }
-delete-question = Delete { $name }?
-delete-warning = This cannot be undone
-delete-explain = The machine is powered off and its disk is destroyed, with every file on it. It counts against { $owner }'s quota until the deletion ends.
-delete-confirm = Delete { $name } for good
-delete-keep = Keep it
+delete-title = Elimina { $name }
+delete-question = Eliminare { $name }?
+delete-warning = L'operazione è irreversibile
+delete-explain = La macchina viene spenta e il suo disco distrutto, con tutti i file che contiene. Resta nella quota di { $owner } finché l'eliminazione non è terminata.
+delete-confirm = Elimina { $name } definitivamente
+delete-keep = Tienila
 
-console-title = Console of { $name }
-console-of = Console of
-console-connecting = Connecting…
-console-connected = Connected.
-console-closed = The console closed.
-console-cut-off = The console was cut off.
-console-failed = The console cannot open:
+console-title = Console di { $name }
+console-of = Console di
+console-connecting = Connessione in corso…
+console-connected = Connesso.
+console-closed = La console è stata chiusa.
+console-cut-off = La connessione alla console si è interrotta.
+console-failed = Impossibile aprire la console:
 
-account-title = My account
-account-name = Name
-account-role = Role
-account-signs-in-with = Signs in with
-account-password-changed = Your password was changed; your other sessions have ended.
+account-title = Il mio account
+account-name = Nome
+account-role = Ruolo
+account-signs-in-with = Accede con
+account-password-changed = La password è stata cambiata; le tue altre sessioni sono state chiuse.
 
-prefs-title = Language and e-mail
-prefs-language = Language
-prefs-language-browser = As my browser asks
-prefs-mail = Send me an e-mail when
-prefs-new-request = someone requests a machine (to approve)
-prefs-daily-digest = instead, once a day: the requests waiting for a decision
-prefs-decision = my request is approved or rejected
-prefs-machine-ready = my machine is ready
-prefs-job-failed = an action on my machine failed
-prefs-save = Save preferences
+prefs-title = Lingua ed e-mail
+prefs-language = Lingua
+prefs-language-browser = Come chiede il mio browser
+prefs-mail = Mandami un'e-mail quando
+prefs-new-request = qualcuno richiede una macchina (da approvare)
+prefs-daily-digest = invece, una volta al giorno: le richieste in attesa di decisione
+prefs-decision = la mia richiesta viene approvata o respinta
+prefs-machine-ready = la mia macchina è pronta
+prefs-job-failed = un'operazione sulla mia macchina non è riuscita
+prefs-save = Salva le preferenze
 
-ssh-title = SSH public key
-ssh-hint = Machines built for you from now on accept this key for your login, besides the password.
-ssh-key = Public key
-ssh-save = Save key
+ssh-title = Chiave pubblica SSH
+ssh-hint = Le macchine create per te da adesso in poi accettano questa chiave per il tuo accesso, oltre alla password.
+ssh-key = Chiave pubblica
+ssh-save = Salva la chiave
 
-tokens-title = API tokens
-# Markup allowed here (no variables): it is shown as HTML.
-tokens-hint = For scripts: send <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>. A token acts as you, except that it cannot make tokens, change your password or sign out.
-tokens-new = Your new token. Copy it now: it is not shown again.
-tokens-none = No tokens.
-tokens-made = Made
-tokens-last-used = Last used
-tokens-expires = Expires
-tokens-revoke = Revoke
-tokens-name-example = grading script
-tokens-expires-days = Expires after (days)
-tokens-expires-help = 1 to 730; empty for a token that lives until you revoke it.
-tokens-make = Make a token
+tokens-title = Token API
+tokens-hint = Per gli script: invia <code>Authorization: Bearer &lt;token&gt;</code> a <code>/api/v1</code>. Un token agisce a nome tuo, ma non può creare token, cambiare la tua password né chiudere la sessione.
+tokens-new = Il tuo nuovo token. Copialo subito: non verrà più mostrato.
+tokens-none = Nessun token.
+tokens-made = Creato il
+tokens-last-used = Ultimo utilizzo
+tokens-expires = Scade il
+tokens-revoke = Revoca
+tokens-name-example = script di correzione
+tokens-expires-days = Scade dopo (giorni)
+tokens-expires-help = Da 1 a 730; vuoto per un token valido finché non lo revochi.
+tokens-make = Crea un token
 
-password-title = Change password
-password-current = Current password
-password-new = New password
-password-help = At least 10 characters. Your other sessions end.
+password-title = Cambia password
+password-current = Password attuale
+password-new = Nuova password
+password-help = Almeno 10 caratteri. Le tue altre sessioni vengono chiuse.

@@ -7,12 +7,12 @@ use super::{
 };
 use sqlx::SqliteConnection;
 use vmportal_core::{
-    Timestamp, msg,
+    Timestamp,
     audit::{Actor, NewAuditEvent, action},
     ids::{JobId, MachineId},
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::{Drift, MachinePatch, MachineState},
-    now,
+    msg, now,
     store::{StoreError, StoreResult},
 };
 

@@ -88,7 +88,10 @@ impl PreferenceStore for SqliteStore {
                 action: action::PREFERENCES_UPDATE,
                 object_type: "user",
                 object_id: Some(user.0),
-                detail: prefs.language.map_or("language: browser", Lang::code).to_owned(),
+                detail: prefs
+                    .language
+                    .map_or("language: browser", Lang::code)
+                    .to_owned(),
             },
         )
         .await?;

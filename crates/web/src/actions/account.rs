@@ -27,11 +27,7 @@ pub async fn change_password(
         return Err(AppError::TooManyAttempts);
     }
     if by.user.source != UserSource::Local {
-        return Err(Invalid::field(
-            "current_password",
-            msg("err-password-in-directory"),
-        )
-        .into());
+        return Err(Invalid::field("current_password", msg("err-password-in-directory")).into());
     }
     let (_, hash) = state
         .store

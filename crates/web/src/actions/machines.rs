@@ -6,11 +6,11 @@ use crate::{
 use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{
-    msg,
     audit::{NewAuditEvent, action},
     ids::{JobId, MachineId},
     job::JobKind,
     machine::Machine,
+    msg,
     template::OsFamily,
 };
 

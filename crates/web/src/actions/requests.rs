@@ -4,9 +4,9 @@ use crate::{
     state::AppState,
 };
 use vmportal_core::{
-    Invalid, msg,
+    Invalid,
     ids::{RequestId, TemplateId},
-    names,
+    msg, names,
     request::{MachineRequest, NewRequest, RequestInput},
     store::{Approval, RequestFilter},
 };

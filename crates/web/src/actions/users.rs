@@ -7,9 +7,10 @@ use crate::{
 use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{
-    Invalid, msg,
+    Invalid,
     ids::UserId,
     machine::Machine,
+    msg,
     names::{self, Username},
     password::Password,
     quota::{Quota, QuotaOverride, Usage},
@@ -127,10 +128,7 @@ pub async fn update(
         .as_deref()
         .map(|p| invalid.check(Password::parse("password", p)));
     if password.is_some() && target.source != UserSource::Local {
-        invalid.push(
-            "password",
-            msg("err-reset-password-in-directory"),
-        );
+        invalid.push("password", msg("err-reset-password-in-directory"));
     }
     if !invalid.is_empty() {
         return Err(invalid.into());

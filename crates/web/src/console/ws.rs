@@ -16,10 +16,9 @@ use axum::{
 use serde::Deserialize;
 use std::time::Duration;
 use vmportal_core::{
-    msg,
     audit::{NewAuditEvent, action},
     machine::MachineState,
-    now,
+    msg, now,
 };
 
 #[derive(Deserialize)]

@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{
     api::{audit::list::PageQuery, extract::ApiQuery},
     auth::AdminPage,

@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{actions, api::extract::ApiQuery, auth::AdminPage, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;

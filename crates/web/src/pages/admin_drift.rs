@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{auth::AdminPage, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult, see_other};
+use super::{Nav, PageResult, Tr, see_other};
 use crate::{actions, auth::AdminPage, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;

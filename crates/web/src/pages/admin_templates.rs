@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult, form::number, see_other};
+use super::{Nav, PageResult, Tr, form::number, see_other};
 use crate::{actions, auth::AdminPage, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;

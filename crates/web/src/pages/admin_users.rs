@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult, form::optional_number, see_other};
+use super::{Nav, PageResult, Tr, form::optional_number, see_other};
 use crate::{
     actions::{
         self,

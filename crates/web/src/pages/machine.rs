@@ -1,4 +1,4 @@
-use super::{Tr, Nav, PageResult, see_other};
+use super::{Nav, PageResult, Tr, see_other};
 use crate::{
     actions::machines::{Credentials, enqueue, read_credentials},
     auth::{Signed, Viewer},
