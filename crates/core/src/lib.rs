@@ -14,6 +14,7 @@ pub mod lang;
 pub mod machine;
 pub mod message;
 pub mod names;
+pub mod notification;
 pub mod password;
 pub mod preferences;
 pub mod quota;

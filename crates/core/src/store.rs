@@ -11,6 +11,7 @@ use crate::{
     ids::{JobId, MachineId, RequestId, TemplateId, UserId},
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::{Drift, Machine, MachinePatch},
+    notification::Outbox,
     preferences::PreferenceStore,
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, NotPending, RequestState},
@@ -78,7 +79,7 @@ impl Page {
 }
 
 #[async_trait]
-pub trait Store: PreferenceStore + Send + Sync + 'static {
+pub trait Store: PreferenceStore + Outbox + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

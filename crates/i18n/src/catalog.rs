@@ -18,7 +18,13 @@ macro_rules! files {
     };
 }
 
-files!("common.ftl", "errors.ftl", "pages.ftl", "admin.ftl");
+files!(
+    "common.ftl",
+    "errors.ftl",
+    "pages.ftl",
+    "admin.ftl",
+    "mail.ftl"
+);
 
 pub struct Catalog {
     bundles: Vec<(Lang, FluentBundle<FluentResource>)>,

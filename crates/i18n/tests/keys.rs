@@ -10,7 +10,7 @@ use std::{
 use vmportal_core::Lang;
 use vmportal_i18n::FILES;
 
-const CALLS: [&str; 5] = ["msg(\"", ".t(\"", ".t1(\"", ".t2(\"", ".t3(\""];
+const CALLS: [&str; 5] = ["msg(", ".t(", ".t1(", ".t2(", ".t3("];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -46,16 +46,24 @@ fn code_keys() -> BTreeMap<String, PathBuf> {
         let text = fs::read_to_string(&file).expect("readable source");
         for call in CALLS {
             for (at, _) in text.match_indices(call) {
-                // `msg("` must be the function itself, not the end of another name.
-                if call == "msg(\""
-                    && text[..at]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                let before = &text[..at];
+                // `msg(` must be the function itself, not the end of another name or its definition.
+                if call == "msg("
+                    && (before.ends_with("fn ")
+                        || before
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.'))
                 {
                     continue;
                 }
-                let rest = &text[at + call.len()..];
+                let rest = text[at + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    panic!(
+                        "{}: a key must be a string literal in {call}...) so that this test sees it",
+                        file.display()
+                    );
+                };
                 let key = &rest[..rest.find('"').expect("a closed string")];
                 assert!(
                     !key.is_empty()

@@ -5,10 +5,12 @@
 
 mod config;
 mod jobs;
+pub mod mail;
 mod progress;
 mod reconcile;
 
 pub use config::EngineConfig;
+pub use mail::{MailConfig, Mailer};
 
 use std::{sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};

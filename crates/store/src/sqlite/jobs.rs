@@ -2,7 +2,7 @@
 //! renewing its lease and the job is claimed again once the lease expires.
 
 use super::{
-    SqliteStore, audit, backend,
+    SqliteStore, audit, backend, outbox,
     rows::{DriftRow, JobEventRow, all, secs},
 };
 use sqlx::SqliteConnection;
@@ -186,6 +186,8 @@ impl SqliteStore {
             .map_err(backend)?;
         insert_event(&mut tx, job, t, current, &message).await?;
         if !matches!(outcome, JobOutcome::Retry { .. }) {
+            let failed = matches!(outcome, JobOutcome::Failed(_));
+            outbox::write_job_end(&mut tx, job, failed).await?;
             let event = NewAuditEvent {
                 action: action::JOB_FINISHED,
                 object_type: "job",

@@ -9,6 +9,7 @@ mod audit;
 mod console;
 mod jobs;
 mod machines;
+mod outbox;
 mod preferences;
 mod requests;
 mod sessions;

@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    SqliteStore, audit, backend, outbox,
     rows::{RequestRow, all, secs},
 };
 use sqlx::SqliteConnection;
@@ -49,6 +49,7 @@ impl SqliteStore {
             event(action::REQUEST_CREATE, &request, String::new()),
         )
         .await?;
+        outbox::write_new_request(&mut tx, request.id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }
@@ -123,6 +124,7 @@ impl SqliteStore {
             ),
         )
         .await?;
+        outbox::write_decision(&mut tx, &request).await?;
         tx.commit().await.map_err(backend)?;
         let machine = self
             .fetch_machine(MachineId(machine_id))
@@ -158,6 +160,9 @@ impl SqliteStore {
             event(action, &request, reason.unwrap_or_default().to_owned()),
         )
         .await?;
+        if to == RequestState::Rejected {
+            outbox::write_decision(&mut tx, &request).await?;
+        }
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }

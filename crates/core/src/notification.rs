@@ -1,0 +1,124 @@
+//! Telling people what happened, by mail. A notification is written to the outbox in the same
+//! transaction as the event that causes it (a request filed, decided, a machine built, a job that
+//! failed), so it is never lost and never sent for something that did not happen; the engine sends
+//! it later, in the recipient's language, and retries while the mail server is away.
+//!
+//! New causes (a lease about to expire) add a [`NotificationKind`] and write a
+//! [`NewNotification`] in their own transaction, or through [`Outbox::notify`].
+
+use crate::{
+    Timestamp,
+    ids::{JobId, MachineId, RequestId, UserId},
+    preferences::Notifications,
+    store::StoreResult,
+    user::str_enum,
+};
+use async_trait::async_trait;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// To approvers: a request waits for a decision.
+    NewRequest,
+    /// To approvers who chose it: the requests still pending, once a day.
+    DailyDigest,
+    /// To the owner: the request was approved or rejected (with the reason).
+    Decision,
+    /// To the owner: the machine is built; a link to its page, never the password.
+    MachineReady,
+    /// To the owner: an action on the machine failed, and what to do next.
+    JobFailed,
+}
+
+str_enum!(NotificationKind {
+    NewRequest => "new_request" as msg("notify-new-request"),
+    DailyDigest => "daily_digest" as msg("notify-daily-digest"),
+    Decision => "decision" as msg("notify-decision"),
+    MachineReady => "machine_ready" as msg("notify-machine-ready"),
+    JobFailed => "job_failed" as msg("notify-job-failed"),
+});
+
+impl NotificationKind {
+    /// Whether someone with these choices wants this mail. A per-request mail to an approver
+    /// who asked for the daily digest instead is not wanted.
+    pub fn wanted(self, n: &Notifications) -> bool {
+        match self {
+            NotificationKind::NewRequest => n.new_request && !n.daily_digest,
+            NotificationKind::DailyDigest => n.daily_digest,
+            NotificationKind::Decision => n.decision,
+            NotificationKind::MachineReady => n.machine_ready,
+            NotificationKind::JobFailed => n.job_failed,
+        }
+    }
+}
+
+/// What a notification is about; the sender reads its current state when it writes the mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct About {
+    pub request: Option<RequestId>,
+    pub machine: Option<MachineId>,
+    pub job: Option<JobId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub kind: NotificationKind,
+    pub recipient: UserId,
+    pub about: About,
+}
+
+/// A notification waiting to be sent (or being retried).
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: i64,
+    pub kind: NotificationKind,
+    pub recipient: UserId,
+    pub about: About,
+    /// Failed tries so far.
+    pub attempts: i64,
+    pub created_at: Timestamp,
+}
+
+/// A delivery that was given up, for administrators.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FailedDelivery {
+    pub id: i64,
+    pub kind: NotificationKind,
+    pub recipient: String,
+    pub attempts: i64,
+    pub last_error: String,
+    pub created_at: Timestamp,
+}
+
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Writes a notification on its own, for causes with no transaction of their own.
+    async fn notify(&self, n: NewNotification) -> StoreResult<()>;
+    /// Takes up to `limit` notifications due at `now`, each hidden from other senders until
+    /// `lease_until`.
+    async fn claim_notifications(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<Pending>>;
+    /// Delivered to the mail server under `message_id`.
+    async fn notification_sent(&self, id: i64, message_id: &str) -> StoreResult<()>;
+    /// Not sent: the recipient does not want it or has no address.
+    async fn notification_dropped(&self, id: i64, why: &str) -> StoreResult<()>;
+    /// Not delivered: tried again at `retry_at`, or given up when `None`.
+    async fn notification_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()>;
+    /// A daily digest for every approver who chose it and has had none since `since`, when
+    /// requests are pending; gives how many were written.
+    async fn queue_digests(&self, since: Timestamp) -> StoreResult<u64>;
+    /// Deliveries given up, newest first.
+    async fn failed_deliveries(&self) -> StoreResult<Vec<FailedDelivery>>;
+}
