@@ -14,11 +14,8 @@ use crate::{
     user::str_enum,
 };
 use async_trait::async_trait;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotificationKind {
     /// To approvers: a request waits for a decision.
     NewRequest,
@@ -82,8 +79,7 @@ pub struct Pending {
 }
 
 /// A delivery that was given up, for administrators.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone)]
 pub struct FailedDelivery {
     pub id: i64,
     pub kind: NotificationKind,

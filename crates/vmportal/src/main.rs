@@ -20,7 +20,7 @@ use vmportal_core::{
 use vmportal_libvirt::LibvirtHypervisor;
 use vmportal_proxmox::ProxmoxHypervisor;
 use vmportal_store::SqliteStore;
-use vmportal_worker::Engine;
+use vmportal_worker::{Engine, Mailer};
 
 #[derive(Parser)]
 #[command(
@@ -398,8 +398,18 @@ async fn serve(
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let engine = Engine::new(store.clone(), providers.clone(), key.clone(), config.engine);
-    let workers = engine.spawn(stopped);
-    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory);
+    let mut workers = engine.spawn(stopped.clone());
+    let mut state =
+        vmportal_web::AppState::new(store.clone(), config.web.clone(), providers, key, directory);
+    if let Some(mail) = config.mail {
+        let relay = format!("{}:{}", mail.host, mail.port);
+        let mailer =
+            Mailer::new(store, mail, &config.web.public_url).map_err(|e| format!("[mail]: {e}"))?;
+        workers.push(mailer.spawn(stopped));
+        state = state.with_mail_relay(relay);
+    } else {
+        tracing::info!("no [mail] section: notifications stay in the outbox unsent");
+    }
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());

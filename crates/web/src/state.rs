@@ -21,6 +21,8 @@ pub struct Inner {
     pub directory: Option<Arc<dyn Directory>>,
     /// The open browser consoles.
     pub consoles: Consoles,
+    /// Where mail goes (`host:port` of the relay), or `None`: no `[mail]`, no mail.
+    pub mail_relay: Option<String>,
 }
 
 impl AppState {
@@ -40,7 +42,16 @@ impl AppState {
             secrets,
             directory,
             consoles: Consoles::default(),
+            mail_relay: None,
         }))
+    }
+
+    /// Says where mail is sent, for the administrators' page; only right after [`AppState::new`].
+    pub fn with_mail_relay(mut self, relay: String) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.mail_relay = Some(relay);
+        }
+        self
     }
 
     /// The user's quota: their role's default with their own overrides.

@@ -82,3 +82,11 @@ audit-pages = Seiten
 audit-newer = Neuere
 audit-older = Ältere
 audit-page-of = Seite { $page } von { $pages }
+
+mail-title = E-Mail
+mail-relay = Benachrichtigungen werden über { $relay } versandt.
+mail-off = E-Mail ist aus: Die Konfiguration hat keinen Abschnitt <code>[mail]</code>, daher erfährt niemand per E-Mail von Anträgen, Entscheidungen oder Fehlern.
+mail-no-failures = Keine Zustellung ist fehlgeschlagen.
+mail-failures = Nach allen Versuchen aufgegebene Zustellungen
+mail-recipient = Empfänger
+mail-attempts = Versuche

@@ -84,3 +84,12 @@ audit-pages = Pages
 audit-newer = Newer
 audit-older = Older
 audit-page-of = Page { $page } of { $pages }
+
+mail-title = Mail
+mail-relay = Notifications are sent through { $relay }.
+# Markup allowed here (no variables): it is shown as HTML.
+mail-off = Mail is off: the configuration has no <code>[mail]</code> section, so nobody is told of requests, decisions or failures by e-mail.
+mail-no-failures = No delivery has failed.
+mail-failures = Deliveries given up after every retry
+mail-recipient = Recipient
+mail-attempts = Tries

@@ -83,3 +83,11 @@ audit-pages = Pages
 audit-newer = Plus récents
 audit-older = Plus anciens
 audit-page-of = Page { $page } sur { $pages }
+
+mail-title = Courriel
+mail-relay = Les notifications partent par { $relay }.
+mail-off = Le courriel est désactivé : la configuration n'a pas de section <code>[mail]</code>, personne n'est donc prévenu par courriel des demandes, des décisions ou des échecs.
+mail-no-failures = Aucun envoi n'a échoué.
+mail-failures = Envois abandonnés après toutes les tentatives
+mail-recipient = Destinataire
+mail-attempts = Tentatives

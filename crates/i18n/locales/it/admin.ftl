@@ -82,3 +82,11 @@ audit-pages = Pagine
 audit-newer = Più recenti
 audit-older = Meno recenti
 audit-page-of = Pagina { $page } di { $pages }
+
+mail-title = Posta
+mail-relay = Le notifiche vengono inviate tramite { $relay }.
+mail-off = La posta è disattivata: la configurazione non ha una sezione <code>[mail]</code>, quindi nessuno riceve e-mail su richieste, decisioni o errori.
+mail-no-failures = Nessun invio non riuscito.
+mail-failures = Invii abbandonati dopo tutti i tentativi
+mail-recipient = Destinatario
+mail-attempts = Tentativi

@@ -7,6 +7,7 @@ use crate::{
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use vmportal_core::notification::FailedDelivery;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_providers.html")]
@@ -14,6 +15,8 @@ pub struct ProvidersPage {
     nav: Nav,
     tr: Tr,
     providers: Vec<ProviderStatus>,
+    mail_relay: Option<String>,
+    failed_mail: Vec<FailedDelivery>,
 }
 
 pub async fn list(
@@ -24,5 +27,7 @@ pub async fn list(
         nav: Nav::from(&me),
         tr: me.tr,
         providers: statuses(&state.providers).await,
+        mail_relay: state.mail_relay.clone(),
+        failed_mail: state.store.failed_deliveries().await?,
     })
 }

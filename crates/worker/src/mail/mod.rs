@@ -6,7 +6,7 @@
 mod compose;
 mod smtp;
 
-pub use smtp::MailConfig;
+pub use smtp::{MailConfig, Security};
 
 use compose::Composed;
 use std::{sync::Arc, time::Duration};
@@ -32,6 +32,8 @@ pub struct Mailer {
     /// Links in mail start here (the portal's public URL).
     public_url: String,
 }
+
+const STALE: time::Duration = time::Duration::days(7);
 
 /// The delay before try `attempts + 1`: 30 s, doubling, at most an hour.
 fn backoff(attempts: i64) -> time::Duration {
@@ -95,6 +97,13 @@ impl Mailer {
     }
 
     async fn send_one(&self, n: &Pending, t: Timestamp) -> Result<(), MailError> {
+        // Mail turned on after a long time without: old news is not worth a flood.
+        if t - n.created_at > STALE {
+            self.store
+                .notification_dropped(n.id, "older than a week when it could be sent")
+                .await?;
+            return Ok(());
+        }
         let composed = compose::compose(&*self.store, &self.public_url, n).await?;
         let letter = match composed {
             Composed::Letter(letter) => letter,
