@@ -19,6 +19,7 @@ use vmportal_core::{
     job::{JobKind, JobOutcome},
     machine::{MachinePatch, MachineState},
     names::{Hostname, Username},
+    notification::Outbox,
     now,
     preferences::{Notifications, PreferenceStore, Preferences},
     quota::Quota,
@@ -493,5 +494,118 @@ async fn every_kind_arrives_in_the_recipients_language_with_the_right_headers() 
         .unwrap();
     assert!(text(failed).contains("L'opération « redémarrage » sur votre machine labo a échoué."));
     assert!(text(failed).contains("the guest agent did not answer"));
+    smtp.stop().await;
+}
+
+/// The mail server is away: nothing is lost, the mail goes once it is back, and only once.
+/// A wrong relay password is refused by the server's AUTH and retried like an outage.
+#[tokio::test]
+async fn an_absent_or_refusing_server_delays_mail_and_loses_none() {
+    let w = World::new().await;
+    w.user("boss", "Bea Boss", Role::Admin, Lang::En).await;
+    let alice = w.user("alice", "Alice", Role::User, Lang::It).await;
+    let mailer = w.mailer(PASSWORD);
+    w.request(&alice, "thesis", "tesi").await;
+
+    // Nobody listens: the try fails and is put off, with the backoff.
+    let t0 = now();
+    assert_eq!(mailer.send_due(t0).await.unwrap(), 1);
+    assert_eq!(mailer.send_due(t0).await.unwrap(), 0, "not due again yet");
+    let smtp = w.smtp().await;
+    assert_eq!(
+        mailer.send_due(t0).await.unwrap(),
+        0,
+        "still waiting for its time"
+    );
+    assert!(smtp.received().is_empty());
+
+    // A relay password the server refuses: a failure like the outage, nothing delivered.
+    let wrong = w.mailer("not the password");
+    let t1 = t0 + time::Duration::seconds(31);
+    assert_eq!(wrong.send_due(t1).await.unwrap(), 1);
+    assert!(smtp.received().is_empty());
+
+    // Later, with the right password: delivered, once.
+    let t2 = t1 + time::Duration::seconds(61);
+    assert_eq!(mailer.send_due(t2).await.unwrap(), 1);
+    assert_eq!(
+        mailer
+            .send_due(t2 + time::Duration::hours(2))
+            .await
+            .unwrap(),
+        0
+    );
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        header(&got[0], "Subject"),
+        ["New request: thesis from alice"]
+    );
+    smtp.stop().await;
+    assert!(w.store.failed_deliveries().await.unwrap().is_empty());
+}
+
+/// After `max_attempts` the delivery is given up and shown to administrators.
+#[tokio::test]
+async fn a_delivery_that_never_succeeds_is_given_up_and_listed() {
+    let w = World::new().await;
+    w.user("boss", "Bea Boss", Role::Admin, Lang::De).await;
+    let alice = w.user("alice", "Alice", Role::User, Lang::Fr).await;
+    let mailer = w.mailer(PASSWORD);
+    w.request(&alice, "thesis", "tesi").await;
+    let mut t = now();
+    for _ in 0..5 {
+        assert_eq!(mailer.send_due(t).await.unwrap(), 1);
+        t += time::Duration::hours(2);
+    }
+    assert_eq!(mailer.send_due(t).await.unwrap(), 0, "given up");
+    let failed = w.store.failed_deliveries().await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].recipient, "boss");
+    assert_eq!(failed[0].attempts, 5);
+    assert!(!failed[0].last_error.is_empty());
+}
+
+/// Approvers who chose the daily digest get one mail a day listing what waits, in their
+/// language, instead of one per request; those who turned a kind off get none of it.
+#[tokio::test]
+async fn the_daily_digest_replaces_mail_per_request_and_choices_are_kept() {
+    let w = World::new().await;
+    let smtp = w.smtp().await;
+    let mailer = w.mailer(PASSWORD);
+    let boss = w.user("boss", "Bea Boss", Role::Admin, Lang::Fr).await;
+    let digest = Notifications {
+        daily_digest: true,
+        ..Notifications::default()
+    };
+    w.prefs(boss.id, Lang::Fr, digest).await;
+    let chef = w.user("chef", "Karl Chef", Role::Admin, Lang::De).await;
+    let quiet = Notifications {
+        new_request: false,
+        ..Notifications::default()
+    };
+    w.prefs(chef.id, Lang::De, quiet).await;
+    let alice = w.user("alice", "Alice", Role::User, Lang::It).await;
+    w.request(&alice, "one", "a").await;
+    w.request(&alice, "two", "b").await;
+
+    assert_eq!(
+        mailer.send_due(now()).await.unwrap(),
+        4,
+        "handled, none wanted"
+    );
+    assert!(smtp.received().is_empty());
+    assert_eq!(mailer.queue_digests(now()).await.unwrap(), 1);
+    assert_eq!(mailer.queue_digests(now()).await.unwrap(), 0, "one a day");
+    mailer.send_due(now()).await.unwrap();
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(to(&got[0]), "boss@school.example");
+    assert_eq!(
+        header(&got[0], "Subject"),
+        ["2 demandes attendent une décision"]
+    );
+    assert!(text(&got[0]).contains("• one (alice, Debian 12)"));
+    assert!(text(&got[0]).contains("• two (alice, Debian 12)"));
     smtp.stop().await;
 }

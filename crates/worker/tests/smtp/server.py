@@ -14,8 +14,13 @@ import os
 import ssl
 import sys
 
+import logging
+
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# aiosmtpd itself still sets its deprecated login_data, and logs a warning each time.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 port, cert, key, out_dir, user, password = sys.argv[1:7]
 
@@ -54,7 +59,8 @@ def authenticate(server, session, envelope, mechanism, auth_data):
         and auth_data.login.decode() == user
         and auth_data.password.decode() == password
     )
-    return AuthResult(success=ok, auth_data=auth_data if ok else None)
+    # handled=False: aiosmtpd answers a refusal itself (535).
+    return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
