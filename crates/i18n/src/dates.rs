@@ -31,12 +31,12 @@ fn date_msg(t: Timestamp) -> Msg {
 }
 
 pub fn date(tr: &Tr, t: Timestamp) -> String {
-    tr.msg(&date_msg(t))
+    tr.msg(date_msg(t))
 }
 
 pub fn datetime(tr: &Tr, t: Timestamp) -> String {
     tr.msg(
-        &msg("datetime")
+        msg("datetime")
             .arg("date", date_msg(t))
             .arg("time", format!("{:02}:{:02}", t.hour(), t.minute())),
     )
