@@ -207,14 +207,10 @@ async fn add_user(
     email: Option<&str>,
     password: Option<String>,
 ) -> Result<(), String> {
-    let username = Username::parse("username", username).map_err(|e| e.to_string())?;
-    let email = vmportal_core::names::email("email", email.unwrap_or_default())
-        .map_err(|e| e.to_string())?;
+    let username = Username::parse("username", username).map_err(english)?;
+    let email = vmportal_core::names::email("email", email.unwrap_or_default()).map_err(english)?;
     let (password, generated) = match password {
-        Some(p) => (
-            Password::parse("password", &p).map_err(|e| e.to_string())?,
-            false,
-        ),
+        Some(p) => (Password::parse("password", &p).map_err(english)?, false),
         None => (Password::generate(), true),
     };
     let new = NewUser {
@@ -228,7 +224,7 @@ async fn add_user(
     store
         .create_user(new, &Actor::system("command line"))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(store_english)?;
     if generated {
         println!(
             "created {username}; password (shown once): {}",
@@ -285,7 +281,7 @@ async fn ensure_template(
         locale,
         enabled: true,
     };
-    let spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
+    let spec = TemplateSpec::parse(&input, providers).map_err(english)?;
     let by = Actor::system("command line");
     let existing = store
         .templates()
@@ -435,4 +431,20 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// A validation error as the command line says it: in English, each field with its message.
+fn english(e: vmportal_core::Invalid) -> String {
+    let tr = vmportal_i18n::Tr::new(vmportal_core::Lang::En);
+    e.0.iter()
+        .map(|f| format!("{}: {}", f.field, tr.msg(&f.message)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn store_english(e: vmportal_core::store::StoreError) -> String {
+    match e {
+        vmportal_core::store::StoreError::Invalid(i) => english(i),
+        e => e.to_string(),
+    }
 }
