@@ -21,7 +21,7 @@ use vmportal_core::{
 /// What an extension gave.
 pub enum Extended {
     /// Within the template's policy: the machine with its new lease.
-    Granted(Machine),
+    Granted(Box<Machine>),
     /// Beyond it: the request an approver decides on.
     Asked(ExtensionRequest),
 }
@@ -58,12 +58,12 @@ pub async fn extend(
     match asked {
         Err(e @ ExtensionRefused::NoLease) => Err(AppError::Conflict(e.to_string())),
         Err(e @ ExtensionRefused::Days) => Err(Invalid::field("days", e.to_string()).into()),
-        Ok(Extension::Granted(end)) => Ok(Extended::Granted(
+        Ok(Extension::Granted(end)) => Ok(Extended::Granted(Box::new(
             state
                 .store
                 .set_lease(id, Some(end), action::LEASE_EXTEND, &by.actor())
                 .await?,
-        )),
+        ))),
         Ok(Extension::NeedsApproval(end)) => {
             let reason = names::text("reason", reason, true, 2000).map_err(|_| {
                 Invalid::field(
