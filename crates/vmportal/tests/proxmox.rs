@@ -168,7 +168,8 @@ async fn a_failing_clone_fails_the_machine_with_the_task_log_and_leaves_nothing(
     let why = "storage 'local-lvm' is full";
     p.sim.cluster().faults.fail_task = Some(("vzclone".into(), why.into()));
     let (id, _) = p.approved("thesis").await;
-    let m = p.wait_for(id, "failed").await;
+    p.wait_for(id, "failed").await;
+    let m = p.machine_detail(id).await;
     let error = m["last_error"].as_str().unwrap();
     assert!(error.contains(&format!("TASK ERROR: {why}")), "{error}");
     assert_eq!(
@@ -233,7 +234,7 @@ async fn a_server_error_fails_one_action_which_the_owner_can_repeat() {
     let job = p.act(id, "shutdown").await;
     let j = p.job_done(job).await;
     assert_eq!(j["state"], "failed", "{j}");
-    let m = p.machine(id).await;
+    let m = p.machine_detail(id).await;
     assert_eq!(m["state"], "running", "{m}");
     assert!(
         m["last_error"]
@@ -269,7 +270,8 @@ async fn an_expired_token_fails_the_build_with_its_reason_until_renewed() {
     let p = Portal::start(CLONED).await;
     p.sim.cluster().faults.token_expired = true;
     let (id, _) = p.approved("thesis").await;
-    let m = p.wait_for(id, "failed").await;
+    p.wait_for(id, "failed").await;
+    let m = p.machine_detail(id).await;
     assert!(
         m["last_error"]
             .as_str()

@@ -151,6 +151,13 @@ impl Portal {
         body["job_id"].as_i64().unwrap()
     }
 
+    /// The machine as an administrator sees it: `last_error` with the hypervisor's detail (its
+    /// owner sees a plain reason and an error id).
+    pub async fn machine_detail(&self, id: i64) -> Value {
+        let path = format!("/api/v1/machines/{id}");
+        self.call(&self.admin, Method::GET, &path, None).await.1
+    }
+
     pub async fn machine(&self, id: i64) -> Value {
         let path = format!("/api/v1/machines/{id}");
         self.call(&self.user, Method::GET, &path, None).await.1
