@@ -21,6 +21,10 @@ use vmportal_core::{
 use vmportal_libvirt::{HostConfig, LibvirtConfig, LibvirtHypervisor, Network, SshConfig};
 
 const SYSTEM: &str = "qemu:///system";
+
+/// The tests take turns: each sizes host a's room from the memory its guests were given when it
+/// starts, which a guest the other test defines meanwhile would take away.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const SYSTEM_POOL: &str = "vmportal";
 const REMOTE_USER: &str = "tester";
 
@@ -318,6 +322,7 @@ async fn banner(hv: &LibvirtHypervisor, external_id: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn machines_are_placed_across_two_hosts_and_a_host_down_is_skipped() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let base = Base::make("placement");
     let mut remote = RemoteHost::start("placement");
     // b has more room than a: the first machine goes to b, which then has less than a.
@@ -429,6 +434,7 @@ fn uuid_of(external_id: &str) -> &str {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_key_that_is_not_the_pinned_one_is_named_with_the_file() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let base = Base::make("hostkey");
     let remote = RemoteHost::start("hostkey");
     let impostor = remote.dir.path().join("impostor");
