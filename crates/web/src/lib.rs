@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 mod layers;
+pub mod list;
 mod observe;
 pub mod pages;
 mod providers;
