@@ -9,6 +9,7 @@
 mod audit;
 mod consoles;
 mod error;
+mod identities;
 mod jobs;
 mod leases;
 mod machines;
@@ -22,6 +23,7 @@ mod users;
 pub use audit::{AuditStore, Page};
 pub use consoles::ConsoleStore;
 pub use error::{BackendError, StoreError, StoreResult};
+pub use identities::IdentityStore;
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
 pub use machines::MachineStore;
@@ -38,6 +40,7 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait Store:
     UserStore
+    + IdentityStore
     + SessionStore
     + SecondFactorStore
     + TokenStore
@@ -59,7 +62,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore,
+        AuditStore, ConsoleStore, IdentityStore, JobStore, LeaseStore, MachineStore, RequestStore,
         SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

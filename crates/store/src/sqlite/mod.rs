@@ -7,6 +7,7 @@ mod rows;
 mod api_tokens;
 mod audit;
 mod console;
+mod identities;
 mod jobs;
 mod leases;
 mod machines;
