@@ -15,9 +15,13 @@ pub struct OidcConfig {
     pub issuer: String,
     pub client_id: String,
     /// The name of the environment variable holding the client secret (never in the file);
-    /// absent for a public client, which PKCE alone protects.
+    /// absent (and no `client_secret_file`) for a public client, which PKCE alone protects.
     #[serde(default)]
     pub client_secret_env: Option<String>,
+    /// Or a file holding it (a systemd credential, a file of mode 0600); surrounding white space
+    /// is ignored.
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
     /// Asked for beside `openid`.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
@@ -55,6 +59,21 @@ fn default_timeout_secs() -> u64 {
 }
 
 impl OidcConfig {
+    /// The client secret from the environment or its file; `None` for a public client.
+    pub fn client_secret(&self) -> Result<Option<String>, String> {
+        if let Some(var) = &self.client_secret_env {
+            return std::env::var(var)
+                .map(Some)
+                .map_err(|_| format!("oidc {}: {var} is not set or not UTF-8", self.id));
+        }
+        match &self.client_secret_file {
+            Some(file) => std::fs::read_to_string(file)
+                .map(|s| Some(s.trim().to_owned()))
+                .map_err(|e| format!("oidc {}: cannot read {}: {e}", self.id, file.display())),
+            None => Ok(None),
+        }
+    }
+
     /// Refuses settings that cannot work, naming each.
     pub fn validate(&self) -> Result<(), String> {
         let mut problems = Vec::new();
@@ -87,6 +106,12 @@ impl OidcConfig {
         {
             problems.push(format!(
                 "oidc {}: the environment variable {var} (client_secret_env) is not set",
+                self.id
+            ));
+        }
+        if self.client_secret_env.is_some() && self.client_secret_file.is_some() {
+            problems.push(format!(
+                "oidc {}: client_secret_env or client_secret_file, not both",
                 self.id
             ));
         }

@@ -86,12 +86,7 @@ impl OidcProvider {
         let redirect = RedirectUrl::new(redirect).map_err(|e| e.to_string())?;
         let issuer = IssuerUrl::new(config.issuer.clone())
             .map_err(|e| format!("oidc {}: issuer: {e}", config.id))?;
-        let secret = match &config.client_secret_env {
-            Some(var) => Some(ClientSecret::new(std::env::var(var).map_err(|_| {
-                format!("oidc {}: {var} is not set or not UTF-8", config.id)
-            })?)),
-            None => None,
-        };
+        let secret = config.client_secret()?.map(ClientSecret::new);
         let timeout = Duration::from_secs(config.timeout_secs);
         let http = http::client(config.ca_file.as_deref(), timeout)?;
         Ok(OidcProvider {

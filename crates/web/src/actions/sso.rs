@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use vmportal_core::{
     audit::{Actor, action},
     names::{self, Username},
-    sso::Identity,
+    sso::{Identity, SsoError},
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
 
@@ -56,6 +56,29 @@ pub async fn sign_in(
     let detail = format!("{provider}: {} as {role}", identity.subject);
     record(state, &signed, action::LOGIN, Some(&user), detail).await?;
     Ok(user)
+}
+
+/// A provider's answer that did not hold up (state, code or ID token), for the audit log; no
+/// account is known, since nothing the answer says can be believed.
+pub async fn answer_refused(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    provider: &str,
+    why: &SsoError,
+) -> AppResult<()> {
+    let actor = Actor {
+        user: None,
+        name: format!("sso:{provider}"),
+        ip: ip.map(|i| i.to_string()),
+    };
+    record(
+        state,
+        &actor,
+        action::LOGIN_FAILED,
+        None,
+        format!("{provider}: {why}"),
+    )
+    .await
 }
 
 /// The first sign-in of `identity`: a new account, or why there can be none.

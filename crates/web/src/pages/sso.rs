@@ -74,6 +74,7 @@ pub async fn callback(
         .filter(|login| login.provider == provider.id());
     let Some(login) = login else {
         let e = SsoError::Rejected("unknown, used or expired state".into());
+        actions::sso::answer_refused(&state, ip, provider.id(), &e).await?;
         return Ok((forget, failed(&state, provider, "/".into(), e)).into_response());
     };
     let result = match (q.error, q.code) {
@@ -83,7 +84,10 @@ pub async fn callback(
     };
     let identity = match result {
         Ok(identity) => identity,
-        Err(e) => return Ok((forget, failed(&state, provider, login.next, e)).into_response()),
+        Err(e) => {
+            actions::sso::answer_refused(&state, ip, provider.id(), &e).await?;
+            return Ok((forget, failed(&state, provider, login.next, e)).into_response());
+        }
     };
     match actions::sso::sign_in(&state, ip, provider.id(), identity).await {
         Ok(user) => Ok((

@@ -9,6 +9,7 @@ mod console;
 mod fuzz;
 mod ldap;
 mod leases;
+mod oidc;
 mod openapi;
 mod pages;
 mod requests;
