@@ -102,6 +102,14 @@ impl OidcConfig {
             ));
         }
         if let Some(var) = &self.client_secret_env
+            && var.starts_with("VMPORTAL_")
+        {
+            // Every VMPORTAL_* variable is read as a setting of the portal.
+            problems.push(format!(
+                "oidc {}: client_secret_env must not start with VMPORTAL_: {var}",
+                self.id
+            ));
+        } else if let Some(var) = &self.client_secret_env
             && std::env::var_os(var).is_none()
         {
             problems.push(format!(

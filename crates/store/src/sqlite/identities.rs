@@ -139,13 +139,25 @@ mod tests {
         assert_eq!(carol.source, UserSource::Oidc);
         let found = store.user_by_identity(iss, "sub-1").await.unwrap().unwrap();
         assert_eq!(found.id, carol.id);
-        assert!(store.user_by_identity(iss, "sub-2").await.unwrap().is_none());
+        assert!(
+            store
+                .user_by_identity(iss, "sub-2")
+                .await
+                .unwrap()
+                .is_none()
+        );
         // A taken name creates nothing, not even the identity.
         let taken = store
             .create_identity_user(new_user("bob"), iss, "sub-2", &by)
             .await;
         assert!(matches!(taken, Err(StoreError::Invalid(_))), "{taken:?}");
-        assert!(store.user_by_identity(iss, "sub-2").await.unwrap().is_none());
+        assert!(
+            store
+                .user_by_identity(iss, "sub-2")
+                .await
+                .unwrap()
+                .is_none()
+        );
         // One identity, one account.
         let twice = store
             .create_identity_user(new_user("carol2"), iss, "sub-1", &by)
