@@ -4,10 +4,12 @@
 pub mod actions;
 pub mod api;
 pub mod auth;
+pub mod caller;
 pub mod config;
 pub mod console;
 pub mod error;
 mod layers;
+pub mod list;
 mod observe;
 pub mod pages;
 mod providers;

@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, courses). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -8,10 +8,12 @@
 
 mod audit;
 mod consoles;
+mod courses;
 mod error;
 mod identities;
 mod jobs;
 mod leases;
+mod list;
 mod machines;
 mod requests;
 mod second_factor;
@@ -20,14 +22,20 @@ mod templates;
 mod tokens;
 mod users;
 
-pub use audit::{AuditStore, Page};
+pub use audit::AuditStore;
 pub use consoles::ConsoleStore;
+pub use courses::{CourseStore, Deployed, NewDeployment};
 pub use error::{BackendError, StoreError, StoreResult};
 pub use identities::IdentityStore;
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
+pub use list::{
+    AuditQuery, AuditSort, DEFAULT_PER_PAGE, DriftKind, DriftQuery, DriftSort, JobQuery, JobSort,
+    ListQuery, Listed, MAX_PER_PAGE, MachineQuery, MachineSort, NoState, Page, RequestQuery,
+    RequestSort, Sort, UserQuery, UserSort, UserStatus,
+};
 pub use machines::MachineStore;
-pub use requests::{Approval, RequestFilter, RequestStore};
+pub use requests::{Approval, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
 pub use templates::TemplateStore;
@@ -51,6 +59,7 @@ pub trait Store:
     + LeaseStore
     + AuditStore
     + ConsoleStore
+    + CourseStore
     + Send
     + Sync
     + 'static
@@ -62,7 +71,8 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, IdentityStore, JobStore, LeaseStore, MachineStore, RequestStore,
+        AuditStore, ConsoleStore, CourseStore, IdentityStore, JobStore, LeaseStore, MachineStore,
+        RequestStore,
         SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

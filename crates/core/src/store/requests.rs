@@ -1,19 +1,13 @@
-use super::StoreResult;
+use super::{Listed, RequestQuery, StoreResult};
 use crate::{
     audit::Actor,
     ids::{RequestId, UserId},
     job::Job,
     machine::Machine,
     quota::{Quota, Usage},
-    request::{MachineRequest, NewRequest, RequestState},
+    request::{MachineRequest, NewRequest},
 };
 use async_trait::async_trait;
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestFilter {
-    pub owner: Option<UserId>,
-    pub state: Option<RequestState>,
-}
 
 /// What an approval created, all in one transaction.
 #[derive(Debug, Clone)]
@@ -25,7 +19,8 @@ pub struct Approval {
 
 #[async_trait]
 pub trait RequestStore: Send + Sync {
-    /// Pending requests plus machines not deleted.
+    /// Pending requests plus machines not deleted, outside courses (those count against the
+    /// course's quota).
     async fn usage(&self, user: UserId) -> StoreResult<Usage>;
     /// Stores the request if `quota` still admits it, counted in the same transaction so two
     /// concurrent requests cannot both slip under the limit.
@@ -36,8 +31,7 @@ pub trait RequestStore: Send + Sync {
         by: &Actor,
     ) -> StoreResult<MachineRequest>;
     async fn request(&self, id: RequestId) -> StoreResult<Option<MachineRequest>>;
-    /// Pending requests first, then newest first.
-    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>>;
+    async fn requests(&self, query: &RequestQuery) -> StoreResult<Listed<MachineRequest>>;
     /// Marks the request approved, creates its machine (`provisioning`) and a queued provision job.
     async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval>;
     async fn reject_request(

@@ -1,6 +1,7 @@
 use super::{
     SqliteStore, audit, backend,
-    rows::{RequestRow, all, secs, ts},
+    list::{self, Where, order_by},
+    rows::{RequestRow, secs, ts},
 };
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
@@ -11,9 +12,41 @@ use vmportal_core::{
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, RequestState},
     store::{
-        Approval, JobStore, MachineStore, RequestFilter, RequestStore, StoreError, StoreResult,
+        Approval, JobStore, Listed, MachineStore, RequestQuery, RequestSort, RequestStore,
+        StoreError, StoreResult,
     },
 };
+
+/// The conditions and order of a request list.
+fn listing(query: &RequestQuery) -> (Where, String) {
+    let scope = query.scope.map(|u| u.0);
+    let filter = if query.teaching {
+        Where::default().each_bound(
+            &[
+                "(r.user_id = ",
+                " OR r.course_id IN (SELECT course_id FROM course_members \
+                 WHERE membership = 'teacher' AND user_id = ",
+                "))",
+            ],
+            scope,
+        )
+    } else {
+        Where::default().eq_int("r.user_id", scope)
+    };
+    let filter = filter
+        .eq_text("r.state", query.state.map(|s| s.as_str()))
+        .eq_text("u.username", query.owner.as_deref())
+        .contains(&["r.name", "u.username"], query.q.as_deref());
+    let (expr, desc) = match query.sort.key {
+        // Exactly the expression of the index requests_pending_first, so SQLite reads it in order.
+        RequestSort::PendingFirst => ("(r.state = 'pending')", true),
+        RequestSort::Created => ("r.id", false),
+        RequestSort::Name => ("r.name", false),
+        RequestSort::State => ("r.state", false),
+        RequestSort::Owner => ("u.username", false),
+    };
+    (filter, order_by(expr, desc, query.sort.descending, "r.id"))
+}
 
 #[async_trait]
 impl RequestStore for SqliteStore {
@@ -28,10 +61,15 @@ impl RequestStore for SqliteStore {
         by: &Actor,
     ) -> StoreResult<MachineRequest> {
         let mut tx = self.write().await?;
-        quota.admit(&usage(&mut tx, new.user_id).await?, &new.resources)?;
+        // A course request counts against the course quota, the others against their owner's.
+        let used = match new.course_id {
+            Some(course) => super::courses::usage(&mut tx, course).await?,
+            None => usage(&mut tx, new.user_id).await?,
+        };
+        quota.admit(&used, &new.resources)?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+            "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at, course_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id",
         )
         .bind(new.user_id.0)
         .bind(new.template_id.0)
@@ -41,6 +79,7 @@ impl RequestStore for SqliteStore {
         .bind(new.resources.disk_gib)
         .bind(&new.purpose)
         .bind(now().unix_timestamp())
+        .bind(new.course_id.map(|c| c.0))
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
@@ -61,18 +100,18 @@ impl RequestStore for SqliteStore {
         fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
     }
 
-    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
-        let rows: Vec<RequestRow> = sqlx::query_as(concat!(
+    async fn requests(&self, query: &RequestQuery) -> StoreResult<Listed<MachineRequest>> {
+        let (filter, order) = listing(query);
+        list::fetch(
+            &self.pool,
             request_select!(),
-            " WHERE (?1 IS NULL OR r.user_id = ?1) AND (?2 IS NULL OR r.state = ?2) \
-             ORDER BY r.state = 'pending' DESC, r.id DESC"
-        ))
-        .bind(filter.owner.map(|u| u.0))
-        .bind(filter.state.map(|s| s.as_str()))
-        .fetch_all(&self.pool)
+            "SELECT COUNT(*) FROM requests r JOIN users u ON u.id = r.user_id",
+            &filter,
+            &order,
+            query.page,
+            RequestRow::into_request,
+        )
         .await
-        .map_err(backend)?;
-        all(rows, RequestRow::into_request)
     }
 
     async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {
@@ -87,8 +126,8 @@ impl RequestStore for SqliteStore {
                 .map_err(backend)?;
         let machine_id: i64 = sqlx::query_scalar(
             "INSERT INTO machines (request_id, owner_id, template_id, provider, name, cpus, memory_mib, \
-             disk_gib, state, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?) RETURNING id",
+             disk_gib, state, created_at, updated_at, course_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?, ?) RETURNING id",
         )
         .bind(request.id.0)
         .bind(request.user_id.0)
@@ -100,6 +139,7 @@ impl RequestStore for SqliteStore {
         .bind(request.resources.disk_gib)
         .bind(t)
         .bind(t)
+        .bind(request.course_id.map(|c| c.0))
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
@@ -213,9 +253,11 @@ async fn fetch(conn: &mut SqliteConnection, id: RequestId) -> StoreResult<Option
 async fn usage(conn: &mut SqliteConnection, user: UserId) -> StoreResult<Usage> {
     let (machines, cpus, memory_mib, disk_gib): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(cpus), 0), COALESCE(SUM(memory_mib), 0), COALESCE(SUM(disk_gib), 0) FROM ( \
-           SELECT cpus, memory_mib, disk_gib FROM requests WHERE user_id = ?1 AND state = 'pending' \
+           SELECT cpus, memory_mib, disk_gib FROM requests \
+             WHERE user_id = ?1 AND state = 'pending' AND course_id IS NULL \
            UNION ALL \
-           SELECT cpus, memory_mib, disk_gib FROM machines WHERE owner_id = ?1 AND state <> 'deleted')",
+           SELECT cpus, memory_mib, disk_gib FROM machines \
+             WHERE owner_id = ?1 AND state <> 'deleted' AND course_id IS NULL)",
     )
     .bind(user.0)
     .fetch_one(conn)
@@ -248,5 +290,26 @@ fn event(action: &'static str, r: &MachineRequest, extra: String) -> NewAuditEve
         object_type: "request",
         object_id: Some(r.id.0),
         detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn everyones_requests_pending_first_are_read_from_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let (filter, order) = listing(&RequestQuery::default());
+        let plan = list::plan(&store.pool, request_select!(), &filter, &order).await;
+        assert!(
+            plan.contains("USING INDEX requests_pending_first"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }

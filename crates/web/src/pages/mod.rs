@@ -10,11 +10,13 @@ mod admin_requests;
 mod admin_templates;
 mod admin_users;
 mod console;
+mod courses;
 mod dashboard;
 mod form;
 mod lease;
 mod login;
 mod machine;
+mod machines;
 mod request_new;
 mod sso;
 
@@ -47,6 +49,11 @@ pub fn routes() -> Router<AppState> {
             get(request_new::form).post(request_new::submit),
         )
         .route("/requests/{id}/cancel", post(request_new::cancel))
+        .route("/courses", get(courses::list).post(courses::create))
+        .route("/courses/{id}", get(courses::show))
+        .route("/courses/{id}/roster", post(courses::upload))
+        .route("/courses/{id}/deploy", post(courses::deploy))
+        .route("/machines", get(machines::list))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
         .route("/machines/{id}/credentials", post(machine::credentials))
@@ -93,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/drift", get(admin_drift::list))
         .route("/admin/expiring", get(lease::expiring))
         .route("/machines/{id}/extend", post(lease::extend))
+        .route("/admin/jobs", get(machines::jobs))
 }
 
 /// What the page frame needs: who is signed in.

@@ -267,6 +267,10 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn put(&self, client: &Client, path: &str, body: Value) -> Response {
+        client.put(self.url(path)).json(&body).send().await.unwrap()
+    }
+
     /// A template on provider `local`: default 1 CPU / 1024 MiB / 10 GiB, at most 4 / 8192 / 100.
     pub async fn template(&self, admin: &Client, name: &str) -> i64 {
         let body = json!({
@@ -307,15 +311,11 @@ impl TestApp {
 
     /// The last 200 audit events, newest first.
     pub async fn audit(&self) -> Vec<vmportal_core::audit::AuditEvent> {
-        let (events, _) = self
-            .store
-            .audit(vmportal_core::store::Page {
-                number: 1,
-                size: 200,
-            })
-            .await
-            .unwrap();
-        events
+        let query = vmportal_core::store::AuditQuery {
+            page: vmportal_core::store::Page::new(None, Some(200)).unwrap(),
+            ..Default::default()
+        };
+        self.store.audit(&query).await.unwrap().items
     }
 }
 
