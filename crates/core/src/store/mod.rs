@@ -72,7 +72,6 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AuditStore, ConsoleStore, CourseStore, IdentityStore, JobStore, LeaseStore, MachineStore,
-        RequestStore,
-        SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        RequestStore, SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }
