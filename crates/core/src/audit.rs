@@ -37,6 +37,8 @@ pub mod action {
     pub const TOTP_RESET: &str = "user.totp_reset";
     pub const USER_CREATE: &str = "user.create";
     pub const USER_UPDATE: &str = "user.update";
+    /// An account was linked to an identity at an OpenID provider.
+    pub const IDENTITY_LINK: &str = "user.identity_link";
     pub const TEMPLATE_CREATE: &str = "template.create";
     pub const TEMPLATE_UPDATE: &str = "template.update";
     pub const REQUEST_CREATE: &str = "request.create";

@@ -421,6 +421,14 @@ async fn serve(
     let providers = registry(config.providers)?;
     let store: Arc<dyn Store> = Arc::new(store);
     let directory = config.ldap.map(directory::open).transpose()?;
+    let sso = config
+        .oidc
+        .into_iter()
+        .map(|p| {
+            let p = vmportal_oidc::OidcProvider::new(p, &config.web.public_url)?;
+            Ok(Arc::new(p) as Arc<dyn vmportal_core::sso::IdentityProvider>)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let addr = listen.unwrap_or(config.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -442,8 +450,9 @@ async fn serve(
         clock.clone(),
     );
     let workers = engine.spawn(stopped);
-    let state =
-        vmportal_web::AppState::new(store, config.web, providers, key, directory).with_clock(clock);
+    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory)
+        .with_clock(clock)
+        .with_sso(sso);
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());

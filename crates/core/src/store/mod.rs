@@ -10,6 +10,7 @@ mod audit;
 mod consoles;
 mod courses;
 mod error;
+mod identities;
 mod jobs;
 mod leases;
 mod list;
@@ -25,6 +26,7 @@ pub use audit::AuditStore;
 pub use consoles::ConsoleStore;
 pub use courses::{CourseStore, Deployed, NewDeployment};
 pub use error::{BackendError, StoreError, StoreResult};
+pub use identities::IdentityStore;
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
 pub use list::{
@@ -46,6 +48,7 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait Store:
     UserStore
+    + IdentityStore
     + SessionStore
     + SecondFactorStore
     + TokenStore
@@ -68,7 +71,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, CourseStore, JobStore, LeaseStore, MachineStore, RequestStore,
-        SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, CourseStore, IdentityStore, JobStore, LeaseStore, MachineStore,
+        RequestStore, SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

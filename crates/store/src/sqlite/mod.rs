@@ -8,6 +8,7 @@ mod api_tokens;
 mod audit;
 mod console;
 mod courses;
+mod identities;
 mod jobs;
 mod leases;
 mod list;

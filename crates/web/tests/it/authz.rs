@@ -254,6 +254,14 @@ fn table() -> Vec<Row> {
         row(M::GET, "/readyz", None, PUBLIC),
         row(M::GET, "/metrics", None, PUBLIC),
         row(M::GET, "/login", None, PUBLIC),
+        // No OpenID provider is configured here: single sign-on is absent for everyone.
+        row(M::GET, "/login/sso/school", None, [404, 404, 404, 404, 404]),
+        row(
+            M::GET,
+            "/login/sso/school/callback?code=x&state=y",
+            None,
+            [404, 404, 404, 404, 404],
+        ),
         // A second step whose sign-in is unknown (or over): for everyone alike.
         row(
             M::POST,

@@ -11,6 +11,7 @@ mod fuzz;
 mod ldap;
 mod leases;
 mod lists;
+mod oidc;
 mod openapi;
 mod pages;
 mod requests;
