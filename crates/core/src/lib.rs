@@ -20,6 +20,7 @@ pub mod request;
 pub mod resources;
 pub mod second_factor;
 pub mod secret;
+pub mod snapshot;
 pub mod store;
 pub mod template;
 pub mod user;

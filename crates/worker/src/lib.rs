@@ -8,6 +8,7 @@ mod expiry;
 mod jobs;
 mod progress;
 mod reconcile;
+mod snapshots;
 
 pub use config::EngineConfig;
 

@@ -79,6 +79,7 @@ async fn world(action: ExpiryAction, grace_days: Option<i64>) -> World {
                 defaults: r,
                 limits: r,
                 shutdown_timeout_secs: 5,
+                max_snapshots: 0,
                 locale: None,
                 enabled: true,
                 lease: LeasePolicy {

@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, snapshots). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -15,6 +15,7 @@ mod machines;
 mod requests;
 mod second_factor;
 mod sessions;
+mod snapshots;
 mod templates;
 mod tokens;
 mod users;
@@ -28,6 +29,7 @@ pub use machines::MachineStore;
 pub use requests::{Approval, RequestFilter, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
+pub use snapshots::SnapshotStore;
 pub use templates::TemplateStore;
 pub use tokens::TokenStore;
 pub use users::UserStore;
@@ -48,6 +50,7 @@ pub trait Store:
     + LeaseStore
     + AuditStore
     + ConsoleStore
+    + SnapshotStore
     + Send
     + Sync
     + 'static
@@ -60,6 +63,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore,
-        SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        SecondFactorStore, SessionStore, SnapshotStore, Store, TemplateStore, TokenStore,
+        UserStore,
     };
 }

@@ -12,6 +12,7 @@ mod leases;
 mod machines;
 mod requests;
 mod sessions;
+mod snapshots;
 mod templates;
 mod totp;
 mod users;

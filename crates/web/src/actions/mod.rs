@@ -9,6 +9,7 @@ pub mod redact;
 pub mod requests;
 pub mod second_factor;
 pub mod session;
+pub mod snapshots;
 pub mod templates;
 pub mod tokens;
 pub mod users;

@@ -1,17 +1,25 @@
 use super::{Nav, PageResult, see_other};
 use crate::{
-    actions::machines::{Credentials, enqueue, read_credentials},
+    actions::{
+        machines::{Credentials, enqueue, read_credentials},
+        snapshots,
+    },
     auth::{Signed, Viewer},
     error::AppError,
     state::AppState,
 };
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::{
+    Form,
+    extract::{Path, State},
+};
+use serde::Deserialize;
 use vmportal_core::ids::MachineId;
 use vmportal_core::{
     job::{JobKind, JobState},
     machine::{Machine, MachineState},
+    snapshot::Snapshot,
 };
 
 #[derive(Template, WebTemplate)]
@@ -26,6 +34,9 @@ pub struct MachinePage {
     live_job: Option<i64>,
     /// What its lease holds in store, once its owner was told.
     banner: Option<super::lease::Banner>,
+    snapshots: Vec<Snapshot>,
+    /// How many snapshots the template lets the owner keep; 0: none.
+    max_snapshots: i64,
 }
 
 /// A machine's state and current job, for its owner or an administrator. Its credentials are
@@ -65,6 +76,12 @@ async fn page(
             machine.state,
             MachineState::Deleting | MachineState::Deleted
         );
+    let snapshots = state.store.snapshots(machine.id).await?;
+    let max_snapshots = state
+        .store
+        .template(machine.template_id)
+        .await?
+        .map_or(0, |t| t.max_snapshots);
     Ok(MachinePage {
         nav: Nav::from(me),
         banner: super::lease::banner(state, &machine).await?,
@@ -72,6 +89,8 @@ async fn page(
         credentials,
         has_credentials,
         live_job,
+        snapshots,
+        max_snapshots,
     })
 }
 
@@ -118,6 +137,39 @@ pub async fn act_delete(
     Path(id): Path<MachineId>,
 ) -> PageResult {
     queue(&state, &me, id, JobKind::Delete).await
+}
+
+#[derive(Deserialize)]
+pub struct SnapshotForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// The form of the Snapshots section.
+pub async fn take_snapshot(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path(id): Path<MachineId>,
+    Form(form): Form<SnapshotForm>,
+) -> PageResult {
+    snapshots::take(&state, &me, id, &form.name, &form.description).await?;
+    Ok(see_other(&format!("/machines/{id}")))
+}
+
+/// A snapshot's buttons: `revert`, `delete`.
+pub async fn snapshot_action(
+    State(state): State<AppState>,
+    Viewer(me): Viewer,
+    Path((id, name, action)): Path<(MachineId, String, String)>,
+) -> PageResult {
+    let kind = match action.as_str() {
+        "revert" => JobKind::RevertSnapshot,
+        "delete" => JobKind::DeleteSnapshot,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    snapshots::act(&state, &me, id, kind, &name).await?;
+    Ok(see_other(&format!("/machines/{id}")))
 }
 
 async fn queue(state: &AppState, me: &Signed, id: MachineId, kind: JobKind) -> PageResult {

@@ -197,6 +197,28 @@ fn table() -> Vec<Row> {
             None,
             [401, 409, 404, 409],
         ),
+        // Snapshots of a provisioning machine: listing works, taking one is refused as a
+        // conflict past authorization; a snapshot that does not exist is 404 to everyone (what
+        // the owner and an administrator may do with one that does is in machine_snapshots.rs).
+        row(M::GET, "/api/v1/machines/{machine}/snapshots", None, OWNED),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/snapshots",
+            Json(json!({"name": "before_lab", "description": "d"})),
+            [401, 409, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/snapshots/{snapshot}/revert",
+            None,
+            [401, 404, 404, 404],
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/machines/{machine}/snapshots/{snapshot}",
+            None,
+            [401, 404, 404, 404],
+        ),
         // A provisioning machine has no console yet: 409 past authorization, 404 before it.
         row(
             M::POST,
@@ -320,6 +342,18 @@ fn table() -> Vec<Row> {
             None,
             [303, 303, 404, 303],
         ),
+        row(
+            M::POST,
+            "/machines/{machine}/snapshots",
+            Form(&[("name", "before_lab"), ("description", "")]),
+            [303, 409, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/machines/{machine}/snapshots/{snapshot}/revert",
+            None,
+            [303, 404, 404, 404],
+        ),
         row(M::GET, "/admin/requests", None, ADMIN_PAGE),
         row(
             M::POST,
@@ -378,6 +412,7 @@ fn table() -> Vec<Row> {
                 ("max_memory_mib", "1024"),
                 ("max_disk_gib", "10"),
                 ("shutdown_timeout_secs", "60"),
+                ("max_snapshots", "3"),
                 ("enabled", "on"),
             ]),
             [303, 403, 403, 303],
@@ -398,6 +433,7 @@ fn table() -> Vec<Row> {
                 ("max_memory_mib", "1024"),
                 ("max_disk_gib", "10"),
                 ("shutdown_timeout_secs", "60"),
+                ("max_snapshots", "3"),
             ]),
             [303, 403, 403, 303],
         ),
@@ -484,7 +520,8 @@ impl Fixture {
             .replace("{no_extension}", "999999")
             .replace("{job}", &self.job.to_string())
             .replace("{user}", &self.alice.to_string())
-            .replace("{victim}", &self.victim.to_string());
+            .replace("{victim}", &self.victim.to_string())
+            .replace("{snapshot}", "no_such_snapshot");
         if p.contains("{fresh_machine}") {
             use vmportal_core::{audit::Actor, ids::RequestId, store::prelude::*};
             let fresh = self
@@ -623,6 +660,7 @@ async fn the_table_covers_every_documented_route() {
             ] {
                 p = p.replace(k, "*");
             }
+            p = p.replace("{snapshot}", "{name}");
             format!("{} {p}", r.method)
         })
         .collect();

@@ -9,6 +9,7 @@ mod console;
 mod fuzz;
 mod ldap;
 mod leases;
+mod machine_snapshots;
 mod openapi;
 mod pages;
 mod requests;
