@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles, snapshots). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, courses, snapshots). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -8,6 +8,7 @@
 
 mod audit;
 mod consoles;
+mod courses;
 mod error;
 mod jobs;
 mod leases;
@@ -22,6 +23,7 @@ mod users;
 
 pub use audit::{AuditStore, Page};
 pub use consoles::ConsoleStore;
+pub use courses::{CourseStore, Deployed, NewDeployment};
 pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
@@ -51,6 +53,7 @@ pub trait Store:
     + AuditStore
     + ConsoleStore
     + SnapshotStore
+    + CourseStore
     + Send
     + Sync
     + 'static
@@ -62,7 +65,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore,
+        AuditStore, ConsoleStore, CourseStore, JobStore, LeaseStore, MachineStore, RequestStore,
         SecondFactorStore, SessionStore, SnapshotStore, Store, TemplateStore, TokenStore,
         UserStore,
     };

@@ -37,6 +37,8 @@ pub struct MachinePage {
     snapshots: Vec<Snapshot>,
     /// How many snapshots the template lets the owner keep; 0: none.
     max_snapshots: i64,
+    /// Whether the caller may take, revert to and delete snapshots (a teacher only looks).
+    may_snapshot: bool,
 }
 
 /// A machine's state and current job, for its owner or an administrator. Its credentials are
@@ -46,8 +48,10 @@ pub async fn show(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    page(&state, &me, machine, None).await
+    let (machine, reach) = crate::actions::machines::reach(&state, &me.who(), id).await?;
+    let readable = reach.may_read_credentials().is_ok();
+    let may_snapshot = reach.may_run(JobKind::Snapshot).is_ok();
+    page(&state, &me, machine, None, readable, may_snapshot).await
 }
 
 /// The machine page with its credentials shown: the answer to the page's *Show* button.
@@ -56,22 +60,27 @@ pub async fn credentials(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
-    let (machine, credentials) = read_credentials(&state, &me, id).await?;
-    page(&state, &me, machine, Some(credentials)).await
+    let (machine, credentials) = read_credentials(&state, &me.who(), id).await?;
+    page(&state, &me, machine, Some(credentials), true, true).await
 }
 
+/// `readable`: whether the caller may read the credentials at all (a teacher of the machine's
+/// course may not); `may_snapshot`: whether they may change its snapshots (neither may they).
 async fn page(
     state: &AppState,
     me: &Signed,
     machine: Machine,
     credentials: Option<Credentials>,
+    readable: bool,
+    may_snapshot: bool,
 ) -> PageResult<MachinePage> {
     let live_job = machine
         .current_job
         .as_ref()
         .filter(|j| matches!(j.state, JobState::Queued | JobState::Running))
         .map(|j| j.id.0);
-    let has_credentials = machine.login_name.is_some()
+    let has_credentials = readable
+        && machine.login_name.is_some()
         && !matches!(
             machine.state,
             MachineState::Deleting | MachineState::Deleted
@@ -91,6 +100,7 @@ async fn page(
         live_job,
         snapshots,
         max_snapshots,
+        may_snapshot,
     })
 }
 
@@ -107,7 +117,7 @@ pub async fn confirm_delete(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<DeletePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
+    let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     Ok(DeletePage {
         nav: Nav::from(&me),
         machine,
@@ -153,7 +163,7 @@ pub async fn take_snapshot(
     Path(id): Path<MachineId>,
     Form(form): Form<SnapshotForm>,
 ) -> PageResult {
-    snapshots::take(&state, &me, id, &form.name, &form.description).await?;
+    snapshots::take(&state, &me.who(), id, &form.name, &form.description).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }
 
@@ -168,11 +178,11 @@ pub async fn snapshot_action(
         "delete" => JobKind::DeleteSnapshot,
         _ => return Err(AppError::NotFound.into()),
     };
-    snapshots::act(&state, &me, id, kind, &name).await?;
+    snapshots::act(&state, &me.who(), id, kind, &name).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }
 
 async fn queue(state: &AppState, me: &Signed, id: MachineId, kind: JobKind) -> PageResult {
-    enqueue(state, me, id, kind).await?;
+    enqueue(state, &me.who(), id, kind).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }

@@ -31,7 +31,7 @@ pub async fn list(
     signed: Signed,
     ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<Vec<Snapshot>>> {
-    Ok(Json(snapshots::list(&state, &signed, id).await?))
+    Ok(Json(snapshots::list(&state, &signed.who(), id).await?))
 }
 
 /// Takes a snapshot: of a running machine with its memory, of a stopped one its disks.
@@ -47,7 +47,7 @@ pub async fn take(
     ApiPath(id): ApiPath<MachineId>,
     ApiJson(body): ApiJson<NewSnapshotBody>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
-    let job_id = snapshots::take(&state, &signed, id, &body.name, &body.description).await?;
+    let job_id = snapshots::take(&state, &signed.who(), id, &body.name, &body.description).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { job_id })))
 }
 
@@ -62,7 +62,7 @@ pub async fn revert(
     signed: Signed,
     ApiPath((id, name)): ApiPath<(MachineId, String)>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
-    let job_id = snapshots::act(&state, &signed, id, JobKind::RevertSnapshot, &name).await?;
+    let job_id = snapshots::act(&state, &signed.who(), id, JobKind::RevertSnapshot, &name).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { job_id })))
 }
 
@@ -76,6 +76,6 @@ pub async fn delete(
     signed: Signed,
     ApiPath((id, name)): ApiPath<(MachineId, String)>,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
-    let job_id = snapshots::act(&state, &signed, id, JobKind::DeleteSnapshot, &name).await?;
+    let job_id = snapshots::act(&state, &signed.who(), id, JobKind::DeleteSnapshot, &name).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { job_id })))
 }
