@@ -365,6 +365,12 @@ fn table() -> Vec<Row> {
             None,
             [303, 404, 404, 404, 404],
         ),
+        row(
+            M::POST,
+            "/machines/{machine}/snapshots/{snapshot}/delete",
+            None,
+            [303, 404, 404, 404, 404],
+        ),
         row(M::GET, "/admin/requests", None, ADMIN_PAGE),
         row(
             M::POST,
@@ -652,6 +658,18 @@ fn table() -> Vec<Row> {
             "/machines/{course_machine}/snapshots",
             Form(&[("name", "before_lab"), ("description", "")]),
             [303, 409, 404, 403, 409],
+        ),
+        row(
+            M::POST,
+            "/machines/{course_machine}/snapshots/{snapshot}/revert",
+            None,
+            [303, 404, 404, 403, 404],
+        ),
+        row(
+            M::POST,
+            "/machines/{course_machine}/snapshots/{snapshot}/delete",
+            None,
+            [303, 404, 404, 403, 404],
         ),
         row(M::GET, "/courses", None, PAGE),
         row(
