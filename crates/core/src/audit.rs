@@ -46,6 +46,9 @@ pub mod action {
     pub const REQUEST_REJECT: &str = "request.reject";
     pub const REQUEST_CANCEL: &str = "request.cancel";
     pub const MACHINE_ACTION: &str = "machine.action";
+    pub const SNAPSHOT_TAKE: &str = "snapshot.take";
+    pub const SNAPSHOT_REVERT: &str = "snapshot.revert";
+    pub const SNAPSHOT_DELETE: &str = "snapshot.delete";
     pub const CREDENTIALS_READ: &str = "machine.credentials_read";
     pub const MACHINE_STATE: &str = "machine.state";
     pub const JOB_FINISHED: &str = "job.finished";

@@ -21,6 +21,7 @@ pub mod request;
 pub mod resources;
 pub mod second_factor;
 pub mod secret;
+pub mod snapshot;
 pub mod sso;
 pub mod store;
 pub mod template;

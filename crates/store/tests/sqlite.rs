@@ -73,6 +73,7 @@ async fn template(store: &SqliteStore) -> Template {
                 limits: r,
                 shutdown_timeout_secs: 30,
                 locale: None,
+                max_snapshots: 3,
                 enabled: true,
                 lease: Default::default(),
             },

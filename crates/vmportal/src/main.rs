@@ -14,7 +14,7 @@ use vmportal_core::{
     resources::Resources,
     secret::{self, SecretKey},
     store::{Store, TemplateStore, UserStore},
-    template::{TemplateInput, TemplateSpec},
+    template::{DEFAULT_MAX_SNAPSHOTS, TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::LibvirtHypervisor;
@@ -285,6 +285,7 @@ async fn ensure_template(
         limits: size("max-size", &max_size)?,
         shutdown_timeout_secs: 120,
         locale,
+        max_snapshots: DEFAULT_MAX_SNAPSHOTS,
         enabled: true,
         lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };

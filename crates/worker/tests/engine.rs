@@ -106,6 +106,7 @@ async fn approved(store: &SqliteStore, name: &str) -> MachineId {
                     limits: r,
                     shutdown_timeout_secs: 5,
                     locale: None,
+                    max_snapshots: 3,
                     enabled: true,
                     lease: Default::default(),
                 },

@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles, courses). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, courses, snapshots). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -18,6 +18,7 @@ mod machines;
 mod requests;
 mod second_factor;
 mod sessions;
+mod snapshots;
 mod templates;
 mod tokens;
 mod users;
@@ -38,6 +39,7 @@ pub use machines::MachineStore;
 pub use requests::{Approval, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
+pub use snapshots::SnapshotStore;
 pub use templates::TemplateStore;
 pub use tokens::TokenStore;
 pub use users::UserStore;
@@ -59,6 +61,7 @@ pub trait Store:
     + LeaseStore
     + AuditStore
     + ConsoleStore
+    + SnapshotStore
     + CourseStore
     + Send
     + Sync
@@ -72,6 +75,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AuditStore, ConsoleStore, CourseStore, IdentityStore, JobStore, LeaseStore, MachineStore,
-        RequestStore, SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        RequestStore, SecondFactorStore, SessionStore, SnapshotStore, Store, TemplateStore,
+        TokenStore, UserStore,
     };
 }

@@ -15,6 +15,7 @@ mod list;
 mod machines;
 mod requests;
 mod sessions;
+mod snapshots;
 mod templates;
 mod totp;
 mod users;

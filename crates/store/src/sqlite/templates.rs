@@ -16,8 +16,8 @@ macro_rules! template_select {
     () => {
         "SELECT id, name, description, provider, kind, os_family, source, default_cpus, \
     default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-    shutdown_timeout_secs, locale, enabled, created_at, lease_days, max_lease_days, extend_days, \
-    expiry_action, grace_days, idle_stop_minutes FROM templates"
+    shutdown_timeout_secs, locale, max_snapshots, enabled, created_at, lease_days, max_lease_days, \
+    extend_days, expiry_action, grace_days, idle_stop_minutes FROM templates"
     };
 }
 
@@ -29,8 +29,8 @@ impl TemplateStore for SqliteStore {
             sqlx::query_scalar(
             "INSERT INTO templates (name, description, provider, kind, os_family, source, \
              default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-             shutdown_timeout_secs, locale, enabled, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             shutdown_timeout_secs, locale, max_snapshots, enabled, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             ),
             &spec,
         )
@@ -57,7 +57,7 @@ impl TemplateStore for SqliteStore {
             sqlx::query_scalar(
             "UPDATE templates SET name = ?, description = ?, provider = ?, kind = ?, os_family = ?, \
              source = ?, default_cpus = ?, default_memory_mib = ?, default_disk_gib = ?, max_cpus = ?, \
-             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, enabled = ? WHERE id = ? RETURNING id",
+             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, max_snapshots = ?, enabled = ? WHERE id = ? RETURNING id",
             ),
             &spec,
         )
@@ -110,6 +110,7 @@ fn with_spec<'q>(q: IdQuery<'q>, spec: &TemplateSpec) -> IdQuery<'q> {
         .bind(spec.limits.disk_gib)
         .bind(spec.shutdown_timeout_secs)
         .bind(spec.locale.clone())
+        .bind(spec.max_snapshots)
         .bind(spec.enabled)
 }
 
@@ -119,7 +120,7 @@ fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
         object_type: "template",
         object_id: Some(id),
         detail: format!(
-            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB{})",
+            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB, {} snapshots{})",
             spec.name,
             spec.os_family,
             spec.kind,
@@ -128,6 +129,7 @@ fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
             spec.limits.cpus,
             spec.limits.memory_mib,
             spec.limits.disk_gib,
+            spec.max_snapshots,
             if spec.enabled { "" } else { ", disabled" }
         ),
     }

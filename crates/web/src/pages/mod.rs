@@ -62,6 +62,11 @@ pub fn routes() -> Router<AppState> {
             "/machines/{id}/delete",
             get(machine::confirm_delete).post(machine::act_delete),
         )
+        .route("/machines/{id}/snapshots", post(machine::take_snapshot))
+        .route(
+            "/machines/{id}/snapshots/{name}/{action}",
+            post(machine::snapshot_action),
+        )
         .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))
         .route(

@@ -304,6 +304,28 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Claims the oldest runnable job and runs it once with the provisioning engine, as a worker
+    /// would; returns the job as it ended. Tests that need the engine drive it step by step.
+    pub async fn run_next_job(&self) -> vmportal_core::job::Job {
+        const WORKER: &str = "test-worker";
+        let now = vmportal_core::now();
+        let job = self
+            .store
+            .claim_job(WORKER, now, now + time::Duration::minutes(5))
+            .await
+            .unwrap()
+            .expect("a job to run");
+        let engine = vmportal_worker::Engine::new(
+            self.store.clone(),
+            self.providers.clone(),
+            self.key.clone(),
+            vmportal_worker::EngineConfig::default(),
+            self.clock.clone(),
+        );
+        engine.run(WORKER, job.clone()).await;
+        self.store.job(job.id).await.unwrap().unwrap()
+    }
+
     /// The audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         self.audit().await.into_iter().map(|e| e.action).collect()
