@@ -32,13 +32,13 @@ pub enum JobState {
 }
 
 str_enum!(JobKind {
-    Provision => "provision",
-    Start => "start",
-    Shutdown => "shutdown",
-    Stop => "stop",
-    Reboot => "reboot",
-    Delete => "delete",
-    Reconcile => "reconcile",
+    Provision => "provision" as msg("job-provision"),
+    Start => "start" as msg("job-start"),
+    Shutdown => "shutdown" as msg("job-shutdown"),
+    Stop => "stop" as msg("job-stop"),
+    Reboot => "reboot" as msg("job-reboot"),
+    Delete => "delete" as msg("job-delete"),
+    Reconcile => "reconcile" as msg("job-reconcile"),
 });
 /// Why the portal queued a job on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,12 +51,15 @@ pub enum JobCause {
     Idle,
 }
 
-str_enum!(JobCause { Expiry => "expiry", Idle => "idle" });
+str_enum!(JobCause {
+    Expiry => "expiry" as msg("job-cause-expiry"),
+    Idle => "idle" as msg("job-cause-idle"),
+});
 str_enum!(JobState {
-    Queued => "queued",
-    Running => "running",
-    Succeeded => "succeeded",
-    Failed => "failed",
+    Queued => "queued" as msg("job-state-queued"),
+    Running => "running" as msg("job-state-running"),
+    Succeeded => "succeeded" as msg("job-state-succeeded"),
+    Failed => "failed" as msg("job-state-failed"),
 });
 
 #[derive(Debug, Clone, Serialize)]

@@ -20,19 +20,26 @@ pub enum UserSource {
     Ldap,
 }
 
+/// An enum spelled as a fixed word in the API and the database, with the message that names it to
+/// people (`label`).
 macro_rules! str_enum {
-    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+    ($t:ty { $($v:ident => $s:literal as $label:expr),* $(,)? }) => {
         impl $t {
             pub fn as_str(&self) -> &'static str {
                 match self { $(Self::$v => $s),* }
             }
+
+            pub fn label(&self) -> $crate::Msg {
+                use $crate::msg;
+                match self { $(Self::$v => $label),* }
+            }
         }
         impl std::str::FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = $crate::Msg;
+            fn from_str(s: &str) -> Result<Self, $crate::Msg> {
                 match s {
                     $($s => Ok(Self::$v),)*
-                    _ => Err(format!("must be one of: {}", [$($s),*].join(", "))),
+                    _ => Err($crate::msg("err-one-of").arg("choices", [$($s),*].join(", "))),
                 }
             }
         }
@@ -45,8 +52,14 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
-str_enum!(Role { Admin => "admin", User => "user" });
-str_enum!(UserSource { Local => "local", Ldap => "ldap" });
+str_enum!(Role {
+    Admin => "admin" as msg("role-admin"),
+    User => "user" as msg("role-user"),
+});
+str_enum!(UserSource {
+    Local => "local" as msg("source-local"),
+    Ldap => "ldap" as msg("source-ldap"),
+});
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,7 +11,7 @@ use vmportal_ldap::LdapConfig;
 use vmportal_libvirt::LibvirtConfig;
 use vmportal_proxmox::ProxmoxConfig;
 use vmportal_web::WebConfig;
-use vmportal_worker::EngineConfig;
+use vmportal_worker::{EngineConfig, MailConfig};
 
 pub const DEFAULTS: &str = include_str!("../default.toml");
 
@@ -26,6 +26,9 @@ pub struct Config {
     pub ldap: Option<LdapConfig>,
     pub secrets: SecretsConfig,
     pub engine: EngineConfig,
+    /// The SMTP relay for notifications; absent: no mail.
+    #[serde(default)]
+    pub mail: Option<MailConfig>,
     #[serde(default)]
     pub providers: Vec<ProviderConfig>,
 }

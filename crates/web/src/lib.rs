@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod i18n;
 mod layers;
 mod observe;
 pub mod pages;
@@ -47,7 +48,11 @@ pub fn app(state: AppState) -> Router {
         .route("/static/{file}", get(asset))
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            i18n::localize,
+        ));
     layers::wrap(router, &state.config)
 }
 

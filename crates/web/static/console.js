@@ -5,6 +5,8 @@ import RFB from "/static/novnc/core/rfb.js";
 
 const screen = document.getElementById("screen");
 const status = document.getElementById("console-status");
+// The page's language: its texts come with the page (data-msg-*).
+const say = screen.dataset;
 
 async function ticket() {
   const given = location.hash.slice(1);
@@ -24,10 +26,10 @@ try {
   const url = `${scheme}://${location.host}/console/ws?ticket=${await ticket()}`;
   const rfb = new RFB(screen, url, { wsProtocols: ["binary"] });
   rfb.scaleViewport = true;
-  rfb.addEventListener("connect", () => { status.textContent = "Connected."; });
+  rfb.addEventListener("connect", () => { status.textContent = say.msgConnected; });
   rfb.addEventListener("disconnect", (e) => {
-    status.textContent = e.detail.clean ? "The console closed." : "The console was cut off.";
+    status.textContent = e.detail.clean ? say.msgClosed : say.msgCutOff;
   });
 } catch (e) {
-  status.textContent = `The console cannot open: ${e.message}`;
+  status.textContent = `${say.msgFailed} ${e.message}`;
 }

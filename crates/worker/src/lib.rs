@@ -6,10 +6,12 @@
 mod config;
 mod expiry;
 mod jobs;
+pub mod mail;
 mod progress;
 mod reconcile;
 
 pub use config::EngineConfig;
+pub use mail::{MailConfig, Mailer};
 
 use std::{sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};
@@ -18,7 +20,6 @@ use vmportal_core::{
     clock::Clock,
     hypervisor::Registry,
     job::{Job, JobOutcome},
-    lease::Notifier,
     now,
     secret::SecretKey,
     store::Store,
@@ -36,8 +37,6 @@ pub struct Engine {
     cfg: EngineConfig,
     /// Decides when leases end; jobs and their leases follow it too.
     clock: Arc<dyn Clock>,
-    /// Delivers lease notices beyond the portal's pages (mail), once one is set.
-    notifier: std::sync::OnceLock<Arc<dyn Notifier>>,
     /// Names this process's leases; unique per start.
     id: String,
 }
@@ -57,7 +56,6 @@ impl Engine {
             key,
             cfg,
             clock,
-            notifier: std::sync::OnceLock::new(),
             id,
         })
     }
@@ -79,11 +77,6 @@ impl Engine {
             async move { engine.sweep_forever(stop).await },
         ));
         tasks
-    }
-
-    /// Hands lease notices to `notifier` from now on (the first one set stays).
-    pub fn set_notifier(&self, notifier: Arc<dyn Notifier>) {
-        let _ = self.notifier.set(notifier);
     }
 
     async fn work(&self, n: usize, mut stop: watch::Receiver<bool>) {

@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles). Each database backend implements every trait, one
+//! requests, machines, jobs, leases, preferences, outbox, audit, consoles). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -12,6 +12,8 @@ mod error;
 mod jobs;
 mod leases;
 mod machines;
+mod outbox;
+mod preferences;
 mod requests;
 mod second_factor;
 mod sessions;
@@ -25,6 +27,8 @@ pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
 pub use machines::MachineStore;
+pub use outbox::OutboxStore;
+pub use preferences::PreferenceStore;
 pub use requests::{Approval, RequestFilter, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
@@ -46,6 +50,8 @@ pub trait Store:
     + MachineStore
     + JobStore
     + LeaseStore
+    + PreferenceStore
+    + OutboxStore
     + AuditStore
     + ConsoleStore
     + Send
@@ -59,7 +65,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore,
-        SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, OutboxStore, PreferenceStore,
+        RequestStore, SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

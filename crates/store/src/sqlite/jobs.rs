@@ -2,7 +2,7 @@
 //! renewing its lease and the job is claimed again once the lease expires.
 
 use super::{
-    SqliteStore, audit, backend, corrupt,
+    SqliteStore, audit, backend, corrupt, outbox,
     rows::{JobEventRow, JobRow, all, secs},
 };
 use async_trait::async_trait;
@@ -13,7 +13,7 @@ use vmportal_core::{
     ids::{JobId, MachineId},
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::MachineState,
-    now,
+    msg, now,
     store::{JobStore, StoreError, StoreResult},
 };
 
@@ -40,9 +40,7 @@ impl JobStore for SqliteStore {
         let state: MachineState = state.parse().map_err(corrupt)?;
         state.accepts(kind).map_err(StoreError::Busy)?;
         if !kind.queues_behind_others() && pending_on(&mut tx, machine).await? > 0 {
-            return Err(StoreError::Busy(
-                "another action on this machine is still in progress".into(),
-            ));
+            return Err(StoreError::Busy(msg("err-machine-busy")));
         }
         let t = secs(now());
         let id: i64 = sqlx::query_scalar(
@@ -184,6 +182,8 @@ impl JobStore for SqliteStore {
             .map_err(backend)?;
         insert_event(&mut tx, job, t, current, &message).await?;
         if !matches!(outcome, JobOutcome::Retry { .. }) {
+            let failed = matches!(outcome, JobOutcome::Failed(_));
+            outbox::write_job_end(&mut tx, job, failed).await?;
             let event = NewAuditEvent {
                 action: action::JOB_FINISHED,
                 object_type: "job",

@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    SqliteStore, audit, backend, outbox,
     rows::{RequestRow, all, secs, ts},
 };
 use async_trait::async_trait;
@@ -53,6 +53,7 @@ impl RequestStore for SqliteStore {
             event(action::REQUEST_CREATE, &request, String::new()),
         )
         .await?;
+        outbox::write_new_request(&mut tx, request.id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }
@@ -125,6 +126,7 @@ impl RequestStore for SqliteStore {
             ),
         )
         .await?;
+        outbox::write_decision(&mut tx, &request).await?;
         tx.commit().await.map_err(backend)?;
         let machine = self
             .machine(MachineId(machine_id))
@@ -174,6 +176,9 @@ impl SqliteStore {
             event(action, &request, reason.unwrap_or_default().to_owned()),
         )
         .await?;
+        if to == RequestState::Rejected {
+            outbox::write_decision(&mut tx, &request).await?;
+        }
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
-    now,
+    msg, now,
     store::{StoreError, StoreResult, UserStore},
     user::{NewUser, User, UserPatch},
 };
@@ -30,7 +30,7 @@ impl UserStore for SqliteStore {
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
         .await
-        .map_err(unique_as("username", "is already taken"))?;
+        .map_err(unique_as("username", msg("err-username-taken")))?;
         audit::write(
             &mut tx,
             by,

@@ -6,7 +6,7 @@ use crate::{
 use vmportal_core::{
     Invalid,
     ids::{RequestId, TemplateId},
-    names,
+    msg, names,
     request::{MachineRequest, NewRequest, RequestInput},
     store::{Approval, RequestFilter},
 };
@@ -22,7 +22,7 @@ pub async fn validate(
         .store
         .template(TemplateId(template_id))
         .await?
-        .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
+        .ok_or_else(|| Invalid::field("template_id", msg("err-no-such-template")))?;
     Ok(NewRequest::parse(by.user.id, &template, input)?)
 }
 
@@ -56,7 +56,7 @@ pub async fn list(
 ) -> AppResult<Vec<MachineRequest>> {
     let state_filter = filter_state
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
+        .map(|s| s.parse().map_err(|m| Invalid::field("state", m)))
         .transpose()?;
     Ok(state
         .store

@@ -13,7 +13,11 @@ pub use api_token::new_api_token;
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
 pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
-use crate::{error::AppError, state::AppState};
+use crate::{
+    error::AppError,
+    i18n::{self, Tr},
+    state::AppState,
+};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts},
     http::request::Parts,
@@ -30,6 +34,8 @@ pub struct Signed {
     pub token_hash: String,
     pub via: Via,
     pub ip: Option<IpAddr>,
+    /// Their language: their preference, else their browser's, else the default.
+    pub tr: Tr,
 }
 
 /// How the caller proved who they are.
@@ -80,6 +86,8 @@ impl FromRequestParts<AppState> for Signed {
         if !directory_check::still_allowed(state, &user).await? {
             return Err(AppError::Unauthenticated);
         }
+        // Settled first, so that the refusals below are said in the user's language.
+        let tr = i18n::settle(parts, state.store.preferences(user.id).await?.language);
         let open = OPEN_WHILE_INCOMPLETE.contains(&parts.uri.path());
         if user.must_change_password && !open {
             return Err(AppError::PasswordChangeRequired);
@@ -95,6 +103,7 @@ impl FromRequestParts<AppState> for Signed {
             token_hash,
             via,
             ip,
+            tr,
         })
     }
 }

@@ -11,7 +11,7 @@ use axum::{Json, extract::State};
 use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::ids::MachineId;
-use vmportal_core::{console::NewConsoleTicket, machine::MachineState, now};
+use vmportal_core::{console::NewConsoleTicket, machine::MachineState, msg, now};
 
 #[derive(Serialize, ToSchema)]
 pub struct ConsoleTicket {
@@ -36,10 +36,9 @@ pub async fn console_ticket(
 ) -> AppResult<Json<ConsoleTicket>> {
     let machine = crate::actions::machines::visible(&state, &signed, id).await?;
     if machine.state != MachineState::Running {
-        return Err(AppError::Conflict(format!(
-            "the machine is {}: its console opens only while it runs",
-            machine.state
-        )));
+        return Err(AppError::Conflict(
+            msg("err-console-not-running").arg("state", machine.state.label()),
+        ));
     }
     let ticket = new_token();
     let expires_at = now() + time::Duration::seconds(state.config.console.ticket_secs);

@@ -18,7 +18,7 @@ use std::time::Duration;
 use vmportal_core::{
     audit::{NewAuditEvent, action},
     machine::MachineState,
-    now,
+    msg, now,
 };
 
 #[derive(Deserialize)]
@@ -55,10 +55,9 @@ pub async fn websocket(
         .ok_or(AppError::NotFound)?;
     let machine = crate::actions::machines::visible(&state, &signed, used.machine_id).await?;
     let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
-        return Err(AppError::Conflict(format!(
-            "the machine is {}: its console opens only while it runs",
-            machine.state
-        )));
+        return Err(AppError::Conflict(
+            msg("err-console-not-running").arg("state", machine.state.label()),
+        ));
     };
     let hv = state
         .providers
@@ -66,7 +65,7 @@ pub async fn websocket(
         .ok_or_else(|| AppError::internal(format!("no provider {}", machine.provider)))?;
     let unavailable = |e: String| {
         tracing::warn!(machine = machine.id.0, error = %e, "console unavailable");
-        AppError::Conflict("the console of this machine cannot be reached now".into())
+        AppError::Conflict(msg("err-console-unreachable"))
     };
     let guest = tokio::time::timeout(CONNECT_TIMEOUT, hv.console(external_id))
         .await

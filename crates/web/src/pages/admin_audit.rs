@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{
     api::{audit::list::PageQuery, extract::ApiQuery},
     auth::AdminPage,
@@ -13,6 +13,7 @@ use vmportal_core::audit::AuditEvent;
 #[template(path = "admin_audit.html")]
 pub struct AuditPage {
     nav: Nav,
+    tr: Tr,
     events: Vec<AuditEvent>,
     page: i64,
     pages: i64,
@@ -28,6 +29,7 @@ pub async fn list(
     let pages = (total.saturating_add(page.size - 1) / page.size).max(1);
     Ok(AuditPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         events,
         page: page.number,
         pages,

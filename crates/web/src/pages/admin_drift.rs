@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{auth::AdminPage, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,6 +9,7 @@ use vmportal_core::machine::Drift;
 #[template(path = "admin_drift.html")]
 pub struct DriftPage {
     nav: Nav,
+    tr: Tr,
     drift: Vec<Drift>,
 }
 
@@ -18,6 +19,7 @@ pub async fn list(
 ) -> PageResult<DriftPage> {
     Ok(DriftPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         drift: state.store.drift().await?,
     })
 }

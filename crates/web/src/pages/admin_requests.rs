@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, see_other};
+use super::{Nav, PageResult, Tr, see_other};
 use crate::{actions, auth::AdminPage, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,6 +14,7 @@ use vmportal_core::request::MachineRequest;
 #[template(path = "admin_requests.html")]
 pub struct RequestsPage {
     nav: Nav,
+    tr: Tr,
     requests: Vec<MachineRequest>,
 }
 
@@ -25,6 +26,7 @@ pub async fn list(
     let requests = actions::requests::list(&state, &me, None).await?;
     Ok(RequestsPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         requests,
     })
 }

@@ -5,6 +5,7 @@ use crate::{
         ClientIp, Signed, Via, clear_cookie, end_session, local_path, session_cookie, start_session,
     },
     error::AppError,
+    i18n::{BrowserLang, Tr},
     state::AppState,
 };
 use askama::Template;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
+    tr: Tr,
     next: String,
     username: String,
     error: Option<String>,
@@ -35,8 +37,9 @@ pub struct Next {
     next: Option<String>,
 }
 
-pub async fn form(Query(q): Query<Next>) -> LoginPage {
+pub async fn form(BrowserLang(tr): BrowserLang, Query(q): Query<Next>) -> LoginPage {
     LoginPage {
+        tr,
         next: local_path(q.next.as_deref()).to_owned(),
         username: String::new(),
         error: None,
@@ -54,6 +57,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    BrowserLang(tr): BrowserLang,
     previous: Option<Signed>,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
@@ -70,6 +74,7 @@ pub async fn submit(
                 .pending_sign_ins
                 .start(user.id, user.username.as_str());
             let page = LoginPage {
+                tr,
                 next,
                 username: user.username.to_string(),
                 error: None,
@@ -85,9 +90,10 @@ pub async fn submit(
         ) => {
             let retry = e.retry_after().map(|s| [(RETRY_AFTER, s.to_string())]);
             let page = LoginPage {
+                tr,
                 next,
                 username: f.username.chars().take(64).collect(),
-                error: Some(e.to_string()),
+                error: Some(e.message(&tr)),
                 pending: None,
             };
             Ok((e.status(), AppendHeaders(retry.into_iter().flatten()), page).into_response())
@@ -121,15 +127,17 @@ pub struct CodeForm {
 pub async fn code(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    BrowserLang(tr): BrowserLang,
     previous: Option<Signed>,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
     let next = local_path(f.next.as_deref()).to_owned();
     let Some((user, username)) = state.pending_sign_ins.get(&f.pending) else {
         let page = LoginPage {
+            tr,
             next,
             username: String::new(),
-            error: Some("the sign-in took too long; start again".into()),
+            error: Some(tr.t("login-too-long")),
             pending: None,
         };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
@@ -141,9 +149,10 @@ pub async fn code(
         }
         Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts(_))) => {
             let page = LoginPage {
+                tr,
                 next,
                 username,
-                error: Some(e.to_string()),
+                error: Some(e.message(&tr)),
                 pending: Some(f.pending),
             };
             Ok((e.status(), page).into_response())

@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, see_other};
+use super::{Nav, PageResult, Tr, see_other};
 use crate::{
     actions::machines::{Credentials, enqueue, read_credentials},
     auth::{Signed, Viewer},
@@ -18,6 +18,7 @@ use vmportal_core::{
 #[template(path = "machine.html")]
 pub struct MachinePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
     credentials: Option<Credentials>,
     /// Whether there are credentials to ask for.
@@ -67,7 +68,8 @@ async fn page(
         );
     Ok(MachinePage {
         nav: Nav::from(me),
-        banner: super::lease::banner(state, &machine).await?,
+        tr: me.tr,
+        banner: super::lease::banner(state, me.tr, &machine).await?,
         machine,
         credentials,
         has_credentials,
@@ -79,6 +81,7 @@ async fn page(
 #[template(path = "machine_delete.html")]
 pub struct DeletePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
 }
 
@@ -91,6 +94,7 @@ pub async fn confirm_delete(
     let machine = crate::actions::machines::visible(&state, &me, id).await?;
     Ok(DeletePage {
         nav: Nav::from(&me),
+        tr: me.tr,
         machine,
     })
 }

@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, form::number, see_other};
+use super::{Nav, PageResult, Tr, form::number, see_other};
 use crate::{actions, auth::Viewer, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,6 +18,7 @@ use vmportal_core::{
 #[template(path = "request_new.html")]
 pub struct RequestPage {
     nav: Nav,
+    tr: Tr,
     templates: Vec<Catalogue>,
     remaining: Quota,
     form: RequestForm,
@@ -55,6 +56,7 @@ async fn page(
     let usage = state.store.usage(me.user.id).await?;
     Ok(RequestPage {
         nav: Nav::from(me),
+        tr: me.tr,
         templates: actions::templates::catalogue(state, me)
             .await?
             .into_iter()

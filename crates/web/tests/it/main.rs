@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod console;
 mod fuzz;
+mod i18n;
 mod ldap;
 mod leases;
 mod openapi;
