@@ -17,10 +17,9 @@ use vmportal_core::{
     audit::Actor,
     clock::TestClock,
     hypervisor::Registry,
-    lease::{ExpiryAction, LeasePolicy},
-    secret::SecretKey,
     ids::UserId,
     job::{JobKind, JobOutcome},
+    lease::{ExpiryAction, LeasePolicy},
     machine::{MachinePatch, MachineState},
     names::{Hostname, Username},
     now,
@@ -28,6 +27,7 @@ use vmportal_core::{
     quota::Quota,
     request::NewRequest,
     resources::Resources,
+    secret::SecretKey,
     store::prelude::*,
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, User, UserSource},
@@ -500,7 +500,11 @@ async fn every_kind_arrives_in_the_recipients_language_with_the_right_headers() 
     assert!(text(failed).contains("L'opération « redémarrage » sur votre machine labo a échoué."));
     // Alice is no administrator: she reads an error id to quote, never the hypervisor's words.
     let id = vmportal_core::error_id("the guest agent did not answer");
-    assert!(text(failed).contains(&format!("sous l'erreur {id}")), "{}", text(failed));
+    assert!(
+        text(failed).contains(&format!("sous l'erreur {id}")),
+        "{}",
+        text(failed)
+    );
     assert!(!text(failed).contains("guest agent"));
     smtp.stop().await;
 }
@@ -732,6 +736,9 @@ async fn lease_warnings_and_expiry_are_mailed_in_the_owners_language() {
         .map(|m| header(m, "Subject")[0])
         .collect();
     assert!(subjects.contains(&"tesi è scaduta"), "{subjects:?}");
-    assert!(subjects.contains(&"The lease of lab has ended"), "{subjects:?}");
+    assert!(
+        subjects.contains(&"The lease of lab has ended"),
+        "{subjects:?}"
+    );
     smtp.stop().await;
 }
