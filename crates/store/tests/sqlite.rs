@@ -93,6 +93,7 @@ fn ask(user: &User, t: &Template, name: &str) -> NewRequest {
             disk_gib: 5,
         },
         purpose: "lab".into(),
+        course_id: None,
     }
 }
 
@@ -192,6 +193,7 @@ async fn concurrent_requests_cannot_exceed_the_quota() {
         .requests(RequestFilter {
             owner: Some(alice.id),
             state: Some(RequestState::Pending),
+            taught_by: None,
         })
         .await
         .unwrap();
@@ -270,6 +272,8 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires() {
         machine_id: machine.id,
         session_hash: "session-a".into(),
         expires_at,
+        // One view-only ticket: the flag must come back when it is used.
+        view_only: hash == "t1",
     };
     let t0 = now();
     for (hash, ttl) in [("t1", 30), ("t2", 30), ("old", 1)] {
@@ -296,7 +300,8 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires() {
         won,
         vec![UsedTicket {
             user_id: alice.id,
-            machine_id: machine.id
+            machine_id: machine.id,
+            view_only: true,
         }]
     );
     assert_eq!(

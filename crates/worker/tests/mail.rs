@@ -329,6 +329,7 @@ impl World {
             name: Hostname::parse("name", name).unwrap(),
             resources: size(),
             purpose: purpose.into(),
+            course_id: None,
         };
         let quota = Quota {
             machines: 10,

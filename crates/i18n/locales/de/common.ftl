@@ -105,3 +105,8 @@ notice-idle-stop = wegen Inaktivität ausgeschaltet
 job-cause-expiry = die Laufzeit ist abgelaufen
 job-cause-idle = die Maschine war untätig
 nav-expiring = Ablaufend
+
+nav-courses = Kurse
+nav-my-courses = Meine Kurse
+course-part-teacher = Lehrkraft
+course-part-student = Schüler/in

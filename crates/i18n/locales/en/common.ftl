@@ -108,3 +108,8 @@ notice-idle-stop = stopped while idle
 job-cause-expiry = the lease ended
 job-cause-idle = the machine sat idle
 nav-expiring = Expiring
+
+nav-courses = Courses
+nav-my-courses = My courses
+course-part-teacher = teacher
+course-part-student = student

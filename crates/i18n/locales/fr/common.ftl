@@ -105,3 +105,8 @@ notice-idle-stop = arrêtée car inactive
 job-cause-expiry = le bail a pris fin
 job-cause-idle = la machine était inactive
 nav-expiring = Baux à échéance
+
+nav-courses = Cours
+nav-my-courses = Mes cours
+course-part-teacher = enseignant
+course-part-student = élève

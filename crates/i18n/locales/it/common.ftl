@@ -105,3 +105,8 @@ notice-idle-stop = spenta perché inattiva
 job-cause-expiry = la macchina è scaduta
 job-cause-idle = la macchina era inattiva
 nav-expiring = In scadenza
+
+nav-courses = Corsi
+nav-my-courses = I miei corsi
+course-part-teacher = docente
+course-part-student = studente

@@ -7,6 +7,7 @@ mod rows;
 mod api_tokens;
 mod audit;
 mod console;
+mod courses;
 mod jobs;
 mod leases;
 mod machines;

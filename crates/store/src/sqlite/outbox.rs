@@ -56,7 +56,8 @@ pub(crate) async fn write_decision(
     write(conn, &n).await
 }
 
-/// A new request: one notification per approver (every enabled administrator).
+/// A new request: one notification per approver (every enabled administrator, and for a course
+/// request each teacher of the course).
 pub(crate) async fn write_new_request(
     conn: &mut SqliteConnection,
     request: RequestId,
@@ -64,10 +65,12 @@ pub(crate) async fn write_new_request(
     let t = secs(now());
     sqlx::query(
         "INSERT INTO outbox (kind, recipient_id, request_id, next_attempt_at, created_at) \
-         SELECT 'new_request', id, ?, ?, ? FROM users WHERE role = 'admin' AND disabled = 0",
+         SELECT 'new_request', u.id, ?1, ?2, ?2 FROM users u WHERE u.disabled = 0 AND \
+         (u.role = 'admin' OR u.id IN (SELECT m.user_id FROM course_members m \
+          JOIN requests r ON r.course_id = m.course_id \
+          WHERE r.id = ?1 AND m.membership = 'teacher'))",
     )
     .bind(request.0)
-    .bind(t)
     .bind(t)
     .execute(conn)
     .await

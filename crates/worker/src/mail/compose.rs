@@ -161,6 +161,7 @@ pub async fn compose(store: &dyn Store, base: &str, n: &Pending) -> Result<Compo
                 .requests(RequestFilter {
                     owner: None,
                     state: Some(RequestState::Pending),
+                    taught_by: None,
                 })
                 .await?;
             if pending.is_empty() {
