@@ -137,3 +137,78 @@ fn list_keys() {
         println!("{key}\t{}", file.display());
     }
 }
+
+/// Removes everything between `open` and the next `close` (both included).
+fn strip(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        out.push_str(&rest[..at]);
+        out.push(' ');
+        rest = rest[at..]
+            .find(close)
+            .map_or("", |end| &rest[at + end + close.len()..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What a page shows that no translation covers: literal words in a template's text and in the
+/// attributes people read (placeholder, aria-label, title, alt). Only names and code are allowed.
+#[test]
+fn templates_show_no_words_outside_the_translation_files() {
+    // Product, protocol and operating system names, and code shown as code.
+    const NOT_WORDS: [&str; 10] = [
+        "vmportal",
+        "· vmportal",
+        "DN",
+        "ssh",
+        "Linux",
+        "Windows",
+        "PATCH /api/v1/machines/{id}",
+        "username[,display name,email]",
+        "ssh-ed25519 AAAA... you@laptop",
+        "fr-FR",
+    ];
+    let mut found = Vec::new();
+    let dir = workspace().join("crates/web/templates");
+    for entry in fs::read_dir(&dir).expect("the templates").flatten() {
+        let path = entry.path();
+        let text = fs::read_to_string(&path).expect("a readable template");
+        for attr in ["placeholder=\"", "aria-label=\"", "title=\"", "alt=\""] {
+            for (at, _) in text.match_indices(attr) {
+                let value = &text[at + attr.len()..];
+                let value = &value[..value.find('"').unwrap_or(value.len())];
+                if !value.contains("{{") && has_word(value) && !NOT_WORDS.contains(&value) {
+                    found.push(format!("{}: {attr}{value}\"", path.display()));
+                }
+            }
+        }
+        let mut shown = strip(&text, "{{", "}}");
+        for (open, close) in [
+            ("{%", "%}"),
+            ("{#", "#}"),
+            ("<script", "</script>"),
+            ("<", ">"),
+        ] {
+            shown = strip(&shown, open, close);
+        }
+        for run in shown.split(['\n', '\t']).flat_map(|l| l.split("  ")) {
+            let run = run.trim();
+            if has_word(run) && !NOT_WORDS.contains(&run) {
+                found.push(format!("{}: {run:?}", path.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "words a translator never sees:\n{}",
+        found.join("\n")
+    );
+}
+
+fn has_word(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic())
+}
