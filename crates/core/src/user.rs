@@ -25,13 +25,18 @@ pub enum UserSource {
 macro_rules! str_enum {
     ($t:ty { $($v:ident => $s:literal as $label:expr),* $(,)? }) => {
         impl $t {
-            pub fn as_str(&self) -> &'static str {
-                match self { $(Self::$v => $s),* }
-            }
-
             pub fn label(&self) -> $crate::Msg {
                 use $crate::msg;
                 match self { $(Self::$v => $label),* }
+            }
+        }
+        $crate::user::str_enum!($t { $($v => $s),* });
+    };
+    // Values people never read (sort keys, filters): no label to translate.
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            pub fn as_str(&self) -> &'static str {
+                match self { $(Self::$v => $s),* }
             }
         }
         impl std::str::FromStr for $t {

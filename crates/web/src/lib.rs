@@ -10,6 +10,7 @@ pub mod console;
 pub mod error;
 pub mod i18n;
 mod layers;
+pub mod list;
 mod observe;
 pub mod pages;
 mod providers;

@@ -16,7 +16,7 @@ use vmportal_core::{
     request::NewRequest,
     resources::Resources,
     secret::SecretKey,
-    store::{Page, prelude::*},
+    store::{AuditQuery, MAX_PER_PAGE, Page, prelude::*},
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
@@ -203,14 +203,11 @@ impl World {
 
     /// How often the sweep queued an expiry action on the machine.
     async fn lease_actions(&self, id: MachineId) -> usize {
-        let (events, _) = self
-            .store
-            .audit(Page {
-                number: 1,
-                size: 500,
-            })
-            .await
-            .unwrap();
+        let query = AuditQuery {
+            page: Page::new(None, Some(MAX_PER_PAGE)).unwrap(),
+            ..AuditQuery::default()
+        };
+        let events = self.store.audit(&query).await.unwrap().items;
         events
             .iter()
             .filter(|e| e.action == action::LEASE_ACTION && e.object_id == Some(id.0))

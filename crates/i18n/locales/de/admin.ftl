@@ -78,10 +78,6 @@ audit-from = Von
 audit-action = Aktion
 audit-object = Objekt
 audit-detail = Detail
-audit-pages = Seiten
-audit-newer = Neuere
-audit-older = Ältere
-audit-page-of = Seite { $page } von { $pages }
 
 mail-title = E-Mail
 mail-relay = Benachrichtigungen werden über { $relay } versandt.
@@ -116,3 +112,12 @@ tpl-expiry-delete = ausschalten, dann nach der Karenzzeit löschen
 tpl-grace-days = Karenzzeit (Tage)
 tpl-idle-stop = Abschalten bei Inaktivität (Minuten)
 tpl-idle-off = aus
+
+audit-find = Ereignis suchen
+drift-find = Maschine oder Gast suchen
+requests-find = Antrag suchen
+jobs-find = Maschine oder Besitzer
+users-find = Benutzer suchen
+jobs-none = Keine Aufträge.
+jobs-job = Auftrag
+jobs-updated = Aktualisiert

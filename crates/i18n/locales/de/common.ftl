@@ -110,3 +110,16 @@ nav-courses = Kurse
 nav-my-courses = Meine Kurse
 course-part-teacher = Lehrkraft
 course-part-student = Schüler/in
+
+list-any = alle
+list-state = { $state }
+list-search = Suchen
+list-pages = Seiten
+list-first = Erste
+list-previous = Vorherige
+list-page-of = Seite { $page } von { $pages } ({ $total } insgesamt)
+list-next = Nächste
+list-last = Letzte
+list-no-match = Keine Treffer.
+nav-all-machines = Alle Maschinen
+nav-jobs = Aufträge

@@ -109,3 +109,6 @@ err-no-user = kein Benutzer { $name }
 err-not-a-student = Sie sind kein Schüler dieses Kurses
 err-not-course-template = ist keine Vorlage dieses Kurses
 err-teacher-and-student = Benutzer { $id } kann nicht zugleich Lehrkraft und Schüler desselben Kurses sein
+
+err-at-least = muss mindestens { $min } sein
+err-no-state-filter = diese Liste hat keinen Statusfilter

@@ -182,3 +182,9 @@ course-students = Schüler ({ $count }):
 course-add-students = Schüler hinzufügen: einer pro Zeile,
 course-add-help = Nicht vorhandene Konten werden angelegt: aus dem Verzeichnis, wenn es den Namen kennt, sonst als lokale Konten mit einem einmal angezeigten Passwort.
 course-add = Hinzufügen
+
+machines-find = Maschine suchen
+machines-none = Keine Maschinen.
+
+dash-all-machines = Alle { $total } meiner Maschinen
+dash-newest-requests = Die { $shown } neuesten von { $total } Anträgen, offene zuerst.

@@ -80,10 +80,6 @@ audit-from = From
 audit-action = Action
 audit-object = Object
 audit-detail = Detail
-audit-pages = Pages
-audit-newer = Newer
-audit-older = Older
-audit-page-of = Page { $page } of { $pages }
 
 mail-title = Mail
 mail-relay = Notifications are sent through { $relay }.
@@ -119,3 +115,12 @@ tpl-expiry-delete = stop, then delete after the grace period
 tpl-grace-days = Grace period (days)
 tpl-idle-stop = Idle shutdown (minutes)
 tpl-idle-off = off
+
+audit-find = Find an event
+drift-find = Find a machine or guest
+requests-find = Find a request
+jobs-find = Machine or owner
+users-find = Find a user
+jobs-none = No jobs.
+jobs-job = Job
+jobs-updated = Updated

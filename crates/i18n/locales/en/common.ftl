@@ -113,3 +113,16 @@ nav-courses = Courses
 nav-my-courses = My courses
 course-part-teacher = teacher
 course-part-student = student
+
+list-any = any
+list-state = { $state }
+list-search = Search
+list-pages = Pages
+list-first = First
+list-previous = Previous
+list-page-of = Page { $page } of { $pages } ({ $total } in all)
+list-next = Next
+list-last = Last
+list-no-match = Nothing matches.
+nav-all-machines = All machines
+nav-jobs = Jobs

@@ -109,3 +109,6 @@ err-no-user = no user { $name }
 err-not-a-student = you are not a student of this course
 err-not-course-template = not a template of this course
 err-teacher-and-student = user { $id } cannot be both a teacher and a student of one course
+
+err-at-least = must be at least { $min }
+err-no-state-filter = this list has no state filter

@@ -183,3 +183,9 @@ course-students = Students ({ $count }):
 course-add-students = Add students: one per line,
 course-add-help = Accounts that do not exist are created: from the directory when it knows the name, otherwise local ones with a password shown once.
 course-add = Add
+
+machines-find = Find a machine
+machines-none = No machines.
+
+dash-all-machines = All { $total } of my machines
+dash-newest-requests = The { $shown } newest of { $total } requests, pending first.

@@ -79,10 +79,6 @@ audit-from = Depuis
 audit-action = Action
 audit-object = Objet
 audit-detail = Détail
-audit-pages = Pages
-audit-newer = Plus récents
-audit-older = Plus anciens
-audit-page-of = Page { $page } sur { $pages }
 
 mail-title = Courriel
 mail-relay = Les notifications partent par { $relay }.
@@ -117,3 +113,12 @@ tpl-expiry-delete = arrêter, puis supprimer après le délai de grâce
 tpl-grace-days = Délai de grâce (jours)
 tpl-idle-stop = Arrêt pour inactivité (minutes)
 tpl-idle-off = désactivé
+
+audit-find = Rechercher un événement
+drift-find = Rechercher une machine ou un invité
+requests-find = Rechercher une demande
+jobs-find = Machine ou propriétaire
+users-find = Rechercher un utilisateur
+jobs-none = Aucune tâche.
+jobs-job = Tâche
+jobs-updated = Mise à jour

@@ -110,3 +110,16 @@ nav-courses = Cours
 nav-my-courses = Mes cours
 course-part-teacher = enseignant
 course-part-student = élève
+
+list-any = tous
+list-state = { $state }
+list-search = Rechercher
+list-pages = Pages
+list-first = Première
+list-previous = Précédente
+list-page-of = Page { $page } sur { $pages } ({ $total } en tout)
+list-next = Suivante
+list-last = Dernière
+list-no-match = Aucun résultat.
+nav-all-machines = Toutes les machines
+nav-jobs = Tâches

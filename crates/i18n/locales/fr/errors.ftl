@@ -110,3 +110,6 @@ err-no-user = aucun utilisateur { $name }
 err-not-a-student = vous n'êtes pas élève de ce cours
 err-not-course-template = n'est pas un modèle de ce cours
 err-teacher-and-student = l'utilisateur { $id } ne peut pas être à la fois enseignant et élève d'un même cours
+
+err-at-least = doit valoir au moins { $min }
+err-no-state-filter = cette liste n'a pas de filtre d'état

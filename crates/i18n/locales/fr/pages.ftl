@@ -184,3 +184,9 @@ course-students = Élèves ({ $count }) :
 course-add-students = Ajouter des élèves : un par ligne,
 course-add-help = Les comptes qui n'existent pas sont créés : depuis l'annuaire s'il connaît le nom, sinon en comptes locaux avec un mot de passe affiché une seule fois.
 course-add = Ajouter
+
+machines-find = Rechercher une machine
+machines-none = Aucune machine.
+
+dash-all-machines = Mes { $total } machines
+dash-newest-requests = Les { $shown } demandes les plus récentes sur { $total }, celles en attente d'abord.

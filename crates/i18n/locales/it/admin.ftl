@@ -78,10 +78,6 @@ audit-from = Da
 audit-action = Azione
 audit-object = Oggetto
 audit-detail = Dettaglio
-audit-pages = Pagine
-audit-newer = Più recenti
-audit-older = Meno recenti
-audit-page-of = Pagina { $page } di { $pages }
 
 mail-title = Posta
 mail-relay = Le notifiche vengono inviate tramite { $relay }.
@@ -116,3 +112,12 @@ tpl-expiry-delete = spegnere, poi eliminare dopo il periodo di tolleranza
 tpl-grace-days = Periodo di tolleranza (giorni)
 tpl-idle-stop = Spegnimento per inattività (minuti)
 tpl-idle-off = disattivato
+
+audit-find = Cerca un evento
+drift-find = Cerca una macchina o un guest
+requests-find = Cerca una richiesta
+jobs-find = Macchina o proprietario
+users-find = Cerca un utente
+jobs-none = Nessuna operazione.
+jobs-job = Operazione
+jobs-updated = Aggiornata

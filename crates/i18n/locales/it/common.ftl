@@ -110,3 +110,16 @@ nav-courses = Corsi
 nav-my-courses = I miei corsi
 course-part-teacher = docente
 course-part-student = studente
+
+list-any = qualsiasi
+list-state = { $state }
+list-search = Cerca
+list-pages = Pagine
+list-first = Prima
+list-previous = Precedente
+list-page-of = Pagina { $page } di { $pages } ({ $total } in tutto)
+list-next = Successiva
+list-last = Ultima
+list-no-match = Nessun risultato.
+nav-all-machines = Tutte le macchine
+nav-jobs = Operazioni

@@ -109,3 +109,6 @@ err-no-user = nessun utente { $name }
 err-not-a-student = non sei iscritto a questo corso
 err-not-course-template = non è un modello di questo corso
 err-teacher-and-student = l'utente { $id } non può essere sia docente sia studente dello stesso corso
+
+err-at-least = deve essere almeno { $min }
+err-no-state-filter = questo elenco non ha un filtro per stato

@@ -182,3 +182,9 @@ course-students = Studenti ({ $count }):
 course-add-students = Aggiungi studenti: uno per riga,
 course-add-help = Gli account che non esistono vengono creati: dalla directory se conosce il nome, altrimenti come account locali con una password mostrata una sola volta.
 course-add = Aggiungi
+
+machines-find = Cerca una macchina
+machines-none = Nessuna macchina.
+
+dash-all-machines = Tutte le mie { $total } macchine
+dash-newest-requests = Le { $shown } richieste più recenti su { $total }, prima quelle in attesa.

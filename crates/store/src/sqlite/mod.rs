@@ -10,6 +10,7 @@ mod console;
 mod courses;
 mod jobs;
 mod leases;
+mod list;
 mod machines;
 mod outbox;
 mod preferences;

@@ -116,6 +116,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(courses::deployments::create))
         .routes(routes!(courses::deployments::get))
         .routes(routes!(courses::machines::list))
+        .routes(routes!(jobs::list::list))
         .routes(routes!(jobs::get::get))
         .routes(routes!(jobs::events::events))
         .routes(routes!(drift::list::list))

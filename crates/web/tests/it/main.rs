@@ -11,6 +11,7 @@ mod fuzz;
 mod i18n;
 mod ldap;
 mod leases;
+mod lists;
 mod openapi;
 mod pages;
 mod requests;

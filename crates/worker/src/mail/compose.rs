@@ -9,7 +9,7 @@ use vmportal_core::{
     machine::Machine,
     notification::{NotificationKind, Pending},
     request::{MachineRequest, RequestState},
-    store::{RequestFilter, Store},
+    store::{MAX_PER_PAGE, Page, RequestQuery, Store, StoreError},
     user::Role,
 };
 use vmportal_i18n::Tr;
@@ -157,17 +157,18 @@ pub async fn compose(store: &dyn Store, base: &str, n: &Pending) -> Result<Compo
             (subject, body)
         }
         NotificationKind::DailyDigest => {
-            let pending = store
-                .requests(RequestFilter {
-                    owner: None,
-                    state: Some(RequestState::Pending),
-                    taught_by: None,
-                })
-                .await?;
+            // The first page (the oldest waiting first is the list's default order) and the count.
+            let query = RequestQuery {
+                page: Page::new(None, Some(MAX_PER_PAGE)).map_err(StoreError::from)?,
+                state: Some(RequestState::Pending),
+                ..Default::default()
+            };
+            let listed = store.requests(&query).await?;
+            let pending = listed.items;
             if pending.is_empty() {
                 return Ok(Composed::Dropped("nothing is pending any more"));
             }
-            let mut paragraphs = vec![tr.t1("mail-digest-body", "count", pending.len())];
+            let mut paragraphs = vec![tr.t1("mail-digest-body", "count", listed.total)];
             paragraphs.push(
                 pending
                     .iter()
@@ -187,7 +188,7 @@ pub async fn compose(store: &dyn Store, base: &str, n: &Pending) -> Result<Compo
                 paragraphs,
                 link: Some((tr.t("mail-decide"), format!("{base}/admin/requests"))),
             };
-            (tr.t1("mail-digest-subject", "count", pending.len()), body)
+            (tr.t1("mail-digest-subject", "count", listed.total), body)
         }
         NotificationKind::Decision => {
             let Some(r) = request(store, n).await? else {
