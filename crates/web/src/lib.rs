@@ -91,7 +91,8 @@ pub async fn serve(
     result
 }
 
-/// Drops expired sessions and forgets idle rate-limit keys, every few minutes.
+/// Drops expired sessions, forgets idle rate-limit keys and reads the courses' directory groups
+/// again, every five minutes.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
@@ -103,6 +104,9 @@ async fn housekeeping(state: AppState) {
             .await
         {
             tracing::warn!(error = %e, "could not drop expired sessions");
+        }
+        if let Err(e) = actions::courses::sync_all(&state).await {
+            tracing::warn!(error = %e, "could not read the courses' directory groups again");
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod config;
 mod expiry;
+mod idle;
 mod jobs;
 pub mod mail;
 mod progress;
@@ -39,6 +40,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     /// Names this process's leases; unique per start.
     id: String,
+    /// CPU time of the machines watched for idleness.
+    idle: std::sync::Mutex<idle::Samples>,
 }
 
 impl Engine {
@@ -57,6 +60,7 @@ impl Engine {
             cfg,
             clock,
             id,
+            idle: Default::default(),
         })
     }
 
@@ -72,10 +76,12 @@ impl Engine {
         tasks.push(tokio::spawn(async move {
             engine.reconcile_forever(stopped).await
         }));
-        let (engine, stop) = (self.clone(), stop);
+        let (engine, stopped) = (self.clone(), stop.clone());
         tasks.push(tokio::spawn(
-            async move { engine.sweep_forever(stop).await },
+            async move { engine.sweep_forever(stopped).await },
         ));
+        let (engine, stop) = (self.clone(), stop);
+        tasks.push(tokio::spawn(async move { engine.idle_forever(stop).await }));
         tasks
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use time::Duration;
 use vmportal_core::{
-    audit::{Actor, action},
+    audit::{Actor, NewAuditEvent, action},
     clock::{Clock, TestClock},
     hypervisor::Registry,
     ids::MachineId,
@@ -54,6 +54,14 @@ fn engine(store: &Arc<SqliteStore>, clock: &Arc<TestClock>) -> Arc<Engine> {
 }
 
 async fn world(action: ExpiryAction, grace_days: Option<i64>) -> World {
+    world_with(action, grace_days, None).await
+}
+
+async fn world_with(
+    action: ExpiryAction,
+    grace_days: Option<i64>,
+    idle_stop_minutes: Option<i64>,
+) -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(
         SqliteStore::connect(dir.path().join("l.db").to_str().unwrap())
@@ -87,7 +95,7 @@ async fn world(action: ExpiryAction, grace_days: Option<i64>) -> World {
                     extend_days: 14,
                     expiry_action: action,
                     grace_days,
-                    idle_stop_minutes: None,
+                    idle_stop_minutes,
                 },
             },
             &by,
@@ -422,4 +430,71 @@ async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice() {
     assert!(w.run_next("w").await.is_none(), "nothing left to do");
     assert_eq!(w.machine(id).await.state, MachineState::Deleted);
     assert_eq!(w.lease_actions(id).await, 2, "one stop, one delete");
+}
+
+/// Idle shutdown on the test driver, whose CPU time follows the wall clock: a test clock minutes
+/// ahead sees next to no CPU used. The machine with a console open is left alone; the other is
+/// watched for its whole period, then shut down as a durable job with the cause `idle`, and its
+/// owner gets the notice the machine page shows.
+#[tokio::test]
+async fn an_idle_machine_is_shut_down_and_one_with_a_console_open_is_not() {
+    let w = world_with(ExpiryAction::Stop, None, Some(1)).await;
+    let by = Actor::system("test");
+    let quiet = w.running("quiet").await;
+    let watched = w.running("watched").await;
+    let open = NewAuditEvent {
+        action: action::CONSOLE_OPEN,
+        object_type: "machine",
+        object_id: Some(watched.0),
+        detail: "watched".into(),
+    };
+    w.store.record(&by, open).await.unwrap();
+
+    for step in [0, 30] {
+        w.clock.advance(Duration::seconds(step));
+        w.engine.sweep_idle().await.unwrap();
+        assert!(w.run_next("w").await.is_none(), "not watched a minute yet");
+    }
+    w.clock.advance(Duration::seconds(31));
+    w.engine.sweep_idle().await.unwrap();
+    let job = w
+        .run_next("w")
+        .await
+        .expect("a shutdown of the idle machine");
+    assert_eq!(
+        (job.machine_id, job.kind, job.cause, job.state),
+        (
+            Some(quiet),
+            JobKind::Shutdown,
+            Some(JobCause::Idle),
+            JobState::Succeeded
+        ),
+        "{:?}",
+        job.error
+    );
+    assert!(
+        w.run_next("w").await.is_none(),
+        "the console keeps the other up"
+    );
+    assert_eq!(w.machine(quiet).await.state, MachineState::Stopped);
+    assert_eq!(w.machine(watched).await.state, MachineState::Running);
+    let notices = w.store.notices(quiet).await.unwrap();
+    assert_eq!(notices[0].kind, NoticeKind::IdleStop);
+
+    // The console closes (the audit log's time is the real one, behind the test clock): at the
+    // next sweep the other machine is idle too.
+    let close = NewAuditEvent {
+        action: action::CONSOLE_CLOSE,
+        object_type: "machine",
+        object_id: Some(watched.0),
+        detail: "watched".into(),
+    };
+    w.store.record(&by, close).await.unwrap();
+    w.clock.advance(Duration::seconds(61));
+    w.engine.sweep_idle().await.unwrap();
+    let job = w
+        .run_next("w")
+        .await
+        .expect("a shutdown once the console closed");
+    assert_eq!(job.machine_id, Some(watched));
 }

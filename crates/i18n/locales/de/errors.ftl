@@ -112,3 +112,9 @@ err-teacher-and-student = Benutzer { $id } kann nicht zugleich Lehrkraft und Sch
 
 err-at-least = muss mindestens { $min } sein
 err-no-state-filter = diese Liste hat keinen Statusfilter
+
+err-roster-follows-group = die Schüler folgen der Verzeichnisgruppe { $group }: Speichern Sie zuerst eine Liste von Hand
+err-no-group = das Verzeichnis hat keine Gruppe { $group }
+err-no-directory = im Portal ist kein Verzeichnis eingerichtet
+err-no-course-group = die Schüler des Kurses folgen keiner Gruppe
+err-students-or-group = geben Sie Schüler oder eine ldap_group an, nicht beides

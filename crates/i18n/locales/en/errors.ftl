@@ -112,3 +112,9 @@ err-teacher-and-student = user { $id } cannot be both a teacher and a student of
 
 err-at-least = must be at least { $min }
 err-no-state-filter = this list has no state filter
+
+err-roster-follows-group = the students follow the directory group { $group }: save a roster by hand first
+err-no-group = the directory has no group { $group }
+err-no-directory = the portal has no directory configured
+err-no-course-group = the course's students follow no group
+err-students-or-group = give students or an ldap_group, not both

@@ -113,3 +113,9 @@ err-teacher-and-student = l'utilisateur { $id } ne peut pas être à la fois ens
 
 err-at-least = doit valoir au moins { $min }
 err-no-state-filter = cette liste n'a pas de filtre d'état
+
+err-roster-follows-group = les élèves suivent le groupe de l'annuaire { $group } : enregistrez d'abord une liste à la main
+err-no-group = l'annuaire n'a pas de groupe { $group }
+err-no-directory = le portail n'a pas d'annuaire configuré
+err-no-course-group = les élèves du cours ne suivent aucun groupe
+err-students-or-group = indiquez des élèves ou un ldap_group, pas les deux

@@ -112,3 +112,9 @@ err-teacher-and-student = l'utente { $id } non può essere sia docente sia stude
 
 err-at-least = deve essere almeno { $min }
 err-no-state-filter = questo elenco non ha un filtro per stato
+
+err-roster-follows-group = gli studenti seguono il gruppo della directory { $group }: prima salva un elenco a mano
+err-no-group = la directory non ha il gruppo { $group }
+err-no-directory = il portale non ha una directory configurata
+err-no-course-group = gli studenti del corso non seguono alcun gruppo
+err-students-or-group = indica gli studenti o un ldap_group, non entrambi

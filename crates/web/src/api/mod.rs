@@ -113,6 +113,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(courses::members::get, courses::members::put))
         .routes(routes!(courses::members::csv))
+        .routes(routes!(courses::members::sync))
         .routes(routes!(courses::deployments::create))
         .routes(routes!(courses::deployments::get))
         .routes(routes!(courses::machines::list))

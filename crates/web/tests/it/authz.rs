@@ -488,6 +488,13 @@ fn table() -> Vec<Row> {
             Csv("username,display name,email\nalice\n"),
             COURSE,
         ),
+        // The fixture's course follows no directory group: 422 past authorization.
+        row(
+            M::POST,
+            "/api/v1/courses/{course}/members/sync",
+            None,
+            [401, 403, 404, 422, 422],
+        ),
         // Every student already has a machine in the course: nothing new, but accepted.
         row(
             M::POST,
