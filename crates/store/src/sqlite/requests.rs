@@ -1,6 +1,7 @@
 use super::{
     SqliteStore, audit, backend,
     list::{self, Where, order_by},
+    outbox,
     rows::{RequestRow, secs, ts},
 };
 use async_trait::async_trait;
@@ -92,6 +93,7 @@ impl RequestStore for SqliteStore {
             event(action::REQUEST_CREATE, &request, String::new()),
         )
         .await?;
+        outbox::write_new_request(&mut tx, request.id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }
@@ -165,6 +167,7 @@ impl RequestStore for SqliteStore {
             ),
         )
         .await?;
+        outbox::write_decision(&mut tx, &request).await?;
         tx.commit().await.map_err(backend)?;
         let machine = self
             .machine(MachineId(machine_id))
@@ -214,6 +217,9 @@ impl SqliteStore {
             event(action, &request, reason.unwrap_or_default().to_owned()),
         )
         .await?;
+        if to == RequestState::Rejected {
+            outbox::write_decision(&mut tx, &request).await?;
+        }
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }

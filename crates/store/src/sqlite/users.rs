@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
-    now,
+    msg, now,
     store::{Listed, StoreError, StoreResult, UserQuery, UserSort, UserStatus, UserStore},
     user::{NewUser, User, UserPatch},
 };
@@ -161,7 +161,7 @@ pub(super) async fn insert(
     .bind(now().unix_timestamp())
     .fetch_one(&mut *tx)
     .await
-    .map_err(unique_as("username", "is already taken"))?;
+    .map_err(unique_as("username", msg("err-username-taken")))?;
     audit::write(
         tx,
         by,
