@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, audit, backend,
     rows::{DriftRow, MachineRow, all, secs},
 };
 use async_trait::async_trait;
@@ -12,20 +12,21 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl MachineStore for SqliteStore {
+impl MachineStore for Backend {
     async fn machine(&self, id: MachineId) -> StoreResult<Option<Machine>> {
-        let row: Option<MachineRow> = sqlx::query_as(concat!(machine_select!(), " WHERE m.id = ?"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
+        let row: Option<MachineRow> =
+            sqlx::query_as(concat!(machine_select!(), " WHERE m.id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
         row.map(MachineRow::into_machine).transpose()
     }
 
     async fn machines(&self, owner: Option<UserId>) -> StoreResult<Vec<Machine>> {
         let rows: Vec<MachineRow> = sqlx::query_as(concat!(
             machine_select!(),
-            " WHERE m.state <> 'deleted' AND (?1 IS NULL OR m.owner_id = ?1) ORDER BY m.id DESC"
+            " WHERE m.state <> 'deleted' AND ($1 IS NULL OR m.owner_id = $1) ORDER BY m.id DESC"
         ))
         .bind(owner.map(|u| u.0))
         .fetch_all(&self.pool)
@@ -36,18 +37,18 @@ impl MachineStore for SqliteStore {
 
     async fn update_machine(&self, id: MachineId, p: MachinePatch) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        let before: Option<String> = sqlx::query_scalar("SELECT state FROM machines WHERE id = ?")
+        let before: Option<String> = sqlx::query_scalar("SELECT state FROM machines WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?;
         let before = before.ok_or(StoreError::NotFound)?;
         sqlx::query(
-            "UPDATE machines SET state = COALESCE(?, state), node = COALESCE(?, node), \
-             external_id = COALESCE(?, external_id), address = COALESCE(?, address), \
-             access_host = COALESCE(?, access_host), access_port = COALESCE(?, access_port), \
-             login_name = COALESCE(?, login_name), secret_enc = COALESCE(?, secret_enc), \
-             last_error = CASE WHEN ? THEN ? ELSE last_error END, updated_at = ? WHERE id = ?",
+            "UPDATE machines SET state = COALESCE($1, state), node = COALESCE($2, node), \
+             external_id = COALESCE($3, external_id), address = COALESCE($4, address), \
+             access_host = COALESCE($5, access_host), access_port = COALESCE($6, access_port), \
+             login_name = COALESCE($7, login_name), secret_enc = COALESCE($8, secret_enc), \
+             last_error = CASE WHEN $9 THEN $10 ELSE last_error END, updated_at = $11 WHERE id = $12",
         )
         .bind(p.state.map(|s| s.as_str()))
         .bind(&p.node)
@@ -78,7 +79,7 @@ impl MachineStore for SqliteStore {
 
     async fn machine_secret(&self, id: MachineId) -> StoreResult<Option<Vec<u8>>> {
         let row: Option<Option<Vec<u8>>> =
-            sqlx::query_scalar("SELECT secret_enc FROM machines WHERE id = ?")
+            sqlx::query_scalar("SELECT secret_enc FROM machines WHERE id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await
@@ -88,14 +89,14 @@ impl MachineStore for SqliteStore {
 
     async fn replace_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM drift WHERE provider = ?")
+        sqlx::query("DELETE FROM drift WHERE provider = $1")
             .bind(provider)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
         for d in found {
             sqlx::query(
-                "INSERT INTO drift (provider, kind, machine_id, external_id, name, detected_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO drift (provider, kind, machine_id, external_id, name, detected_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(provider)
             .bind(&d.kind)

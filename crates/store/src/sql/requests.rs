@@ -1,9 +1,8 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, Conn, audit, backend,
     rows::{RequestRow, all, secs, ts},
 };
 use async_trait::async_trait;
-use sqlx::SqliteConnection;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::{JobId, MachineId, RequestId, UserId},
@@ -16,7 +15,7 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl RequestStore for SqliteStore {
+impl RequestStore for Backend {
     async fn usage(&self, user: UserId) -> StoreResult<Usage> {
         usage(&mut *self.pool.acquire().await.map_err(backend)?, user).await
     }
@@ -31,7 +30,7 @@ impl RequestStore for SqliteStore {
         quota.admit(&usage(&mut tx, new.user_id).await?, &new.resources)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) RETURNING id",
         )
         .bind(new.user_id.0)
         .bind(new.template_id.0)
@@ -64,7 +63,7 @@ impl RequestStore for SqliteStore {
     async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
         let rows: Vec<RequestRow> = sqlx::query_as(concat!(
             request_select!(),
-            " WHERE (?1 IS NULL OR r.user_id = ?1) AND (?2 IS NULL OR r.state = ?2) \
+            " WHERE ($1 IS NULL OR r.user_id = $1) AND ($2 IS NULL OR r.state = $2) \
              ORDER BY r.state = 'pending' DESC, r.id DESC"
         ))
         .bind(filter.owner.map(|u| u.0))
@@ -80,7 +79,7 @@ impl RequestStore for SqliteStore {
         let request = decide(&mut tx, id, RequestState::Approved, None, by).await?;
         let t = now().unix_timestamp();
         let template_provider: String =
-            sqlx::query_scalar("SELECT provider FROM templates WHERE id = ?")
+            sqlx::query_scalar("SELECT provider FROM templates WHERE id = $1")
                 .bind(request.template_id.0)
                 .fetch_one(&mut *tx)
                 .await
@@ -88,7 +87,7 @@ impl RequestStore for SqliteStore {
         let machine_id: i64 = sqlx::query_scalar(
             "INSERT INTO machines (request_id, owner_id, template_id, provider, name, cpus, memory_mib, \
              disk_gib, state, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'provisioning', $9, $10) RETURNING id",
         )
         .bind(request.id.0)
         .bind(request.user_id.0)
@@ -106,7 +105,7 @@ impl RequestStore for SqliteStore {
         super::leases::start_lease(&mut tx, machine_id, request.template_id, ts(t)?).await?;
         let job_id: i64 = sqlx::query_scalar(
             "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
-             VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+             VALUES ('provision', $1, 'queued', 'waiting for a worker', $2, $3, $4) RETURNING id",
         )
         .bind(machine_id)
         .bind(t)
@@ -154,7 +153,7 @@ impl RequestStore for SqliteStore {
     }
 }
 
-impl SqliteStore {
+impl Backend {
     async fn decide_alone(
         &self,
         id: RequestId,
@@ -181,7 +180,7 @@ impl SqliteStore {
 
 /// Moves a pending request to `to`, inside the caller's transaction; refuses any other state.
 async fn decide(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: RequestId,
     to: RequestState,
     reason: Option<&str>,
@@ -189,7 +188,7 @@ async fn decide(
 ) -> StoreResult<MachineRequest> {
     let current = fetch(conn, id).await?.ok_or(StoreError::NotFound)?;
     let to = current.state.decide(to)?;
-    sqlx::query("UPDATE requests SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'")
+    sqlx::query("UPDATE requests SET state = $1, reason = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND state = 'pending'")
         .bind(to.as_str())
         .bind(reason)
         .bind(by.user.map(|u| u.0))
@@ -201,8 +200,8 @@ async fn decide(
     fetch(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-async fn fetch(conn: &mut SqliteConnection, id: RequestId) -> StoreResult<Option<MachineRequest>> {
-    let row: Option<RequestRow> = sqlx::query_as(concat!(request_select!(), " WHERE r.id = ?"))
+async fn fetch(conn: &mut Conn, id: RequestId) -> StoreResult<Option<MachineRequest>> {
+    let row: Option<RequestRow> = sqlx::query_as(concat!(request_select!(), " WHERE r.id = $1"))
         .bind(id.0)
         .fetch_optional(conn)
         .await
@@ -210,12 +209,13 @@ async fn fetch(conn: &mut SqliteConnection, id: RequestId) -> StoreResult<Option
     row.map(RequestRow::into_request).transpose()
 }
 
-async fn usage(conn: &mut SqliteConnection, user: UserId) -> StoreResult<Usage> {
+async fn usage(conn: &mut Conn, user: UserId) -> StoreResult<Usage> {
     let (machines, cpus, memory_mib, disk_gib): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(cpus), 0), COALESCE(SUM(memory_mib), 0), COALESCE(SUM(disk_gib), 0) FROM ( \
-           SELECT cpus, memory_mib, disk_gib FROM requests WHERE user_id = ?1 AND state = 'pending' \
+        "SELECT COUNT(*), CAST(COALESCE(SUM(cpus), 0) AS BIGINT), CAST(COALESCE(SUM(memory_mib), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(disk_gib), 0) AS BIGINT) FROM ( \
+           SELECT cpus, memory_mib, disk_gib FROM requests WHERE user_id = $1 AND state = 'pending' \
            UNION ALL \
-           SELECT cpus, memory_mib, disk_gib FROM machines WHERE owner_id = ?1 AND state <> 'deleted')",
+           SELECT cpus, memory_mib, disk_gib FROM machines WHERE owner_id = $1 AND state <> 'deleted') AS held",
     )
     .bind(user.0)
     .fetch_one(conn)

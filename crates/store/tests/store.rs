@@ -1,4 +1,5 @@
-//! The SQLite store against a fresh database file per test.
+//! The store, each test run against both backends from one body: SQLite in a fresh database
+//! file, PostgreSQL in a fresh database of a private cluster (see `vmportal-test-postgres`).
 
 use std::sync::Arc;
 use time::Duration;
@@ -13,30 +14,76 @@ use vmportal_core::{
     template::{MachineKind, OsFamily, Template, TemplateSpec},
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
-use vmportal_store::SqliteStore;
+use vmportal_store::{PgStore, SqliteStore};
+use vmportal_test_postgres::Cluster;
 
 struct Db {
-    store: Arc<SqliteStore>,
-    _dir: tempfile::TempDir,
+    store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
 }
 
-async fn db() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    Db {
-        store: Arc::new(store),
-        _dir: dir,
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+async fn db(backend: Backend) -> Db {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
+                .await
+                .unwrap();
+            store.migrate().await.unwrap();
+            Db {
+                store: Arc::new(store),
+                _dir: Some(dir),
+            }
+        }
+        Backend::Postgres => {
+            let url = tokio::task::spawn_blocking(|| Cluster::shared().database())
+                .await
+                .unwrap();
+            let store = PgStore::connect(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            Db {
+                store: Arc::new(store),
+                _dir: None,
+            }
+        }
     }
 }
+
+/// One test body, run once per backend: `name::sqlite` and `name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::db(super::Backend::Sqlite).await).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::db(super::Backend::Postgres).await).await
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    duplicate_username_is_a_field_error,
+    approving_twice_conflicts_and_creates_one_machine,
+    concurrent_requests_cannot_exceed_the_quota,
+    sessions_expire_and_end_when_the_user_is_disabled,
+    a_console_ticket_works_once_for_its_own_session_before_it_expires,
+    api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled,
+);
 
 fn sys() -> Actor {
     Actor::system("test")
 }
 
-async fn user(store: &SqliteStore, name: &str, role: Role) -> User {
+async fn user(store: &dyn Store, name: &str, role: Role) -> User {
     store
         .create_user(
             NewUser {
@@ -54,7 +101,7 @@ async fn user(store: &SqliteStore, name: &str, role: Role) -> User {
         .unwrap()
 }
 
-async fn template(store: &SqliteStore) -> Template {
+async fn template(store: &dyn Store) -> Template {
     let r = Resources {
         cpus: 2,
         memory_mib: 1024,
@@ -103,10 +150,8 @@ const QUOTA: Quota = Quota {
     disk_gib: 100,
 };
 
-#[tokio::test]
-async fn duplicate_username_is_a_field_error() {
-    let db = db().await;
-    user(&db.store, "alice", Role::User).await;
+async fn duplicate_username_is_a_field_error(db: Db) {
+    user(&*db.store, "alice", Role::User).await;
     let err = db
         .store
         .create_user(
@@ -129,11 +174,9 @@ async fn duplicate_username_is_a_field_error() {
     );
 }
 
-#[tokio::test]
-async fn approving_twice_conflicts_and_creates_one_machine() {
-    let db = db().await;
-    let alice = user(&db.store, "alice", Role::User).await;
-    let t = template(&db.store).await;
+async fn approving_twice_conflicts_and_creates_one_machine(db: Db) {
+    let alice = user(&*db.store, "alice", Role::User).await;
+    let t = template(&*db.store).await;
     let r = db
         .store
         .create_request(ask(&alice, &t, "web"), QUOTA, &sys())
@@ -162,11 +205,9 @@ async fn approving_twice_conflicts_and_creates_one_machine() {
     assert_eq!(machines[0].state.as_str(), "provisioning");
 }
 
-#[tokio::test]
-async fn concurrent_requests_cannot_exceed_the_quota() {
-    let db = db().await;
-    let alice = user(&db.store, "alice", Role::User).await;
-    let t = template(&db.store).await;
+async fn concurrent_requests_cannot_exceed_the_quota(db: Db) {
+    let alice = user(&*db.store, "alice", Role::User).await;
+    let t = template(&*db.store).await;
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (store, alice, t) = (db.store.clone(), alice.clone(), t.clone());
@@ -198,10 +239,8 @@ async fn concurrent_requests_cannot_exceed_the_quota() {
     assert_eq!(pending.len(), 3);
 }
 
-#[tokio::test]
-async fn sessions_expire_and_end_when_the_user_is_disabled() {
-    let db = db().await;
-    let alice = user(&db.store, "alice", Role::User).await;
+async fn sessions_expire_and_end_when_the_user_is_disabled(db: Db) {
+    let alice = user(&*db.store, "alice", Role::User).await;
     let t0 = now();
     for (hash, ttl) in [("live", 60), ("old", -1)] {
         db.store
@@ -247,12 +286,10 @@ async fn sessions_expire_and_end_when_the_user_is_disabled() {
     );
 }
 
-#[tokio::test]
-async fn a_console_ticket_works_once_for_its_own_session_before_it_expires() {
+async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(db: Db) {
     use vmportal_core::console::{NewConsoleTicket, UsedTicket};
-    let db = db().await;
-    let alice = user(&db.store, "alice", Role::User).await;
-    let t = template(&db.store).await;
+    let alice = user(&*db.store, "alice", Role::User).await;
+    let t = template(&*db.store).await;
     let r = db
         .store
         .create_request(ask(&alice, &t, "web"), QUOTA, &sys())
@@ -338,12 +375,10 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires() {
     assert_eq!(minted, 3);
 }
 
-#[tokio::test]
-async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled() {
+async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled(db: Db) {
     use vmportal_core::api_token::{NewApiToken, TokenName};
-    let db = db().await;
-    let alice = user(&db.store, "alice", Role::User).await;
-    let bob = user(&db.store, "bob", Role::User).await;
+    let alice = user(&*db.store, "alice", Role::User).await;
+    let bob = user(&*db.store, "bob", Role::User).await;
     let t0 = now();
     let new = |hash: &str, expires_at| NewApiToken {
         user_id: alice.id,

@@ -1,9 +1,9 @@
 use super::{
-    SqliteStore, backend,
+    Backend, Conn, Pool, backend,
     rows::{AuditRow, all},
 };
 use async_trait::async_trait;
-use sqlx::{SqliteConnection, SqlitePool};
+
 use vmportal_core::{
     audit::{Actor, AuditEvent, NewAuditEvent},
     now,
@@ -11,14 +11,10 @@ use vmportal_core::{
 };
 
 /// Writes `event` on `conn`, inside the caller's transaction.
-pub(crate) async fn write(
-    conn: &mut SqliteConnection,
-    by: &Actor,
-    event: NewAuditEvent,
-) -> StoreResult<()> {
+pub(crate) async fn write(conn: &mut Conn, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (at, actor_id, actor, ip, action, object_type, object_id, detail) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(now().unix_timestamp())
     .bind(by.user.map(|u| u.0))
@@ -34,10 +30,10 @@ pub(crate) async fn write(
     Ok(())
 }
 
-async fn list(pool: &SqlitePool, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
+async fn list(pool: &Pool, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor_id, actor, ip, action, object_type, object_id, detail \
-         FROM audit_events ORDER BY id DESC LIMIT ? OFFSET ?",
+         FROM audit_events ORDER BY id DESC LIMIT $1 OFFSET $2",
     )
     .bind(page.size)
     .bind(page.offset())
@@ -52,7 +48,7 @@ async fn list(pool: &SqlitePool, page: Page) -> StoreResult<(Vec<AuditEvent>, i6
 }
 
 #[async_trait]
-impl AuditStore for SqliteStore {
+impl AuditStore for Backend {
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         write(&mut conn, by, event).await
