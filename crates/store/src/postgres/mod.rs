@@ -42,7 +42,7 @@ mod users;
 pub(crate) use crate::{backend, corrupt, unique_as};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 use vmportal_core::store::{Store, StoreError, StoreResult};
@@ -50,7 +50,7 @@ use vmportal_core::store::{Store, StoreError, StoreResult};
 /// The driver types the shared aggregate code is compiled against.
 type Backend = PgStore;
 type Db = Postgres;
-type Conn = sqlx::PgConnection;
+type Conn = PgConnection;
 type Pool = PgPool;
 type Args = sqlx::postgres::PgArguments;
 
@@ -68,6 +68,13 @@ impl PgStore {
     /// Does not migrate: call [`PgStore::migrate`].
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url).map_err(backend)?;
+        // One connection first: a pool only says it timed out, this says why (refused, password).
+        PgConnection::connect_with(&options)
+            .await
+            .map_err(backend)?
+            .close()
+            .await
+            .map_err(backend)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
