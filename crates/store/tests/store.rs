@@ -1,7 +1,6 @@
 //! The store, each test run against both backends from one body: SQLite in a fresh database
 //! file, PostgreSQL in a fresh database of a private cluster (see `vmportal-test-postgres`).
 
-use std::sync::Arc;
 use time::Duration;
 use vmportal_core::{
     audit::Actor,
@@ -14,61 +13,7 @@ use vmportal_core::{
     template::{MachineKind, OsFamily, Template, TemplateSpec},
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
-use vmportal_store::{PgStore, SqliteStore};
-use vmportal_test_postgres::Cluster;
-
-struct Db {
-    store: Arc<dyn Store>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-async fn db(backend: Backend) -> Db {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
-                .await
-                .unwrap();
-            store.migrate().await.unwrap();
-            Db {
-                store: Arc::new(store),
-                _dir: Some(dir),
-            }
-        }
-        Backend::Postgres => {
-            let url = tokio::task::spawn_blocking(|| Cluster::shared().database())
-                .await
-                .unwrap();
-            let store = PgStore::connect(&url).await.unwrap();
-            store.migrate().await.unwrap();
-            Db {
-                store: Arc::new(store),
-                _dir: None,
-            }
-        }
-    }
-}
-
-/// One test body, run once per backend: `name::sqlite` and `name::postgres`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(super::db(super::Backend::Sqlite).await).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$name(super::db(super::Backend::Postgres).await).await
-            }
-        }
-    )*};
-}
+use vmportal_test_postgres::{Backend, TestStore, on_both_backends};
 
 on_both_backends!(
     duplicate_username_is_a_field_error,
@@ -150,7 +95,8 @@ const QUOTA: Quota = Quota {
     disk_gib: 100,
 };
 
-async fn duplicate_username_is_a_field_error(db: Db) {
+async fn duplicate_username_is_a_field_error(backend: Backend) {
+    let db = TestStore::open(backend).await;
     user(&*db.store, "alice", Role::User).await;
     let err = db
         .store
@@ -174,7 +120,8 @@ async fn duplicate_username_is_a_field_error(db: Db) {
     );
 }
 
-async fn approving_twice_conflicts_and_creates_one_machine(db: Db) {
+async fn approving_twice_conflicts_and_creates_one_machine(backend: Backend) {
+    let db = TestStore::open(backend).await;
     let alice = user(&*db.store, "alice", Role::User).await;
     let t = template(&*db.store).await;
     let r = db
@@ -205,7 +152,8 @@ async fn approving_twice_conflicts_and_creates_one_machine(db: Db) {
     assert_eq!(machines[0].state.as_str(), "provisioning");
 }
 
-async fn concurrent_requests_cannot_exceed_the_quota(db: Db) {
+async fn concurrent_requests_cannot_exceed_the_quota(backend: Backend) {
+    let db = TestStore::open(backend).await;
     let alice = user(&*db.store, "alice", Role::User).await;
     let t = template(&*db.store).await;
     let mut tasks = Vec::new();
@@ -239,7 +187,8 @@ async fn concurrent_requests_cannot_exceed_the_quota(db: Db) {
     assert_eq!(pending.len(), 3);
 }
 
-async fn sessions_expire_and_end_when_the_user_is_disabled(db: Db) {
+async fn sessions_expire_and_end_when_the_user_is_disabled(backend: Backend) {
+    let db = TestStore::open(backend).await;
     let alice = user(&*db.store, "alice", Role::User).await;
     let t0 = now();
     for (hash, ttl) in [("live", 60), ("old", -1)] {
@@ -286,8 +235,9 @@ async fn sessions_expire_and_end_when_the_user_is_disabled(db: Db) {
     );
 }
 
-async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(db: Db) {
+async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(backend: Backend) {
     use vmportal_core::console::{NewConsoleTicket, UsedTicket};
+    let db = TestStore::open(backend).await;
     let alice = user(&*db.store, "alice", Role::User).await;
     let t = template(&*db.store).await;
     let r = db
@@ -375,8 +325,11 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(db: D
     assert_eq!(minted, 3);
 }
 
-async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled(db: Db) {
+async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled(
+    backend: Backend,
+) {
     use vmportal_core::api_token::{NewApiToken, TokenName};
+    let db = TestStore::open(backend).await;
     let alice = user(&*db.store, "alice", Role::User).await;
     let bob = user(&*db.store, "bob", Role::User).await;
     let t0 = now();

@@ -1,4 +1,5 @@
-//! Test support: a private PostgreSQL cluster, made with `initdb` in a temporary directory and
+//! Test support: the store on either backend for one test body ([`TestStore`],
+//! [`on_both_backends!`]), and for PostgreSQL a private cluster, made with `initdb` in a temporary directory and
 //! run by `postgres` on a free loopback port (as the unprivileged `postgres` account when the
 //! tests run as root), never the system's service. One cluster serves a whole test binary; each
 //! test takes its own database from [`Cluster::database`].
@@ -16,12 +17,13 @@ use std::{
     path::PathBuf,
     process::{Child, ChildStdin, Command, Stdio},
     sync::{
-        Mutex, OnceLock,
+        Arc, Mutex, OnceLock,
         atomic::{AtomicU32, Ordering},
     },
     thread::sleep,
     time::{Duration, Instant},
 };
+use vmportal_core::store::Store;
 
 pub struct Cluster {
     port: u16,
@@ -149,4 +151,62 @@ fn bin_dir() -> PathBuf {
         .collect();
     found.sort();
     found.pop().expect("no /usr/lib/postgresql/*/bin/postgres")
+}
+
+/// Which backend a test body runs on; see [`on_both_backends!`].
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated store: a new SQLite file, or a new database of the [`Cluster::shared`].
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    /// The URL it was opened with (for a `vmportal` process to open the same database).
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestStore {
+    pub async fn open(backend: Backend) -> TestStore {
+        let (url, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("t.db");
+                (format!("sqlite://{}", path.display()), Some(dir))
+            }
+            Backend::Postgres => {
+                let url = tokio::task::spawn_blocking(|| Cluster::shared().database())
+                    .await
+                    .unwrap();
+                (url, None)
+            }
+        };
+        let store = vmportal_store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        TestStore {
+            store: store.into_dyn(),
+            url,
+            _dir: dir,
+        }
+    }
+}
+
+/// One test body per name, run once per backend as `name::sqlite` and `name::postgres`: each
+/// `async fn name(backend: Backend)` in the calling module.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await
+            }
+        }
+    )*};
 }
