@@ -12,6 +12,7 @@
     reason = "each backend compiles the shared sql/ modules against its own driver types"
 )]
 
+pub mod copy;
 mod postgres;
 mod sqlite;
 

@@ -1,4 +1,4 @@
-//! The vmportal binary: `serve`, `migrate`, `user add`, `ldap test`.
+//! The vmportal binary: `serve`, `migrate`, `user add`, `db copy`, `ldap test`.
 
 mod config;
 mod directory;
@@ -55,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// Move the database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Check the sign-in directory.
     Ldap {
         #[command(subcommand)]
@@ -86,6 +91,20 @@ enum TemplateCommand {
         /// Locale and keyboard layout of Windows guests, e.g. fr-FR.
         #[arg(long, default_value = "")]
         locale: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Copy every table of a SQLite database into an empty PostgreSQL database (migrated first),
+    /// ids, password hashes and sealed secrets included; every row is read back before it commits.
+    Copy {
+        /// The SQLite database, e.g. sqlite:///var/lib/vmportal/vmportal.db
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, e.g. postgres://vmportal:PASSWORD@db.example/vmportal
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -166,6 +185,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             ensure_template(&*open_store(&url).await?, &names, command).await
         }
         Command::Serve { listen } => serve(config, open_store(&url).await?, listen).await,
+        Command::Db {
+            command: DbCommand::Copy { from, to },
+        } => {
+            let report = vmportal_store::copy::copy(&from, &to).await.map_err(|e| {
+                format!(
+                    "cannot copy {} to {}: {}",
+                    redact(&from),
+                    redact(&to),
+                    with_causes(&e)
+                )
+            })?;
+            for (table, rows) in &report {
+                println!("{table}: {rows} rows");
+            }
+            let total: u64 = report.iter().map(|(_, n)| n).sum();
+            println!("copied {total} rows to {}", redact(&to));
+            Ok(())
+        }
         // Needs no database, so it creates none.
         Command::Ldap {
             command: LdapCommand::Test { username },

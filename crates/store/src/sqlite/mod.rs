@@ -87,6 +87,10 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.into()))
     }
 
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
