@@ -47,6 +47,13 @@ pub mod action {
     pub const CREDENTIALS_READ: &str = "machine.credentials_read";
     pub const MACHINE_STATE: &str = "machine.state";
     pub const JOB_FINISHED: &str = "job.finished";
+    pub const COURSE_CREATE: &str = "course.create";
+    pub const COURSE_UPDATE: &str = "course.update";
+    pub const COURSE_DELETE: &str = "course.delete";
+    pub const COURSE_ROSTER: &str = "course.roster";
+    pub const COURSE_DEPLOY: &str = "course.deploy";
+    /// A teacher opened a student's console with full control.
+    pub const CONSOLE_FULL_CONTROL: &str = "console.teacher_full_control";
     pub const CONSOLE_TICKET: &str = "console.ticket";
     pub const CONSOLE_OPEN: &str = "console.open";
     pub const CONSOLE_CLOSE: &str = "console.close";

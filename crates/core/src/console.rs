@@ -14,6 +14,8 @@ pub struct NewConsoleTicket {
     /// The hash of the session token that minted it: only that session may use it.
     pub session_hash: String,
     pub expires_at: Timestamp,
+    /// The relay drops the browser's keyboard, mouse and clipboard.
+    pub view_only: bool,
 }
 
 /// A ticket that was just used (and can never be used again).
@@ -21,4 +23,5 @@ pub struct NewConsoleTicket {
 pub struct UsedTicket {
     pub user_id: UserId,
     pub machine_id: MachineId,
+    pub view_only: bool,
 }

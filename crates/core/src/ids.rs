@@ -25,5 +25,7 @@ id_type!(
     JobId,
     AuditId,
     ApiTokenId,
-    ExtensionId
+    ExtensionId,
+    CourseId,
+    DeploymentId
 );

@@ -118,10 +118,13 @@ impl LeasePolicy {
         }
     }
 
-    /// The end of a new machine's lease: `lease_days` from `start`, capped by `term_end`.
+    /// The end of a new machine's lease: `lease_days` from `start`, capped by `term_end`; a course
+    /// machine of a template without a lease still ends with its term.
     pub fn first_end(&self, start: Timestamp, term_end: Option<Timestamp>) -> Option<Timestamp> {
-        let end = start + Duration::days(self.lease_days?);
-        Some(cap_to_term_end(end, term_end))
+        match self.lease_days {
+            Some(days) => Some(cap_to_term_end(start + Duration::days(days), term_end)),
+            None => term_end,
+        }
     }
 
     /// The latest end owners reach by extending on their own.
@@ -131,7 +134,6 @@ impl LeasePolicy {
 }
 
 /// Where a course's term end caps a lease: a machine made for a course ends with its term.
-/// (Courses pass their term end here; without one the lease stands.)
 pub fn cap_to_term_end(end: Timestamp, term_end: Option<Timestamp>) -> Timestamp {
     term_end.map_or(end, |t| end.min(t))
 }
@@ -317,6 +319,10 @@ mod tests {
         assert_eq!(policy().first_end(t(0), None), Some(t(30)));
         assert_eq!(policy().first_end(t(0), Some(t(10))), Some(t(10)));
         assert_eq!(LeasePolicy::default().first_end(t(0), None), None);
+        assert_eq!(
+            LeasePolicy::default().first_end(t(0), Some(t(10))),
+            Some(t(10))
+        );
     }
 
     #[test]

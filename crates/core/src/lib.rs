@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod console;
+pub mod course;
 pub mod directory;
 pub mod error;
 pub mod hypervisor;

@@ -2,7 +2,7 @@
 
 use crate::{
     Timestamp,
-    ids::{MachineId, RequestId, TemplateId, UserId},
+    ids::{CourseId, DeploymentId, MachineId, RequestId, TemplateId, UserId},
     job::{JobKind, JobSummary},
     lease::ExpiryAction,
     names::{Hostname, Username},
@@ -59,6 +59,9 @@ pub struct Machine {
     pub error_id: Option<String>,
     /// The newest job on this machine, with its progress.
     pub current_job: Option<JobSummary>,
+    /// The course the machine was made for, if any.
+    pub course_id: Option<CourseId>,
+    pub deployment_id: Option<DeploymentId>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,

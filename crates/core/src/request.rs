@@ -2,7 +2,7 @@
 
 use crate::{
     Invalid, Timestamp,
-    ids::{RequestId, TemplateId, UserId},
+    ids::{CourseId, RequestId, TemplateId, UserId},
     names::{self, Hostname, Username},
     resources::Resources,
     template::{OsFamily, Template},
@@ -44,6 +44,8 @@ pub struct MachineRequest {
     /// The administrator's reason, for a rejection.
     pub reason: Option<String>,
     pub decided_by: Option<Username>,
+    /// A request for a course is decided by the course's teachers (or administrators).
+    pub course_id: Option<CourseId>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub decided_at: Option<Timestamp>,
@@ -60,6 +62,7 @@ pub struct NewRequest {
     pub name: Hostname,
     pub resources: Resources,
     pub purpose: String,
+    pub course_id: Option<CourseId>,
 }
 
 /// What a user typed into the request form.
@@ -111,6 +114,7 @@ impl NewRequest {
             name: name.expect("checked"),
             resources: resources.expect("checked"),
             purpose: purpose.expect("checked"),
+            course_id: None,
         })
     }
 }

@@ -7,7 +7,8 @@ use vmportal_core::{
     api_token::{NewApiToken, TokenName},
     audit::Actor,
     console::NewConsoleTicket,
-    ids::JobId,
+    course::{CourseSettings, NewCourse},
+    ids::{DeploymentId, JobId},
     job::JobOutcome,
     lease::{ExpiryAction, LeasePolicy, NewNotice, NoticeKind},
     machine::{Drift, MachinePatch, MachineState},
@@ -16,7 +17,7 @@ use vmportal_core::{
     quota::Quota,
     request::NewRequest,
     resources::Resources,
-    store::{NewExtension, Page, RequestFilter, Session, Store},
+    store::{NewDeployment, NewExtension, Page, RequestFilter, Session, Store},
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
@@ -111,6 +112,7 @@ async fn populate(s: &dyn Store) {
             name: Hostname::parse("name", name).unwrap(),
             resources: size,
             purpose: "course work".into(),
+            course_id: None,
         };
         requests.push(s.create_request(new, quota, &sys()).await.unwrap());
     }
@@ -168,6 +170,7 @@ async fn populate(s: &dyn Store) {
         machine_id: machine.id,
         session_hash: "session-hash".into(),
         expires_at: t0 + Duration::seconds(30),
+        view_only: true,
     };
     s.create_console_ticket(ticket, &sys()).await.unwrap();
     let m = s.machine(machine.id).await.unwrap().unwrap();
@@ -189,6 +192,28 @@ async fn populate(s: &dyn Store) {
         reason: "thesis".into(),
     };
     s.create_extension(extension, &sys()).await.unwrap();
+    let course = NewCourse {
+        name: "Networks 101".into(),
+        code: Hostname::parse("code", "net101").unwrap(),
+        term_end: Some(time::macros::date!(2031 - 06 - 30)),
+        template_ids: vec![template.id],
+        quota,
+        settings: CourseSettings {
+            teacher_full_console: true,
+            teacher_may_delete: false,
+        },
+    };
+    let course = s.create_course(course, &sys()).await.unwrap();
+    s.set_roster(course.id, &[users[0].id], &[bob.id], &sys())
+        .await
+        .unwrap();
+    let deployment = NewDeployment {
+        course_id: course.id,
+        template_id: template.id,
+        resources: size,
+        students: vec![(bob.id, Hostname::parse("name", "net101-bob").unwrap())],
+    };
+    s.deploy(deployment, &sys()).await.unwrap();
 }
 
 /// What the store reads back, as text, for both sides to be compared whole.
@@ -225,6 +250,16 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
     seen.push(format!("{:?}", s.job(JobId(1)).await.unwrap()));
     seen.push(format!("{:?}", s.drift().await.unwrap()));
     seen.push(format!("{:?}", s.extensions(None).await.unwrap()));
+    for c in s.courses(None).await.unwrap() {
+        seen.push(format!("{c:?}"));
+        seen.push(format!("{:?}", s.roster(c.id).await.unwrap()));
+        seen.push(format!("{:?}", s.course_usage(c.id).await.unwrap()));
+        seen.push(format!("{:?}", s.course_machines(c.id).await.unwrap()));
+        seen.push(format!(
+            "{:?}",
+            s.deployment(c.id, DeploymentId(1)).await.unwrap()
+        ));
+    }
     let page = Page {
         number: 1,
         size: 500,

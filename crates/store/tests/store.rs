@@ -85,6 +85,7 @@ fn ask(user: &User, t: &Template, name: &str) -> NewRequest {
             disk_gib: 5,
         },
         purpose: "lab".into(),
+        course_id: None,
     }
 }
 
@@ -181,6 +182,7 @@ async fn concurrent_requests_cannot_exceed_the_quota(backend: Backend) {
         .requests(RequestFilter {
             owner: Some(alice.id),
             state: Some(RequestState::Pending),
+            taught_by: None,
         })
         .await
         .unwrap();
@@ -257,6 +259,8 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(backe
         machine_id: machine.id,
         session_hash: "session-a".into(),
         expires_at,
+        // One view-only ticket: the flag must come back when it is used.
+        view_only: hash == "t1",
     };
     let t0 = now();
     for (hash, ttl) in [("t1", 30), ("t2", 30), ("old", 1)] {
@@ -283,7 +287,8 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(backe
         won,
         vec![UsedTicket {
             user_id: alice.id,
-            machine_id: machine.id
+            machine_id: machine.id,
+            view_only: true,
         }]
     );
     assert_eq!(

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api;
 pub mod auth;
+pub mod caller;
 pub mod config;
 pub mod console;
 pub mod error;

@@ -6,25 +6,35 @@ import RFB from "/static/novnc/core/rfb.js";
 const screen = document.getElementById("screen");
 const status = document.getElementById("console-status");
 
+// `?view_only=1` asks for a view-only console; the portal's relay enforces it (and imposes it on a
+// teacher without full control), noVNC is only told so that it does not pretend otherwise.
+const askedViewOnly = new URLSearchParams(location.search).get("view_only") === "1";
+
 async function ticket() {
   const given = location.hash.slice(1);
-  history.replaceState(null, "", location.pathname);
-  if (/^[0-9a-f]{64}$/.test(given)) return given;
+  history.replaceState(null, "", location.pathname + location.search);
+  if (/^[0-9a-f]{64}$/.test(given)) return { ticket: given, viewOnly: askedViewOnly };
   const r = await fetch(`/api/v1/machines/${screen.dataset.machine}/console`, {
     method: "POST",
     credentials: "same-origin",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ view_only: askedViewOnly }),
   });
   const body = await r.json();
   if (!r.ok) throw new Error(body.error.message);
-  return new URL(body.websocket).searchParams.get("ticket");
+  return { ticket: new URL(body.websocket).searchParams.get("ticket"), viewOnly: body.view_only };
 }
 
 try {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/console/ws?ticket=${await ticket()}`;
+  const t = await ticket();
+  const url = `${scheme}://${location.host}/console/ws?ticket=${t.ticket}`;
   const rfb = new RFB(screen, url, { wsProtocols: ["binary"] });
+  rfb.viewOnly = t.viewOnly;
   rfb.scaleViewport = true;
-  rfb.addEventListener("connect", () => { status.textContent = "Connected."; });
+  rfb.addEventListener("connect", () => {
+    status.textContent = t.viewOnly ? "Connected, view only." : "Connected.";
+  });
   rfb.addEventListener("disconnect", (e) => {
     status.textContent = e.detail.clean ? "The console closed." : "The console was cut off.";
   });

@@ -126,6 +126,7 @@ async fn approved(store: &dyn Store, name: &str) -> MachineId {
         name: Hostname::parse("name", name).unwrap(),
         resources: r,
         purpose: "test".into(),
+        course_id: None,
     };
     let quota = Quota {
         machines: 10,

@@ -148,6 +148,7 @@ impl World {
             name: Hostname::parse("name", name).unwrap(),
             resources: template.defaults,
             purpose: "course".into(),
+            course_id: None,
         };
         let quota = Quota {
             machines: 10,

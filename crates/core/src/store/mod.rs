@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, courses). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -8,6 +8,7 @@
 
 mod audit;
 mod consoles;
+mod courses;
 mod error;
 mod jobs;
 mod leases;
@@ -21,6 +22,7 @@ mod users;
 
 pub use audit::{AuditStore, Page};
 pub use consoles::ConsoleStore;
+pub use courses::{CourseStore, Deployed, NewDeployment};
 pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
@@ -48,6 +50,7 @@ pub trait Store:
     + LeaseStore
     + AuditStore
     + ConsoleStore
+    + CourseStore
     + Send
     + Sync
     + 'static
@@ -59,7 +62,7 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, JobStore, LeaseStore, MachineStore, RequestStore,
+        AuditStore, ConsoleStore, CourseStore, JobStore, LeaseStore, MachineStore, RequestStore,
         SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
     };
 }

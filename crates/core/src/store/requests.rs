@@ -13,6 +13,8 @@ use async_trait::async_trait;
 pub struct RequestFilter {
     pub owner: Option<UserId>,
     pub state: Option<RequestState>,
+    /// With `owner`: also the requests of the courses this user teaches.
+    pub taught_by: Option<UserId>,
 }
 
 /// What an approval created, all in one transaction.
@@ -25,7 +27,8 @@ pub struct Approval {
 
 #[async_trait]
 pub trait RequestStore: Send + Sync {
-    /// Pending requests plus machines not deleted.
+    /// Pending requests plus machines not deleted, outside courses (those count against the
+    /// course's quota).
     async fn usage(&self, user: UserId) -> StoreResult<Usage>;
     /// Stores the request if `quota` still admits it, counted in the same transaction so two
     /// concurrent requests cannot both slip under the limit.

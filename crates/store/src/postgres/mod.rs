@@ -13,6 +13,19 @@ macro_rules! claim_lock {
     };
 }
 
+/// An id given, or a new one from the table's identity sequence (NULL is no id in PostgreSQL).
+macro_rules! id_or_new {
+    ($param:literal, $table:literal) => {
+        concat!(
+            "COALESCE(",
+            $param,
+            ", nextval(pg_get_serial_sequence('",
+            $table,
+            "', 'id')))"
+        )
+    };
+}
+
 #[macro_use]
 #[path = "../sql/rows.rs"]
 mod rows;
@@ -22,6 +35,8 @@ mod api_tokens;
 mod audit;
 #[path = "../sql/console.rs"]
 mod console;
+#[path = "../sql/courses.rs"]
+mod courses;
 #[path = "../sql/jobs.rs"]
 mod jobs;
 #[path = "../sql/leases.rs"]

@@ -21,8 +21,8 @@ impl ConsoleStore for Backend {
             .await
             .map_err(backend)?;
         sqlx::query(
-            "INSERT INTO console_tickets (ticket_hash, user_id, machine_id, session_hash, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO console_tickets (ticket_hash, user_id, machine_id, session_hash, created_at, expires_at, view_only) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&t.ticket_hash)
         .bind(t.user_id.0)
@@ -30,6 +30,7 @@ impl ConsoleStore for Backend {
         .bind(&t.session_hash)
         .bind(secs(created))
         .bind(secs(t.expires_at))
+        .bind(t.view_only)
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
@@ -37,7 +38,11 @@ impl ConsoleStore for Backend {
             action: action::CONSOLE_TICKET,
             object_type: "machine",
             object_id: Some(t.machine_id.0),
-            detail: format!("valid until {}", t.expires_at),
+            detail: format!(
+                "{}valid until {}",
+                if t.view_only { "view-only, " } else { "" },
+                t.expires_at
+            ),
         };
         audit::write(&mut tx, by, event).await?;
         tx.commit().await.map_err(backend)
@@ -50,10 +55,10 @@ impl ConsoleStore for Backend {
         at: Timestamp,
     ) -> StoreResult<Option<UsedTicket>> {
         // One statement: the row is claimed by whichever use sets used_at first.
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64, bool)> = sqlx::query_as(
             "UPDATE console_tickets SET used_at = $1 \
              WHERE ticket_hash = $2 AND session_hash = $3 AND used_at IS NULL AND expires_at > $4 \
-             RETURNING user_id, machine_id",
+             RETURNING user_id, machine_id, view_only",
         )
         .bind(secs(at))
         .bind(ticket_hash)
@@ -62,9 +67,10 @@ impl ConsoleStore for Backend {
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
-        Ok(row.map(|(user, machine)| UsedTicket {
+        Ok(row.map(|(user, machine, view_only)| UsedTicket {
             user_id: UserId(user),
             machine_id: MachineId(machine),
+            view_only,
         }))
     }
 }

@@ -2,7 +2,7 @@
 //! once each) and the requests to extend beyond a template's policy.
 
 use super::{
-    Backend, Conn, audit, backend,
+    Backend, Conn, audit, backend, corrupt,
     rows::{all, parse, secs, ts},
 };
 use async_trait::async_trait;
@@ -101,8 +101,19 @@ pub(crate) async fn start_lease(
     .await
     .map_err(backend)?;
     let policy = row.into_policy()?;
-    // Courses: the machine's course term end goes here (it caps the lease).
-    let term_end = None;
+    let term_end: Option<String> = sqlx::query_scalar(
+        "SELECT c.term_end FROM machines m JOIN courses c ON c.id = m.course_id WHERE m.id = $1",
+    )
+    .bind(machine)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?
+    .flatten();
+    let term_end = term_end
+        .map(|d| time::Date::parse(&d, super::courses::DATE))
+        .transpose()
+        .map_err(corrupt)?
+        .map(vmportal_core::course::term_over);
     let Some(end) = policy.first_end(now, term_end) else {
         return Ok(());
     };

@@ -27,10 +27,15 @@ impl RequestStore for Backend {
         by: &Actor,
     ) -> StoreResult<MachineRequest> {
         let mut tx = self.write().await?;
-        quota.admit(&usage(&mut tx, new.user_id).await?, &new.resources)?;
+        // A course request counts against the course quota, the others against their owner's.
+        let used = match new.course_id {
+            Some(course) => super::courses::usage(&mut tx, course).await?,
+            None => usage(&mut tx, new.user_id).await?,
+        };
+        quota.admit(&used, &new.resources)?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) RETURNING id",
+            "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at, course_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id",
         )
         .bind(new.user_id.0)
         .bind(new.template_id.0)
@@ -40,6 +45,7 @@ impl RequestStore for Backend {
         .bind(new.resources.disk_gib)
         .bind(&new.purpose)
         .bind(now().unix_timestamp())
+        .bind(new.course_id.map(|c| c.0))
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
@@ -63,11 +69,14 @@ impl RequestStore for Backend {
     async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
         let rows: Vec<RequestRow> = sqlx::query_as(concat!(
             request_select!(),
-            " WHERE ($1 IS NULL OR r.user_id = $1) AND ($2 IS NULL OR r.state = $2) \
+            " WHERE ($1 IS NULL OR r.user_id = $1 OR r.course_id IN \
+               (SELECT course_id FROM course_members WHERE user_id = $3 AND membership = 'teacher')) \
+             AND ($2 IS NULL OR r.state = $2) \
              ORDER BY r.state = 'pending' DESC, r.id DESC"
         ))
         .bind(filter.owner.map(|u| u.0))
         .bind(filter.state.map(|s| s.as_str()))
+        .bind(filter.taught_by.map(|u| u.0))
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
@@ -86,8 +95,8 @@ impl RequestStore for Backend {
                 .map_err(backend)?;
         let machine_id: i64 = sqlx::query_scalar(
             "INSERT INTO machines (request_id, owner_id, template_id, provider, name, cpus, memory_mib, \
-             disk_gib, state, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'provisioning', $9, $10) RETURNING id",
+             disk_gib, state, created_at, updated_at, course_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'provisioning', $9, $10, $11) RETURNING id",
         )
         .bind(request.id.0)
         .bind(request.user_id.0)
@@ -99,6 +108,7 @@ impl RequestStore for Backend {
         .bind(request.resources.disk_gib)
         .bind(t)
         .bind(t)
+        .bind(request.course_id.map(|c| c.0))
         .fetch_one(&mut *tx)
         .await
         .map_err(backend)?;
@@ -213,9 +223,11 @@ async fn usage(conn: &mut Conn, user: UserId) -> StoreResult<Usage> {
     let (machines, cpus, memory_mib, disk_gib): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), CAST(COALESCE(SUM(cpus), 0) AS BIGINT), CAST(COALESCE(SUM(memory_mib), 0) AS BIGINT), \
          CAST(COALESCE(SUM(disk_gib), 0) AS BIGINT) FROM ( \
-           SELECT cpus, memory_mib, disk_gib FROM requests WHERE user_id = $1 AND state = 'pending' \
+           SELECT cpus, memory_mib, disk_gib FROM requests \
+             WHERE user_id = $1 AND state = 'pending' AND course_id IS NULL \
            UNION ALL \
-           SELECT cpus, memory_mib, disk_gib FROM machines WHERE owner_id = $1 AND state <> 'deleted') AS held",
+           SELECT cpus, memory_mib, disk_gib FROM machines \
+             WHERE owner_id = $1 AND state <> 'deleted' AND course_id IS NULL) AS held",
     )
     .bind(user.0)
     .fetch_one(conn)

@@ -157,7 +157,7 @@ macro_rules! request_select {
     () => {
         "SELECT r.id, r.user_id, u.username, r.template_id, \
     t.name AS template_name, r.name, r.cpus, r.memory_mib, r.disk_gib, r.purpose, r.state, r.reason, \
-    d.username AS decided_by, r.decided_at, r.created_at \
+    d.username AS decided_by, r.decided_at, r.created_at, r.course_id \
     FROM requests r JOIN users u ON u.id = r.user_id JOIN templates t ON t.id = r.template_id \
     LEFT JOIN users d ON d.id = r.decided_by"
     };
@@ -180,6 +180,7 @@ pub(crate) struct RequestRow {
     decided_by: Option<String>,
     decided_at: Option<i64>,
     created_at: i64,
+    course_id: Option<i64>,
 }
 
 impl RequestRow {
@@ -201,6 +202,7 @@ impl RequestRow {
             reason: self.reason,
             decided_by: self.decided_by.map(Username::from_trusted),
             decided_at: self.decided_at.map(ts).transpose()?,
+            course_id: self.course_id.map(CourseId),
             created_at: ts(self.created_at)?,
         })
     }
@@ -213,6 +215,7 @@ macro_rules! machine_select {
     m.template_id, m.provider, m.name, m.cpus, m.memory_mib, m.disk_gib, m.state, m.node, \
     m.external_id, m.address, m.access_host, m.access_port, m.login_name, m.last_error, m.created_at, \
     m.expires_at, m.expiry_action, m.lease_grace_days, \
+    m.course_id, m.deployment_id, \
     j.id AS job_id, j.kind AS job_kind, j.state AS job_state, j.progress AS job_progress, \
     j.message AS job_message \
     FROM machines m JOIN users u ON u.id = m.owner_id \
@@ -241,6 +244,8 @@ pub(crate) struct MachineRow {
     login_name: Option<String>,
     last_error: Option<String>,
     created_at: i64,
+    course_id: Option<i64>,
+    deployment_id: Option<i64>,
     job_id: Option<i64>,
     job_kind: Option<String>,
     job_state: Option<String>,
@@ -286,6 +291,8 @@ impl MachineRow {
             last_error: self.last_error,
             error_id: None,
             current_job,
+            course_id: self.course_id.map(CourseId),
+            deployment_id: self.deployment_id.map(DeploymentId),
             created_at: ts(self.created_at)?,
             expires_at,
             expiry_action,

@@ -10,6 +10,13 @@ macro_rules! claim_lock {
     };
 }
 
+/// An id given, or a new one: SQLite numbers a row whose INTEGER PRIMARY KEY is NULL.
+macro_rules! id_or_new {
+    ($param:literal, $table:literal) => {
+        $param
+    };
+}
+
 #[macro_use]
 #[path = "../sql/rows.rs"]
 mod rows;
@@ -19,6 +26,8 @@ mod api_tokens;
 mod audit;
 #[path = "../sql/console.rs"]
 mod console;
+#[path = "../sql/courses.rs"]
+mod courses;
 #[path = "../sql/jobs.rs"]
 mod jobs;
 #[path = "../sql/leases.rs"]

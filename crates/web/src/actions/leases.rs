@@ -33,7 +33,7 @@ pub async fn extend(
     days: i64,
     reason: &str,
 ) -> AppResult<Extended> {
-    let machine = visible(state, by, id).await?;
+    let machine = visible(state, &by.who(), id).await?;
     if matches!(
         machine.state,
         MachineState::Deleting | MachineState::Deleted

@@ -1,5 +1,5 @@
 use crate::{
-    auth::Signed,
+    caller::Caller,
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -7,28 +7,41 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{
     audit::{NewAuditEvent, action},
+    authz::Reach,
     ids::{JobId, MachineId},
     job::JobKind,
     machine::{Machine, MachineState},
     template::OsFamily,
 };
 
-/// The machine, as the caller may see it (its owner, an administrator); otherwise "not found",
-/// whether it exists or not.
-pub async fn visible(state: &AppState, by: &Signed, id: MachineId) -> AppResult<Machine> {
+/// The machine, if the caller may see it (its owner, an administrator, a teacher of its course);
+/// otherwise "not found", whether it exists or not.
+pub async fn visible(state: &AppState, by: &Caller, id: MachineId) -> AppResult<Machine> {
+    Ok(reach(state, by, id).await?.0)
+}
+
+/// The machine as the caller may see it, and how the caller reaches it.
+pub async fn reach(state: &AppState, by: &Caller, id: MachineId) -> AppResult<(Machine, Reach)> {
     let machine = state.store.machine(id).await?.ok_or(AppError::NotFound)?;
-    by.caller().may_see_owned_by(machine.owner_id)?;
-    Ok(super::redact::machine(by, machine))
+    let teaching = match machine.course_id {
+        Some(course) if machine.owner_id != by.id && !by.is_admin() => {
+            state.store.teaching(by.id, course).await?
+        }
+        _ => None,
+    };
+    let reach = by.authz().reach(machine.owner_id, teaching)?;
+    Ok((super::redact::machine(by, machine), reach))
 }
 
 /// Queues `kind` on a machine the caller may act on.
 pub async fn enqueue(
     state: &AppState,
-    by: &Signed,
+    by: &Caller,
     id: MachineId,
     kind: JobKind,
 ) -> AppResult<JobId> {
-    let machine = visible(state, by, id).await?;
+    let (machine, reach) = reach(state, by, id).await?;
+    reach.may_run(kind)?;
     if kind == JobKind::Start
         && let Some(end) = machine
             .expires_at
@@ -41,7 +54,7 @@ pub async fn enqueue(
     }
     Ok(state
         .store
-        .enqueue_job(machine.id, kind, &by.actor())
+        .enqueue_job(machine.id, kind, &by.actor)
         .await?
         .id)
 }
@@ -60,10 +73,11 @@ pub struct Credentials {
 /// being deleted or deleted has none any more.
 pub async fn read_credentials(
     state: &AppState,
-    by: &Signed,
+    by: &Caller,
     id: MachineId,
 ) -> AppResult<(Machine, Credentials)> {
-    let machine = visible(state, by, id).await?;
+    let (machine, reach) = reach(state, by, id).await?;
+    reach.may_read_credentials()?;
     if matches!(
         machine.state,
         MachineState::Deleting | MachineState::Deleted
@@ -88,7 +102,7 @@ pub async fn read_credentials(
         object_id: Some(machine.id.0),
         detail: machine.name.to_string(),
     };
-    state.store.record(&by.actor(), event).await?;
+    state.store.record(&by.actor, event).await?;
     let creds = Credentials {
         username,
         password,

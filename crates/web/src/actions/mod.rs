@@ -2,6 +2,7 @@
 //! every rule (validation, authorization, quotas, audit) lives in one place.
 
 pub mod account;
+pub mod courses;
 pub mod directory;
 pub mod leases;
 pub mod machines;

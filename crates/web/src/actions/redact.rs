@@ -3,7 +3,7 @@
 //! school's hosts are built, so ordinary users get a plain reason and an error id; administrators
 //! see the same id beside the detail, and can find it from what a user reports.
 
-use crate::auth::Signed;
+use crate::caller::Caller;
 use sha2::{Digest, Sha256};
 use vmportal_core::{
     job::{Job, JobEvent},
@@ -22,10 +22,10 @@ fn plain(id: &str) -> String {
 }
 
 /// The machine as `viewer` may see it.
-pub fn machine(viewer: &Signed, mut m: Machine) -> Machine {
+pub fn machine(viewer: &Caller, mut m: Machine) -> Machine {
     if let Some(detail) = &m.last_error {
         let id = error_id(detail);
-        if !viewer.caller().is_admin() {
+        if !viewer.is_admin() {
             m.last_error = Some(plain(&id));
         }
         m.error_id = Some(id);
@@ -36,27 +36,27 @@ pub fn machine(viewer: &Signed, mut m: Machine) -> Machine {
     m
 }
 
-pub fn machines(viewer: &Signed, ms: Vec<Machine>) -> Vec<Machine> {
+pub fn machines(viewer: &Caller, ms: Vec<Machine>) -> Vec<Machine> {
     ms.into_iter().map(|m| machine(viewer, m)).collect()
 }
 
-pub fn job(viewer: &Signed, mut j: Job) -> Job {
-    if !viewer.caller().is_admin() {
+pub fn job(viewer: &Caller, mut j: Job) -> Job {
+    if !viewer.is_admin() {
         j.error = j.error.as_deref().map(|e| plain(&error_id(e)));
     }
     j.message = message(viewer, &j.message);
     j
 }
 
-pub fn event(viewer: &Signed, mut e: JobEvent) -> JobEvent {
+pub fn event(viewer: &Caller, mut e: JobEvent) -> JobEvent {
     e.message = message(viewer, &e.message);
     e
 }
 
 /// The job engine writes failures as `failed: DETAIL` and `will retry: DETAIL`; other progress
 /// messages are the portal's own words.
-fn message(viewer: &Signed, m: &str) -> String {
-    if viewer.caller().is_admin() {
+fn message(viewer: &Caller, m: &str) -> String {
+    if viewer.is_admin() {
         return m.to_owned();
     }
     for prefix in ["failed: ", "will retry: "] {

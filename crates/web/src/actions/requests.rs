@@ -1,21 +1,24 @@
 use crate::{
-    auth::Signed,
+    caller::Caller,
     error::{AppError, AppResult},
     state::AppState,
 };
 use vmportal_core::{
     Invalid,
-    ids::{RequestId, TemplateId},
+    authz::{Denied, Reach},
+    course::Membership,
+    ids::{CourseId, RequestId, TemplateId},
     names,
     request::{MachineRequest, NewRequest, RequestInput},
     store::{Approval, RequestFilter},
 };
 
-/// Checks a request against its template without storing anything.
+/// Checks a request against its template (and its course, if any) without storing anything.
 pub async fn validate(
     state: &AppState,
-    by: &Signed,
+    by: &Caller,
     template_id: i64,
+    course_id: Option<CourseId>,
     input: &RequestInput,
 ) -> AppResult<NewRequest> {
     let template = state
@@ -23,71 +26,136 @@ pub async fn validate(
         .template(TemplateId(template_id))
         .await?
         .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
-    Ok(NewRequest::parse(by.user.id, &template, input)?)
+    let mut new = NewRequest::parse(by.id, &template, input)?;
+    if let Some(course_id) = course_id {
+        let course = match state.store.course(course_id).await? {
+            Some(c) if state.store.membership(c.id, by.id).await? == Some(Membership::Student) => c,
+            _ => {
+                return Err(
+                    Invalid::field("course_id", "you are not a student of this course").into(),
+                );
+            }
+        };
+        if !course.allows(template.id) {
+            return Err(Invalid::field("template_id", "not a template of this course").into());
+        }
+        new.course_id = Some(course.id);
+    }
+    Ok(new)
 }
 
-/// Stores a validated request if the caller's quota admits it.
-pub async fn submit(state: &AppState, by: &Signed, new: NewRequest) -> AppResult<MachineRequest> {
-    let quota = state.quota_of(&by.user);
-    Ok(state.store.create_request(new, quota, &by.actor()).await?)
+/// Stores a validated request if the quota admits it: the course's for a course request, the
+/// caller's own otherwise.
+pub async fn submit(state: &AppState, by: &Caller, new: NewRequest) -> AppResult<MachineRequest> {
+    let quota = match new.course_id {
+        Some(course) => {
+            state
+                .store
+                .course(course)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .quota
+        }
+        None => {
+            let user = state
+                .store
+                .user(by.id)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            state.quota_of(&user)
+        }
+    };
+    Ok(state.store.create_request(new, quota, &by.actor).await?)
 }
 
 pub async fn create(
     state: &AppState,
-    by: &Signed,
+    by: &Caller,
     template_id: i64,
+    course_id: Option<CourseId>,
     input: &RequestInput,
 ) -> AppResult<MachineRequest> {
-    let new = validate(state, by, template_id, input).await?;
+    let new = validate(state, by, template_id, course_id, input).await?;
     submit(state, by, new).await
 }
 
-/// The request, if the caller may see it; otherwise "not found", whether it exists or not.
-pub async fn visible(state: &AppState, by: &Signed, id: RequestId) -> AppResult<MachineRequest> {
+/// The request and how the caller reaches it (its owner, an administrator, a teacher of its
+/// course); otherwise "not found", whether it exists or not.
+pub async fn reach(
+    state: &AppState,
+    by: &Caller,
+    id: RequestId,
+) -> AppResult<(MachineRequest, Reach)> {
     let request = state.store.request(id).await?.ok_or(AppError::NotFound)?;
-    by.caller().may_see_owned_by(request.user_id)?;
-    Ok(request)
+    let teaching = match request.course_id {
+        Some(course) if request.user_id != by.id && !by.is_admin() => {
+            state.store.teaching(by.id, course).await?
+        }
+        _ => None,
+    };
+    let reach = by.authz().reach(request.user_id, teaching)?;
+    Ok((request, reach))
 }
 
+pub async fn visible(state: &AppState, by: &Caller, id: RequestId) -> AppResult<MachineRequest> {
+    Ok(reach(state, by, id).await?.0)
+}
+
+/// The caller's own requests and those of the courses they teach; everyone's for administrators.
 pub async fn list(
     state: &AppState,
-    by: &Signed,
+    by: &Caller,
     filter_state: Option<&str>,
 ) -> AppResult<Vec<MachineRequest>> {
     let state_filter = filter_state
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
         .transpose()?;
+    let owner = by.authz().listing_scope();
     Ok(state
         .store
         .requests(RequestFilter {
-            owner: by.caller().listing_scope(),
+            owner,
             state: state_filter,
+            taught_by: owner,
         })
         .await?)
 }
 
-pub async fn approve(state: &AppState, admin: &Signed, id: RequestId) -> AppResult<Approval> {
-    admin.caller().require_admin()?;
-    Ok(state.store.approve_request(id, &admin.actor()).await?)
+/// Administrators decide any request, a course's teachers its requests; anyone else is refused
+/// (403, as before courses existed).
+async fn may_decide(state: &AppState, by: &Caller, id: RequestId) -> AppResult<()> {
+    if by.is_admin() {
+        return Ok(());
+    }
+    match reach(state, by, id).await {
+        Ok((_, reach)) => Ok(reach.may_decide()?),
+        Err(AppError::NotFound) => Err(Denied::Forbidden.into()),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn approve(state: &AppState, by: &Caller, id: RequestId) -> AppResult<Approval> {
+    may_decide(state, by, id).await?;
+    Ok(state.store.approve_request(id, &by.actor).await?)
 }
 
 pub async fn reject(
     state: &AppState,
-    admin: &Signed,
+    by: &Caller,
     id: RequestId,
     reason: &str,
 ) -> AppResult<MachineRequest> {
-    admin.caller().require_admin()?;
+    may_decide(state, by, id).await?;
     let reason = names::text("reason", reason, true, 1000)?;
-    Ok(state
-        .store
-        .reject_request(id, &reason, &admin.actor())
-        .await?)
+    Ok(state.store.reject_request(id, &reason, &by.actor).await?)
 }
 
-pub async fn cancel(state: &AppState, by: &Signed, id: RequestId) -> AppResult<MachineRequest> {
-    let request = visible(state, by, id).await?;
-    by.caller().may_cancel(request.user_id)?;
-    Ok(state.store.cancel_request(request.id, &by.actor()).await?)
+pub async fn cancel(state: &AppState, by: &Caller, id: RequestId) -> AppResult<MachineRequest> {
+    // Only the owner cancels; administrators and teachers reject instead, with a reason.
+    let (request, reach) = reach(state, by, id).await?;
+    if reach != Reach::Owner {
+        return Err(Denied::Forbidden.into());
+    }
+    Ok(state.store.cancel_request(request.id, &by.actor).await?)
 }

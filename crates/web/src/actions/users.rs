@@ -170,7 +170,7 @@ pub async fn detail(state: &AppState, id: UserId) -> AppResult<UserDetail> {
     let user = state.store.user(id).await?.ok_or(AppError::NotFound)?;
     let filter = RequestFilter {
         owner: Some(id),
-        state: None,
+        ..RequestFilter::default()
     };
     Ok(UserDetail {
         quota: state.quota_of(&user),

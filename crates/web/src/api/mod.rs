@@ -2,6 +2,7 @@
 //! and the router is built from those annotations so the document cannot drift from the routes.
 
 pub mod audit;
+pub mod courses;
 pub mod directory;
 pub mod drift;
 pub mod extract;
@@ -33,6 +34,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
         (name = "templates", description = "The catalogue"),
         (name = "requests", description = "Asking for a machine, and the decision"),
         (name = "machines", description = "Machines and their jobs"),
+        (name = "courses", description = "Courses: rosters, deployments, the students' machines"),
         (name = "admin", description = "Users, providers, the sign-in directory and the audit log"),
         (name = "health", description = "Probes"),
     )
@@ -99,6 +101,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::actions::reboot))
         .routes(routes!(machines::credentials::credentials))
         .routes(routes!(crate::console::ticket::console_ticket))
+        .routes(routes!(courses::list::list, courses::list::create))
+        .routes(routes!(
+            courses::course::get,
+            courses::course::update,
+            courses::course::delete
+        ))
+        .routes(routes!(courses::members::get, courses::members::put))
+        .routes(routes!(courses::members::csv))
+        .routes(routes!(courses::deployments::create))
+        .routes(routes!(courses::deployments::get))
+        .routes(routes!(courses::machines::list))
         .routes(routes!(jobs::get::get))
         .routes(routes!(jobs::events::events))
         .routes(routes!(drift::list::list))

@@ -13,6 +13,7 @@ pub use api_token::new_api_token;
 pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, start_session};
 pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
+pub use crate::caller::Via;
 use crate::{error::AppError, state::AppState};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts},
@@ -32,15 +33,6 @@ pub struct Signed {
     pub ip: Option<IpAddr>,
 }
 
-/// How the caller proved who they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    /// The session cookie of a sign-in.
-    Session,
-    /// `Authorization: Bearer` with a personal API token.
-    ApiToken,
-}
-
 impl Signed {
     /// For what a stolen API token must not do: make more tokens, change the password, sign out.
     pub fn require_session(&self) -> Result<(), AppError> {
@@ -52,6 +44,17 @@ impl Signed {
 
     pub fn caller(&self) -> Caller {
         Caller::from(&self.user)
+    }
+
+    /// The caller as actions see it, without HTTP.
+    pub fn who(&self) -> crate::caller::Caller {
+        crate::caller::Caller {
+            id: self.user.id,
+            username: self.user.username.clone(),
+            role: self.user.role,
+            actor: self.actor(),
+            via: self.via,
+        }
     }
 
     pub fn actor(&self) -> Actor {
@@ -129,6 +132,17 @@ impl OptionalFromRequestParts<AppState> for Signed {
             Err(AppError::Unauthenticated) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The signed-in caller as actions see it.
+impl FromRequestParts<AppState> for crate::caller::Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let signed =
+            <Signed as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        Ok(signed.who())
     }
 }
 

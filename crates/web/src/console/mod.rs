@@ -4,6 +4,7 @@
 mod novnc;
 mod relay;
 pub mod ticket;
+pub mod view_only;
 mod ws;
 
 pub use novnc::module as novnc_module;

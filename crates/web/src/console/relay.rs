@@ -4,6 +4,7 @@
 //! before (browser to guest: once at most `COALESCE` bytes wait to be written), so a slow or
 //! stuck peer stalls its sender instead of growing buffers in the portal.
 
+use super::view_only;
 use crate::{
     auth::{Via, session_in_use},
     error::AppError,
@@ -44,6 +45,8 @@ pub struct Session {
     pub token_hash: String,
     pub via: Via,
     pub machine: MachineId,
+    /// The browser's input is dropped (see [`super::view_only`]).
+    pub view_only: bool,
 }
 
 /// Why a console ended, for the audit log and the closing frame.
@@ -70,7 +73,9 @@ impl Session {
         let mark =
             |at: &AtomicU64| at.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
         let touch = || mark(&last);
-        let (mut up, mut down) = (0u64, 0u64);
+        let (mut up, mut down, mut dropped) = (0u64, 0u64, 0u64);
+        let mut filter = self.view_only.then(view_only::Filter::default);
+        let mut kept = Vec::new();
 
         let ended = {
             let browser_to_guest = async {
@@ -96,13 +101,33 @@ impl Session {
                         // Pings are answered by the websocket layer; text is not VNC.
                         Some(Ok(_)) => continue,
                     };
-                    if to_guest.write_all(&data).await.is_err() {
+                    let data = match &mut filter {
+                        None => &data[..],
+                        Some(filter) => {
+                            kept.clear();
+                            let counted = filter.feed(&data, &mut kept, |input| {
+                                dropped += 1;
+                                metrics::counter!("vmportal_console_input_dropped_total",
+                                    "kind" => input.label())
+                                .increment(1);
+                            });
+                            if let Err(refused) = counted {
+                                tracing::info!(machine = self.machine.0, %refused, "view-only console ended");
+                                return end(
+                                    close_code::POLICY,
+                                    "the viewer sent what a view-only console does not carry",
+                                );
+                            }
+                            &kept[..]
+                        }
+                    };
+                    if to_guest.write_all(data).await.is_err() {
                         return gone();
                     }
                     up += data.len() as u64;
                     counted.increment(data.len() as u64);
                     touch();
-                    if !only_update_requests(&data) {
+                    if !only_update_requests(data) {
                         mark(&last_input);
                     }
                 }
@@ -160,10 +185,18 @@ impl Session {
             action: action::CONSOLE_CLOSE,
             object_type: "machine",
             object_id: Some(self.machine.0),
-            detail: format!(
-                "{}; {up} bytes to the guest, {down} bytes to the browser",
-                ended.reason
-            ),
+            detail: if self.view_only {
+                format!(
+                    "{}; view-only: {dropped} input event(s) dropped, {up} bytes to the guest, \
+                     {down} bytes to the browser",
+                    ended.reason
+                )
+            } else {
+                format!(
+                    "{}; {up} bytes to the guest, {down} bytes to the browser",
+                    ended.reason
+                )
+            },
         };
         if let Err(e) = self.state.store.record(&self.actor, close).await {
             tracing::warn!(error = %e, "could not record the end of a console session");

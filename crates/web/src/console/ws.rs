@@ -17,6 +17,7 @@ use serde::Deserialize;
 use std::time::Duration;
 use vmportal_core::{
     audit::{NewAuditEvent, action},
+    authz::Reach,
     machine::MachineState,
     now,
 };
@@ -53,7 +54,10 @@ pub async fn websocket(
         .consume_console_ticket(&token_hash(&query.ticket), &signed.token_hash, now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let machine = crate::actions::machines::visible(&state, &signed, used.machine_id).await?;
+    let (machine, reach) =
+        crate::actions::machines::reach(&state, &signed.who(), used.machine_id).await?;
+    // Judged again now: the course may have taken full control away since the ticket.
+    let view_only = reach.view_only(used.view_only);
     let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
         return Err(AppError::Conflict(format!(
             "the machine is {}: its console opens only while it runs",
@@ -76,15 +80,29 @@ pub async fn websocket(
         action: action::CONSOLE_OPEN,
         object_type: "machine",
         object_id: Some(machine.id.0),
-        detail: machine.name.to_string(),
+        detail: if view_only {
+            format!("{} (view-only)", machine.name)
+        } else {
+            machine.name.to_string()
+        },
     };
     state.store.record(&signed.actor(), open).await?;
+    if matches!(reach, Reach::Teacher(_)) && !view_only {
+        let full = NewAuditEvent {
+            action: action::CONSOLE_FULL_CONTROL,
+            object_type: "machine",
+            object_id: Some(machine.id.0),
+            detail: format!("{} of {}", machine.name, machine.owner),
+        };
+        state.store.record(&signed.actor(), full).await?;
+    }
     let session = relay::Session {
         state: state.clone(),
         actor: signed.actor(),
         token_hash: signed.token_hash,
         via: signed.via,
         machine: machine.id,
+        view_only,
     };
     Ok(upgrade
         .protocols(["binary"])

@@ -22,7 +22,7 @@ pub async fn list(
     State(state): State<AppState>,
     AdminPage(me): AdminPage,
 ) -> PageResult<RequestsPage> {
-    let requests = actions::requests::list(&state, &me, None).await?;
+    let requests = actions::requests::list(&state, &me.who(), None).await?;
     Ok(RequestsPage {
         nav: Nav::from(&me),
         requests,
@@ -34,7 +34,7 @@ pub async fn approve(
     AdminPage(me): AdminPage,
     Path(id): Path<RequestId>,
 ) -> PageResult {
-    actions::requests::approve(&state, &me, id).await?;
+    actions::requests::approve(&state, &me.who(), id).await?;
     Ok(see_other("/admin/requests"))
 }
 
@@ -49,6 +49,6 @@ pub async fn reject(
     Path(id): Path<RequestId>,
     Form(f): Form<RejectForm>,
 ) -> PageResult {
-    actions::requests::reject(&state, &me, id, &f.reason).await?;
+    actions::requests::reject(&state, &me.who(), id, &f.reason).await?;
     Ok(see_other("/admin/requests"))
 }

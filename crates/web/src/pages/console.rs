@@ -19,7 +19,7 @@ pub async fn show(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<ConsolePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
+    let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     Ok(ConsolePage {
         nav: Nav::from(&me),
         machine,

@@ -26,9 +26,9 @@ pub struct Dashboard {
 pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<Dashboard> {
     let filter = RequestFilter {
         owner: Some(me.user.id),
-        state: None,
+        ..RequestFilter::default()
     };
-    let machines = redact::machines(&me, state.store.machines(Some(me.user.id)).await?);
+    let machines = redact::machines(&me.who(), state.store.machines(Some(me.user.id)).await?);
     Ok(Dashboard {
         quota: state.quota_of(&me.user),
         usage: state.store.usage(me.user.id).await?,

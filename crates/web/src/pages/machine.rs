@@ -35,8 +35,9 @@ pub async fn show(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
-    page(&state, &me, machine, None).await
+    let (machine, reach) = crate::actions::machines::reach(&state, &me.who(), id).await?;
+    let readable = reach.may_read_credentials().is_ok();
+    page(&state, &me, machine, None, readable).await
 }
 
 /// The machine page with its credentials shown: the answer to the page's *Show* button.
@@ -45,22 +46,26 @@ pub async fn credentials(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<MachinePage> {
-    let (machine, credentials) = read_credentials(&state, &me, id).await?;
-    page(&state, &me, machine, Some(credentials)).await
+    let (machine, credentials) = read_credentials(&state, &me.who(), id).await?;
+    page(&state, &me, machine, Some(credentials), true).await
 }
 
+/// `readable`: whether the caller may read the credentials at all (a teacher of the machine's
+/// course may not).
 async fn page(
     state: &AppState,
     me: &Signed,
     machine: Machine,
     credentials: Option<Credentials>,
+    readable: bool,
 ) -> PageResult<MachinePage> {
     let live_job = machine
         .current_job
         .as_ref()
         .filter(|j| matches!(j.state, JobState::Queued | JobState::Running))
         .map(|j| j.id.0);
-    let has_credentials = machine.login_name.is_some()
+    let has_credentials = readable
+        && machine.login_name.is_some()
         && !matches!(
             machine.state,
             MachineState::Deleting | MachineState::Deleted
@@ -88,7 +93,7 @@ pub async fn confirm_delete(
     Viewer(me): Viewer,
     Path(id): Path<MachineId>,
 ) -> PageResult<DeletePage> {
-    let machine = crate::actions::machines::visible(&state, &me, id).await?;
+    let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     Ok(DeletePage {
         nav: Nav::from(&me),
         machine,
@@ -121,6 +126,6 @@ pub async fn act_delete(
 }
 
 async fn queue(state: &AppState, me: &Signed, id: MachineId, kind: JobKind) -> PageResult {
-    enqueue(state, me, id, kind).await?;
+    enqueue(state, &me.who(), id, kind).await?;
     Ok(see_other(&format!("/machines/{id}")))
 }

@@ -10,6 +10,7 @@ mod admin_requests;
 mod admin_templates;
 mod admin_users;
 mod console;
+mod courses;
 mod dashboard;
 mod form;
 mod lease;
@@ -44,6 +45,10 @@ pub fn routes() -> Router<AppState> {
             get(request_new::form).post(request_new::submit),
         )
         .route("/requests/{id}/cancel", post(request_new::cancel))
+        .route("/courses", get(courses::list).post(courses::create))
+        .route("/courses/{id}", get(courses::show))
+        .route("/courses/{id}/roster", post(courses::upload))
+        .route("/courses/{id}/deploy", post(courses::deploy))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
         .route("/machines/{id}/credentials", post(machine::credentials))

@@ -9,9 +9,12 @@ use axum::{
     response::IntoResponse,
 };
 use serde::Deserialize;
-use vmportal_core::ids::RequestId;
 use vmportal_core::{
     Invalid, quota::Quota, request::RequestInput, template::Template as Catalogue,
+};
+use vmportal_core::{
+    course::{Course, Membership},
+    ids::{CourseId, RequestId},
 };
 
 #[derive(Template, WebTemplate)]
@@ -19,6 +22,8 @@ use vmportal_core::{
 pub struct RequestPage {
     nav: Nav,
     templates: Vec<Catalogue>,
+    /// The courses the caller is a student of, for the course picker.
+    courses: Vec<Course>,
     remaining: Quota,
     form: RequestForm,
     errors: Invalid,
@@ -38,6 +43,8 @@ pub struct RequestForm {
     disk_gib: String,
     #[serde(default)]
     purpose: String,
+    #[serde(default)]
+    course_id: String,
 }
 
 #[derive(Deserialize)]
@@ -53,7 +60,14 @@ async fn page(
 ) -> PageResult<RequestPage> {
     let me = &me.0;
     let usage = state.store.usage(me.user.id).await?;
+    let mut courses = Vec::new();
+    for course in state.store.courses(Some(me.user.id)).await? {
+        if state.store.membership(course.id, me.user.id).await? == Some(Membership::Student) {
+            courses.push(course);
+        }
+    }
     Ok(RequestPage {
+        courses,
         nav: Nav::from(me),
         templates: actions::templates::catalogue(state, me)
             .await?
@@ -97,6 +111,8 @@ pub async fn submit(
 ) -> PageResult {
     let mut invalid = Invalid::default();
     let template_id = number(&mut invalid, "template_id", &f.template_id);
+    let course_id = (!f.course_id.is_empty())
+        .then(|| CourseId(number(&mut invalid, "course_id", &f.course_id)));
     let input = RequestInput {
         name: f.name.clone(),
         cpus: number(&mut invalid, "cpus", &f.cpus),
@@ -106,10 +122,10 @@ pub async fn submit(
     };
     // Every field's problem at once: the domain's checks run even when a number did not parse.
     let result = match (
-        actions::requests::validate(&state, &me.0, template_id, &input).await,
+        actions::requests::validate(&state, &me.0.who(), template_id, course_id, &input).await,
         invalid.is_empty(),
     ) {
-        (Ok(new), true) => actions::requests::submit(&state, &me.0, new).await,
+        (Ok(new), true) => actions::requests::submit(&state, &me.0.who(), new).await,
         (Ok(_), false) => Err(AppError::Invalid(invalid)),
         (Err(AppError::Invalid(more)), _) => {
             invalid.merge(more);
@@ -132,6 +148,6 @@ pub async fn cancel(
     Viewer(me): Viewer,
     Path(id): Path<RequestId>,
 ) -> PageResult {
-    actions::requests::cancel(&state, &me, id).await?;
+    actions::requests::cancel(&state, &me.who(), id).await?;
     Ok(see_other("/"))
 }

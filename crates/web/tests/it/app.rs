@@ -241,6 +241,10 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn put(&self, client: &Client, path: &str, body: Value) -> Response {
+        client.put(self.url(path)).json(&body).send().await.unwrap()
+    }
+
     /// A template on provider `local`: default 1 CPU / 1024 MiB / 10 GiB, at most 4 / 8192 / 100.
     pub async fn template(&self, admin: &Client, name: &str) -> i64 {
         let body = json!({

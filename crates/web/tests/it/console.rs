@@ -673,3 +673,178 @@ async fn a_console_opened_with_an_api_token_lasts_as_long_as_the_token() {
     let reason = closed_because(&mut ws, Duration::from_secs(5)).await;
     assert_eq!(reason, "the API token ended");
 }
+
+/// A console server that keeps what it receives.
+async fn recording_server() -> (u16, Arc<tokio::sync::Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = s.read(&mut buf).await {
+                    keep.lock().await.extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn a_teachers_console_is_view_only_and_their_keystrokes_never_reach_the_guest() {
+    let (port, received) = recording_server().await;
+    let s = setup(test_config(), port).await;
+    // Tina teaches a course Alice attends; Alice's course machine is the running guest.
+    s.app.user("tina", Role::User).await;
+    let tina = sign_in(&s.app, "tina").await;
+    let quota = json!({"machines": 5, "cpus": 10, "memory_mib": 10240, "disk_gib": 100});
+    let course: Value = s
+        .app
+        .post(
+            &s.admin.client,
+            "/api/v1/courses",
+            json!({"name": "OS", "code": "os1", "quota": quota}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let course = course["id"].as_i64().unwrap();
+    let roster = json!({"teachers": ["tina"], "students": ["alice"]});
+    let path = format!("/api/v1/courses/{course}/members");
+    let r = s
+        .admin
+        .client
+        .put(s.app.url(&path))
+        .json(&roster)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = json!({"template_id": 1, "name": "lab", "purpose": "p", "course_id": course});
+    let r = s.app.post(&s.alice.client, "/api/v1/requests", body).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let request = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let approved: Value = s
+        .app
+        .post(
+            &tina.client,
+            &format!("/api/v1/requests/{request}/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let machine = approved["machine_id"].as_i64().unwrap();
+    // The same guest as the setup's machine.
+    let guest = s
+        .app
+        .store
+        .machine(MachineId(s.machine))
+        .await
+        .unwrap()
+        .unwrap();
+    let patch = MachinePatch {
+        state: Some(MachineState::Running),
+        external_id: guest.external_id,
+        ..Default::default()
+    };
+    s.app
+        .store
+        .update_machine(MachineId(machine), patch)
+        .await
+        .unwrap();
+
+    // The teacher asks for a console without saying view-only: it is view-only all the same.
+    let path = format!("/api/v1/machines/{machine}/console");
+    let v: Value = s
+        .app
+        .post(&tina.client, &path, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["view_only"], true, "{v}");
+    let ticket = v["websocket"]
+        .as_str()
+        .unwrap()
+        .rsplit_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    let mut ws = s.open(Some(&tina.cookie), &ticket).await.unwrap();
+
+    // noVNC's bytes: handshake (RFB 3.8, security None, shared), encodings, update requests, and
+    // in between keystrokes, a QEMU key event, pointer moves and a paste.
+    let handshake = b"RFB 003.008\n\x01\x01".to_vec();
+    let encodings = [2u8, 0, 0, 2, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21];
+    let update = [3u8, 1, 0, 0, 0, 0, 0x03, 0x20, 0x02, 0x58];
+    let mut expected = handshake.clone();
+    expected.extend(encodings);
+    let mut sent: Vec<Vec<u8>> = vec![handshake, encodings.to_vec()];
+    for key in b"rm -rf /" {
+        sent.push(vec![4, 1, 0, 0, 0, 0, 0, *key]);
+        sent.push(vec![4, 0, 0, 0, 0, 0, 0, *key]);
+        sent.push(vec![5, 1, 0, 10, 0, 20]);
+        sent.push(update.to_vec());
+        expected.extend(update);
+    }
+    sent.push(vec![255, 0, 0, 1, 0, 0, 0, 0x0d, 0, 0, 0, 0x1c]);
+    let mut paste = vec![6, 0, 0, 0, 0, 0, 0, 5];
+    paste.extend(b"hello");
+    sent.push(paste);
+    sent.push(update.to_vec());
+    expected.extend(update);
+    for m in sent {
+        ws.send(Message::binary(m)).await.unwrap();
+    }
+    for _ in 0..100 {
+        if received.lock().await.len() >= expected.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ws.close(None).await.unwrap();
+    while ws.next().await.is_some() {}
+    assert_eq!(*received.lock().await, expected);
+
+    let metrics = s
+        .app
+        .get(&s.app.client(), "/metrics")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for kind in ["key", "pointer", "clipboard"] {
+        let m = format!("vmportal_console_input_dropped_total{{kind=\"{kind}\"}}");
+        assert!(metrics.contains(&m), "{m} in /metrics");
+    }
+    let mut close = None;
+    for _ in 0..50 {
+        close = s
+            .app
+            .audit()
+            .await
+            .into_iter()
+            .find(|e| e.action == "console.close");
+        if close.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let close = close.expect("the end is audited");
+    assert_eq!(close.actor, "tina");
+    // 8 × (2 keys + 1 pointer) + 1 QEMU key + 1 paste.
+    assert!(
+        close
+            .detail
+            .contains("view-only: 26 input event(s) dropped"),
+        "{}",
+        close.detail
+    );
+}

@@ -101,7 +101,7 @@ impl Outcome {
 
 /// What the fuzzing must leave unchanged, as every caller sees it (minus what merely notes use).
 async fn snapshot(f: &Fixture) -> Value {
-    let admin = &f.callers[3];
+    let admin = &f.callers[4];
     let mut out = BTreeMap::new();
     for path in [
         "/api/v1/users",

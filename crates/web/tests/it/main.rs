@@ -6,6 +6,7 @@ mod app;
 mod authz;
 mod browser;
 mod console;
+mod courses;
 mod fuzz;
 mod ldap;
 mod leases;

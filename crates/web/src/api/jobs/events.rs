@@ -5,7 +5,7 @@ use super::get::visible;
 use crate::{
     actions::redact,
     api::extract::ApiPath,
-    auth::Signed,
+    caller::Caller,
     error::{AppResult, ErrorBody},
     state::AppState,
 };
@@ -28,12 +28,11 @@ const POLL: Duration = Duration::from_millis(500);
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
-    signed: Signed,
+    viewer: Caller,
     ApiPath(id): ApiPath<JobId>,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    visible(&state, &signed, id).await?;
-    let viewer = signed;
+    visible(&state, &viewer, id).await?;
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -45,7 +44,7 @@ pub async fn events(
 
 fn async_stream(
     state: AppState,
-    viewer: Signed,
+    viewer: Caller,
     job: JobId,
     mut after: i64,
 ) -> impl Stream<Item = Result<Event, Infallible>> {

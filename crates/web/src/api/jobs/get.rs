@@ -1,6 +1,6 @@
 use crate::{
     api::extract::ApiPath,
-    auth::Signed,
+    caller::Caller,
     error::{AppError, AppResult, ErrorBody},
     state::AppState,
 };
@@ -13,18 +13,21 @@ use vmportal_core::{ids::JobId, job::Job};
     responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
-    signed: Signed,
+    by: Caller,
     ApiPath(id): ApiPath<JobId>,
 ) -> AppResult<Json<Job>> {
-    Ok(Json(visible(&state, &signed, id).await?))
+    Ok(Json(visible(&state, &by, id).await?))
 }
 
-/// The job, if the caller may see it: its machine's owner or an administrator.
-pub async fn visible(state: &AppState, by: &Signed, id: JobId) -> AppResult<Job> {
+/// The job, if the caller may see its machine (its owner, an administrator, a teacher of its
+/// course); jobs of no machine are for administrators.
+pub async fn visible(state: &AppState, by: &Caller, id: JobId) -> AppResult<Job> {
     let job = state.store.job(id).await?.ok_or(AppError::NotFound)?;
-    match job.owner_id {
-        Some(owner) => by.caller().may_see_owned_by(owner)?,
-        None if !by.caller().is_admin() => return Err(AppError::NotFound),
+    match job.machine_id {
+        Some(machine) => {
+            crate::actions::machines::visible(state, by, machine).await?;
+        }
+        None if !by.is_admin() => return Err(AppError::NotFound),
         None => {}
     }
     Ok(crate::actions::redact::job(by, job))

@@ -24,7 +24,7 @@ async fn queued(
     id: MachineId,
     kind: JobKind,
 ) -> AppResult<(StatusCode, Json<Queued>)> {
-    let job_id = enqueue(&state, &by, id, kind).await?;
+    let job_id = enqueue(&state, &by.who(), id, kind).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { job_id })))
 }
 

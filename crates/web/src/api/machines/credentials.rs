@@ -18,5 +18,5 @@ pub async fn credentials(
     signed: Signed,
     ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<Credentials>> {
-    Ok(Json(read_credentials(&state, &signed, id).await?.1))
+    Ok(Json(read_credentials(&state, &signed.who(), id).await?.1))
 }

@@ -17,6 +17,6 @@ pub async fn get(
     signed: Signed,
     ApiPath(id): ApiPath<MachineId>,
 ) -> AppResult<Json<Machine>> {
-    let machine = crate::actions::machines::visible(&state, &signed, id).await?;
+    let machine = crate::actions::machines::visible(&state, &signed.who(), id).await?;
     Ok(Json(machine))
 }

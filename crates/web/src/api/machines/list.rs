@@ -40,5 +40,8 @@ pub async fn list(
                 .await?
         }
     };
-    Ok(Json(crate::actions::redact::machines(&signed, machines)))
+    Ok(Json(crate::actions::redact::machines(
+        &signed.who(),
+        machines,
+    )))
 }

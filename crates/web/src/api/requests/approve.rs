@@ -1,7 +1,7 @@
 use crate::{
     actions,
     api::extract::ApiPath,
-    auth::Admin,
+    caller::Caller,
     error::{AppResult, ErrorBody},
     state::AppState,
 };
@@ -21,7 +21,7 @@ pub struct Approved {
     pub job_id: JobId,
 }
 
-/// Approves a pending request: records the decision, creates the machine and queues its
+/// Approves a pending request (administrators, or the teachers of its course): records the decision, creates the machine and queues its
 /// provisioning, all at once, and answers without waiting for the hypervisor.
 #[utoipa::path(post, path = "/api/v1/requests/{id}/approve", tag = "requests",
     params(("id" = i64, Path, description = "Request id")),
@@ -32,10 +32,10 @@ pub struct Approved {
     ))]
 pub async fn approve(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    by: Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<(StatusCode, Json<Approved>)> {
-    let a = actions::requests::approve(&state, &admin, id).await?;
+    let a = actions::requests::approve(&state, &by, id).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Approved {

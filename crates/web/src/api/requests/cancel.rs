@@ -22,5 +22,7 @@ pub async fn cancel(
     signed: Signed,
     ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<Json<MachineRequest>> {
-    Ok(Json(actions::requests::cancel(&state, &signed, id).await?))
+    Ok(Json(
+        actions::requests::cancel(&state, &signed.who(), id).await?,
+    ))
 }

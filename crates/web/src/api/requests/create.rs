@@ -8,7 +8,10 @@ use crate::{
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use vmportal_core::request::{MachineRequest, RequestInput};
+use vmportal_core::{
+    ids::CourseId,
+    request::{MachineRequest, RequestInput},
+};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +24,9 @@ pub struct NewRequestBody {
     pub memory_mib: Option<i64>,
     pub disk_gib: Option<i64>,
     pub purpose: String,
+    /// Asks as a student of this course: the course's teachers decide, and the machine counts
+    /// against the course's quota.
+    pub course_id: Option<CourseId>,
 }
 
 /// Asks for a machine. Checked against the template's limits and the caller's quota, which counts
@@ -49,6 +55,13 @@ pub async fn create(
         disk_gib: body.disk_gib.unwrap_or(defaults.disk_gib),
         purpose: body.purpose,
     };
-    let request = actions::requests::create(&state, &signed, body.template_id, &input).await?;
+    let request = actions::requests::create(
+        &state,
+        &signed.who(),
+        body.template_id,
+        body.course_id,
+        &input,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(request)))
 }

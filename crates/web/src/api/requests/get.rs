@@ -18,5 +18,7 @@ pub async fn get(
     signed: Signed,
     ApiPath(id): ApiPath<RequestId>,
 ) -> AppResult<Json<MachineRequest>> {
-    Ok(Json(actions::requests::visible(&state, &signed, id).await?))
+    Ok(Json(
+        actions::requests::visible(&state, &signed.who(), id).await?,
+    ))
 }

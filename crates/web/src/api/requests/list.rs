@@ -26,6 +26,6 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Vec<MachineRequest>>> {
     Ok(Json(
-        actions::requests::list(&state, &signed, q.state.as_deref()).await?,
+        actions::requests::list(&state, &signed.who(), q.state.as_deref()).await?,
     ))
 }

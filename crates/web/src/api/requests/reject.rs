@@ -1,7 +1,7 @@
 use crate::{
     actions,
     api::extract::{ApiJson, ApiPath},
-    auth::Admin,
+    caller::Caller,
     error::{AppResult, ErrorBody},
     state::AppState,
 };
@@ -17,7 +17,7 @@ pub struct RejectBody {
     pub reason: String,
 }
 
-/// Rejects a pending request with a reason.
+/// Rejects a pending request with a reason (administrators, or the teachers of its course).
 #[utoipa::path(post, path = "/api/v1/requests/{id}/reject", tag = "requests", request_body = RejectBody,
     params(("id" = i64, Path, description = "Request id")),
     responses(
@@ -27,11 +27,11 @@ pub struct RejectBody {
     ))]
 pub async fn reject(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    by: Caller,
     ApiPath(id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> AppResult<Json<MachineRequest>> {
     Ok(Json(
-        actions::requests::reject(&state, &admin, id, &body.reason).await?,
+        actions::requests::reject(&state, &by, id, &body.reason).await?,
     ))
 }
