@@ -142,6 +142,9 @@ pub struct Roster {
     pub teachers: Vec<Username>,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub students: Vec<Username>,
+    /// The directory group the students come from, if the roster follows one; the portal reads
+    /// it again on demand and every five minutes.
+    pub ldap_group: Option<String>,
 }
 
 /// One line of a roster upload: `username[,display name,email]`.

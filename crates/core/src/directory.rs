@@ -50,4 +50,12 @@ pub trait Directory: Send + Sync + 'static {
 
     /// What `username` resolves to, without a password: for administrators testing the settings.
     async fn lookup(&self, username: &str) -> Result<Option<DirectoryEntry>, DirectoryError>;
+
+    /// The people in the group named `group` (a course's roster), or `None` when there is no
+    /// such group. Their `groups` and `role` are not read (empty and `None`): a roster needs only
+    /// who they are, and sign-in reads the role anew.
+    async fn group_members(
+        &self,
+        group: &str,
+    ) -> Result<Option<Vec<DirectoryEntry>>, DirectoryError>;
 }

@@ -41,6 +41,10 @@ pub struct LdapConfig {
     /// The attribute that names a group, as `admin_group` and `user_group` spell it.
     #[serde(default = "default_group_name_attribute")]
     pub group_name_attribute: String,
+    /// The group attribute that lists its members, for course rosters: DNs (`member` of
+    /// `groupOfNames`) or login names (`memberUid` of `posixGroup`).
+    #[serde(default = "default_group_member_attribute")]
+    pub group_member_attribute: String,
     /// Members of this group are administrators.
     pub admin_group: String,
     /// Members of this group are users; members of neither group cannot sign in.
@@ -61,6 +65,9 @@ fn default_display_name_attribute() -> String {
 }
 fn default_email_attribute() -> String {
     "mail".into()
+}
+fn default_group_member_attribute() -> String {
+    "member".into()
 }
 fn default_group_filter() -> String {
     "(&(objectClass=groupOfNames)(member={dn}))".into()
@@ -100,6 +107,7 @@ impl LdapConfig {
             group_base_dn: String::new(),
             group_filter: default_group_filter(),
             group_name_attribute: default_group_name_attribute(),
+            group_member_attribute: default_group_member_attribute(),
             admin_group: admin_group.into(),
             user_group: user_group.into(),
             timeout_secs: default_timeout_secs(),
@@ -133,6 +141,7 @@ impl LdapConfig {
             &self.display_name_attribute,
             &self.email_attribute,
             &self.group_name_attribute,
+            &self.group_member_attribute,
         ];
         if attributes.iter().any(|a| a.trim().is_empty()) {
             problems.push("ldap attribute names must not be empty");

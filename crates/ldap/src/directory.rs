@@ -12,8 +12,9 @@ use vmportal_core::{
     user::Role,
 };
 
-/// LDAP result code for a refused bind (RFC 4511).
+/// LDAP result codes (RFC 4511): a refused bind, an entry that does not exist.
 const INVALID_CREDENTIALS: u32 = 49;
+const NO_SUCH_OBJECT: u32 = 32;
 
 pub struct LdapDirectory {
     config: LdapConfig,
@@ -106,6 +107,87 @@ impl LdapDirectory {
             username: name,
             dn: entry.dn,
         }))
+    }
+
+    /// The person at `dn`, read with the user attributes; `None` when it is not a person
+    /// (no username attribute) or is gone.
+    async fn read_person(
+        &self,
+        ldap: &mut Ldap,
+        dn: &str,
+    ) -> Result<Option<DirectoryEntry>, DirectoryError> {
+        let c = &self.config;
+        let attributes = vec![
+            c.username_attribute.as_str(),
+            c.display_name_attribute.as_str(),
+            c.email_attribute.as_str(),
+        ];
+        let entries = match ldap
+            .search(dn, Scope::Base, "(objectClass=*)", attributes)
+            .await
+            .and_then(|r| r.success())
+        {
+            Ok((entries, _)) => entries,
+            // noSuchObject: a member whose entry was deleted.
+            Err(e) if result_code(&e) == Some(NO_SUCH_OBJECT) => return Ok(None),
+            Err(e) => return Err(classify("reading a group member", e)),
+        };
+        Ok(entries.into_iter().next().and_then(|e| {
+            let entry = SearchEntry::construct(e);
+            let name = first(&entry, &c.username_attribute)?;
+            Some(DirectoryEntry {
+                display_name: first(&entry, &c.display_name_attribute)
+                    .unwrap_or_else(|| name.clone()),
+                email: first(&entry, &c.email_attribute),
+                username: name,
+                dn: entry.dn,
+                groups: Vec::new(),
+                role: None,
+            })
+        }))
+    }
+
+    async fn members(
+        &self,
+        ldap: &mut Ldap,
+        group: &str,
+    ) -> Result<Option<Vec<DirectoryEntry>>, DirectoryError> {
+        let c = &self.config;
+        let filter = fill(
+            &format!("({}={{group}})", c.group_name_attribute),
+            &[("group", group)],
+        );
+        let (entries, _) = ldap
+            .search(
+                c.group_base(),
+                Scope::Subtree,
+                &filter,
+                vec![c.group_member_attribute.as_str()],
+            )
+            .await
+            .and_then(|r| r.success())
+            .map_err(|e| classify("searching the course's group", e))?;
+        let Some(found) = entries.into_iter().next().map(SearchEntry::construct) else {
+            return Ok(None);
+        };
+        let values = found
+            .attrs
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&c.group_member_attribute))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let mut people = Vec::with_capacity(values.len());
+        for value in values {
+            // `member` holds DNs, `memberUid` login names.
+            let person = if value.contains('=') {
+                self.read_person(ldap, &value).await?
+            } else {
+                self.find(ldap, &value).await?
+            };
+            people.extend(person);
+        }
+        people.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(Some(people))
     }
 
     /// Names of the groups the filter finds for this person, sorted.
@@ -208,6 +290,23 @@ impl Directory for LdapDirectory {
         self.bounded(async {
             let mut ldap = self.connect().await?;
             let found = self.find(&mut ldap, username).await?;
+            let _ = ldap.unbind().await;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn group_members(
+        &self,
+        group: &str,
+    ) -> Result<Option<Vec<DirectoryEntry>>, DirectoryError> {
+        let group = group.trim();
+        if group.is_empty() {
+            return Ok(None);
+        }
+        self.bounded(async {
+            let mut ldap = self.connect().await?;
+            let found = self.members(&mut ldap, group).await?;
             let _ = ldap.unbind().await;
             Ok(found)
         })

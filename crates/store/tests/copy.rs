@@ -17,7 +17,7 @@ use vmportal_core::{
     quota::Quota,
     request::NewRequest,
     resources::Resources,
-    store::{NewDeployment, NewExtension, Page, RequestFilter, Session, Store},
+    store::{NewDeployment, NewExtension, Session, Store},
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
@@ -126,7 +126,7 @@ async fn populate(s: &dyn Store) {
         .machine;
     s.approve_request(requests[1].id, &sys()).await.unwrap();
     let job = s
-        .claim_job("worker-a", t0, t0 + Duration::seconds(30))
+        .claim_job("worker-a", now(), now() + Duration::seconds(30))
         .await
         .unwrap()
         .unwrap();
@@ -219,8 +219,9 @@ async fn populate(s: &dyn Store) {
 /// What the store reads back, as text, for both sides to be compared whole.
 async fn read_back(s: &dyn Store) -> Vec<String> {
     let mut seen = Vec::new();
-    let users = s.users().await.unwrap();
-    for u in &users {
+    let users = s.users(&Default::default()).await.unwrap();
+    seen.push(format!("{users:?}"));
+    for u in &users.items {
         seen.push(format!(
             "{:?}",
             s.user_for_login(u.username.as_str()).await.unwrap()
@@ -236,9 +237,11 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
     seen.push(format!("{:?}", s.templates().await.unwrap()));
     seen.push(format!(
         "{:?}",
-        s.requests(RequestFilter::default()).await.unwrap()
+        s.requests(&Default::default()).await.unwrap()
     ));
-    for m in s.machines(None).await.unwrap() {
+    let machines = s.machines(&Default::default()).await.unwrap();
+    seen.push(format!("{machines:?}"));
+    for m in machines.items {
         seen.push(format!("{m:?}"));
         seen.push(format!("{:?}", s.machine_secret(m.id).await.unwrap()));
         seen.push(format!("{:?}", s.notices(m.id).await.unwrap()));
@@ -248,7 +251,7 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
         }
     }
     seen.push(format!("{:?}", s.job(JobId(1)).await.unwrap()));
-    seen.push(format!("{:?}", s.drift().await.unwrap()));
+    seen.push(format!("{:?}", s.drift(&Default::default()).await.unwrap()));
     seen.push(format!("{:?}", s.extensions(None).await.unwrap()));
     for c in s.courses(None).await.unwrap() {
         seen.push(format!("{c:?}"));
@@ -260,11 +263,8 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
             s.deployment(c.id, DeploymentId(1)).await.unwrap()
         ));
     }
-    let page = Page {
-        number: 1,
-        size: 500,
-    };
-    seen.push(format!("{:?}", s.audit(page).await.unwrap()));
+    seen.push(format!("{:?}", s.audit(&Default::default()).await.unwrap()));
+    seen.push(format!("{:?}", s.jobs(&Default::default()).await.unwrap()));
     seen
 }
 

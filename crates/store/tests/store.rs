@@ -9,7 +9,7 @@ use vmportal_core::{
     quota::Quota,
     request::{NewRequest, NotPending, RequestState},
     resources::Resources,
-    store::{Page, RequestFilter, Session, StoreError, prelude::*},
+    store::{AuditQuery, MachineQuery, RequestQuery, Session, StoreError, prelude::*},
     template::{MachineKind, OsFamily, Template, TemplateSpec},
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
@@ -145,7 +145,12 @@ async fn approving_twice_conflicts_and_creates_one_machine(backend: Backend) {
         ),
         "{err:?}"
     );
-    let machines = db.store.machines(Some(alice.id)).await.unwrap();
+    let machines = db
+        .store
+        .machines(&MachineQuery::of(alice.id))
+        .await
+        .unwrap()
+        .items;
     assert_eq!(machines.len(), 1);
     let job = machines[0].current_job.as_ref().expect("a queued job");
     assert_eq!(job.kind.as_str(), "provision");
@@ -179,14 +184,13 @@ async fn concurrent_requests_cannot_exceed_the_quota(backend: Backend) {
     assert_eq!((usage.machines, usage.cpus, usage.memory_mib), (3, 3, 1536));
     let pending = db
         .store
-        .requests(RequestFilter {
-            owner: Some(alice.id),
+        .requests(&RequestQuery {
             state: Some(RequestState::Pending),
-            taught_by: None,
+            ..RequestQuery::of(alice.id)
         })
         .await
         .unwrap();
-    assert_eq!(pending.len(), 3);
+    assert_eq!((pending.items.len(), pending.total), (3, 3));
 }
 
 async fn sessions_expire_and_end_when_the_user_is_disabled(backend: Backend) {
@@ -220,14 +224,8 @@ async fn sessions_expire_and_end_when_the_user_is_disabled(backend: Backend) {
         .await
         .unwrap();
     assert!(db.store.session("live", t0).await.unwrap().is_none());
-    let (events, total) = db
-        .store
-        .audit(Page {
-            number: 1,
-            size: 10,
-        })
-        .await
-        .unwrap();
+    let listed = db.store.audit(&AuditQuery::default()).await.unwrap();
+    let (events, total) = (listed.items, listed.total);
     assert_eq!(total, 2);
     assert_eq!(events[0].action, "user.update");
     assert!(
@@ -316,13 +314,7 @@ async fn a_console_ticket_works_once_for_its_own_session_before_it_expires(backe
             .unwrap()
             .is_some()
     );
-    let (events, _) = s
-        .audit(Page {
-            number: 1,
-            size: 50,
-        })
-        .await
-        .unwrap();
+    let events = s.audit(&AuditQuery::default()).await.unwrap().items;
     let minted = events
         .iter()
         .filter(|e| e.action == "console.ticket")
@@ -411,11 +403,7 @@ async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabl
         ["soon"]
     );
 
-    let page = Page {
-        number: 1,
-        size: 10,
-    };
-    let (events, _) = db.store.audit(page).await.unwrap();
+    let events = db.store.audit(&AuditQuery::default()).await.unwrap().items;
     let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions[0], "token.revoke");
     assert_eq!(actions.iter().filter(|a| **a == "token.create").count(), 2);

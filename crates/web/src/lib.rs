@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 mod layers;
+pub mod list;
 mod observe;
 pub mod pages;
 mod providers;
@@ -85,7 +86,8 @@ pub async fn serve(
     result
 }
 
-/// Drops expired sessions and forgets idle rate-limit keys, every few minutes.
+/// Drops expired sessions, forgets idle rate-limit keys and reads the courses' directory groups
+/// again, every five minutes.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
@@ -97,6 +99,9 @@ async fn housekeeping(state: AppState) {
             .await
         {
             tracing::warn!(error = %e, "could not drop expired sessions");
+        }
+        if let Err(e) = actions::courses::sync_all(&state).await {
+            tracing::warn!(error = %e, "could not read the courses' directory groups again");
         }
     }
 }

@@ -41,11 +41,11 @@ impl Engine {
     }
 
     async fn reconcile(&self, provider: &str, guests: Vec<Guest>) -> Result<(), HypervisorError> {
-        let machines = self.store.machines(None).await.map_err(db)?;
+        let machines = self.store.machines_on(provider).await.map_err(db)?;
         let mut by_id: HashMap<&str, &Guest> =
             guests.iter().map(|g| (g.external_id.as_str(), g)).collect();
         let mut drift = Vec::new();
-        for m in machines.iter().filter(|m| m.provider == provider) {
+        for m in &machines {
             let Some(ext) = m.external_id.as_deref() else {
                 continue;
             };

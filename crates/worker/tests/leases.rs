@@ -16,7 +16,7 @@ use vmportal_core::{
     request::NewRequest,
     resources::Resources,
     secret::SecretKey,
-    store::{Page, prelude::*},
+    store::{AuditQuery, MAX_PER_PAGE, Page, prelude::*},
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
@@ -158,14 +158,12 @@ impl World {
         };
         let request = self.store.create_request(new, quota, &by).await.unwrap();
         let approval = self.store.approve_request(request.id, &by).await.unwrap();
-        // The build itself is proven in kvm.rs; here the provision job ends as a build would.
+        // The build itself is proven in kvm.rs; here the provision job ends as a build would. The
+        // store queued it at the real time, which may be a second past the test clock's.
+        let at = vmportal_core::now();
         let job = self
             .store
-            .claim_job(
-                "builder",
-                self.clock.now(),
-                self.clock.now() + Duration::minutes(1),
-            )
+            .claim_job("builder", at, at + Duration::minutes(1))
             .await
             .unwrap()
             .unwrap();
@@ -218,14 +216,11 @@ impl World {
 
     /// How often the sweep queued an expiry action on the machine.
     async fn lease_actions(&self, id: MachineId) -> usize {
-        let (events, _) = self
-            .store
-            .audit(Page {
-                number: 1,
-                size: 500,
-            })
-            .await
-            .unwrap();
+        let query = AuditQuery {
+            page: Page::new(None, Some(MAX_PER_PAGE)).unwrap(),
+            ..AuditQuery::default()
+        };
+        let events = self.store.audit(&query).await.unwrap().items;
         events
             .iter()
             .filter(|e| e.action == action::LEASE_ACTION && e.object_id == Some(id.0))

@@ -47,6 +47,15 @@ pub trait CourseStore: Send + Sync {
         students: &[UserId],
         by: &Actor,
     ) -> StoreResult<()>;
+    /// Which directory group the course's students follow (`None`: a roster kept by hand).
+    async fn set_roster_group(
+        &self,
+        id: CourseId,
+        group: Option<&str>,
+        by: &Actor,
+    ) -> StoreResult<()>;
+    /// The courses whose roster follows a directory group.
+    async fn group_courses(&self) -> StoreResult<Vec<CourseId>>;
     async fn membership(&self, id: CourseId, user: UserId) -> StoreResult<Option<Membership>>;
     /// The course's settings when `teacher` teaches it.
     async fn teaching(

@@ -1,4 +1,4 @@
-use super::StoreResult;
+use super::{JobQuery, Listed, StoreResult};
 use crate::{
     Timestamp,
     audit::Actor,
@@ -10,6 +10,8 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait JobStore: Send + Sync {
     async fn job(&self, id: JobId) -> StoreResult<Option<Job>>;
+    /// Jobs of machines (`q` and `owner` match the machine's name and owner).
+    async fn jobs(&self, query: &JobQuery) -> StoreResult<Listed<Job>>;
     /// Queues an owner's action on a machine. Refused (conflict) when the machine's state does not
     /// allow it or another job is pending on it (a delete queues behind). A delete marks the
     /// machine `deleting` at once.

@@ -12,6 +12,7 @@ mod courses;
 mod error;
 mod jobs;
 mod leases;
+mod list;
 mod machines;
 mod requests;
 mod second_factor;
@@ -20,14 +21,19 @@ mod templates;
 mod tokens;
 mod users;
 
-pub use audit::{AuditStore, Page};
+pub use audit::AuditStore;
 pub use consoles::ConsoleStore;
 pub use courses::{CourseStore, Deployed, NewDeployment};
 pub use error::{BackendError, StoreError, StoreResult};
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
+pub use list::{
+    AuditQuery, AuditSort, DEFAULT_PER_PAGE, DriftKind, DriftQuery, DriftSort, JobQuery, JobSort,
+    ListQuery, Listed, MAX_PER_PAGE, MachineQuery, MachineSort, NoState, Page, RequestQuery,
+    RequestSort, Sort, UserQuery, UserSort, UserStatus,
+};
 pub use machines::MachineStore;
-pub use requests::{Approval, RequestFilter, RequestStore};
+pub use requests::{Approval, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
 pub use templates::TemplateStore;

@@ -1,21 +1,13 @@
-use super::StoreResult;
+use super::{Listed, RequestQuery, StoreResult};
 use crate::{
     audit::Actor,
     ids::{RequestId, UserId},
     job::Job,
     machine::Machine,
     quota::{Quota, Usage},
-    request::{MachineRequest, NewRequest, RequestState},
+    request::{MachineRequest, NewRequest},
 };
 use async_trait::async_trait;
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestFilter {
-    pub owner: Option<UserId>,
-    pub state: Option<RequestState>,
-    /// With `owner`: also the requests of the courses this user teaches.
-    pub taught_by: Option<UserId>,
-}
 
 /// What an approval created, all in one transaction.
 #[derive(Debug, Clone)]
@@ -39,8 +31,7 @@ pub trait RequestStore: Send + Sync {
         by: &Actor,
     ) -> StoreResult<MachineRequest>;
     async fn request(&self, id: RequestId) -> StoreResult<Option<MachineRequest>>;
-    /// Pending requests first, then newest first.
-    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>>;
+    async fn requests(&self, query: &RequestQuery) -> StoreResult<Listed<MachineRequest>>;
     /// Marks the request approved, creates its machine (`provisioning`) and a queued provision job.
     async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval>;
     async fn reject_request(

@@ -1,4 +1,4 @@
-use super::StoreResult;
+use super::{Listed, StoreResult, UserQuery};
 use crate::{
     audit::Actor,
     ids::UserId,
@@ -12,7 +12,7 @@ pub trait UserStore: Send + Sync {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// The user and their password hash, for sign-in.
     async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>>;
-    async fn users(&self) -> StoreResult<Vec<User>>;
+    async fn users(&self, query: &UserQuery) -> StoreResult<Listed<User>>;
     async fn count_users(&self) -> StoreResult<i64>;
     /// Disabling a user or changing their password also ends all their sessions; a new password
     /// ends their API tokens too.

@@ -26,6 +26,18 @@ macro_rules! id_or_new {
     };
 }
 
+/// Case-insensitive matching for searches (PostgreSQL's LIKE is case-sensitive).
+macro_rules! like {
+    () => {
+        " ILIKE "
+    };
+}
+
+/// What only SQLite has (its query plans, checked by tests): nothing here.
+macro_rules! sqlite_only {
+    ($($item:item)*) => {};
+}
+
 #[macro_use]
 #[path = "../sql/rows.rs"]
 mod rows;
@@ -41,6 +53,8 @@ mod courses;
 mod jobs;
 #[path = "../sql/leases.rs"]
 mod leases;
+#[path = "../sql/list.rs"]
+mod list;
 #[path = "../sql/machines.rs"]
 mod machines;
 #[path = "../sql/requests.rs"]
@@ -68,6 +82,7 @@ type Db = Postgres;
 type Conn = PgConnection;
 type Pool = PgPool;
 type Args = sqlx::postgres::PgArguments;
+type Row = sqlx::postgres::PgRow;
 
 /// The advisory lock key every write transaction takes (any constant: it names the portal's
 /// writer queue within its database).

@@ -1,13 +1,13 @@
 use super::{
-    Backend, Conn, Pool, backend,
-    rows::{AuditRow, all},
+    Backend, Conn, backend,
+    list::{self, Where, order_by},
+    rows::AuditRow,
 };
 use async_trait::async_trait;
-
 use vmportal_core::{
     audit::{Actor, AuditEvent, NewAuditEvent},
     now,
-    store::{AuditStore, Page, StoreResult},
+    store::{AuditQuery, AuditSort, AuditStore, Listed, StoreResult},
 };
 
 /// Writes `event` on `conn`, inside the caller's transaction.
@@ -30,23 +30,6 @@ pub(crate) async fn write(conn: &mut Conn, by: &Actor, event: NewAuditEvent) -> 
     Ok(())
 }
 
-async fn list(pool: &Pool, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
-    let rows: Vec<AuditRow> = sqlx::query_as(
-        "SELECT id, at, actor_id, actor, ip, action, object_type, object_id, detail \
-         FROM audit_events ORDER BY id DESC LIMIT $1 OFFSET $2",
-    )
-    .bind(page.size)
-    .bind(page.offset())
-    .fetch_all(pool)
-    .await
-    .map_err(backend)?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(pool)
-        .await
-        .map_err(backend)?;
-    Ok((all(rows, AuditRow::into_event)?, total))
-}
-
 #[async_trait]
 impl AuditStore for Backend {
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
@@ -54,7 +37,27 @@ impl AuditStore for Backend {
         write(&mut conn, by, event).await
     }
 
-    async fn audit(&self, page: Page) -> StoreResult<(Vec<AuditEvent>, i64)> {
-        list(&self.pool, page).await
+    async fn audit(&self, query: &AuditQuery) -> StoreResult<Listed<AuditEvent>> {
+        let filter = Where::default()
+            .eq_int("actor_id", query.scope.map(|u| u.0))
+            .eq_text("actor", query.owner.as_deref())
+            .contains(&["actor", "action", "detail"], query.q.as_deref());
+        let (expr, desc) = match query.sort.key {
+            AuditSort::Newest => ("id", true),
+            AuditSort::At => ("id", false),
+            AuditSort::Actor => ("actor", false),
+            AuditSort::Action => ("action", false),
+        };
+        list::fetch(
+            &self.pool,
+            "SELECT id, at, actor_id, actor, ip, action, object_type, object_id, detail \
+             FROM audit_events",
+            "SELECT COUNT(*) FROM audit_events",
+            &filter,
+            &order_by(expr, desc, query.sort.descending, "id"),
+            query.page,
+            AuditRow::into_event,
+        )
+        .await
     }
 }

@@ -276,7 +276,15 @@ impl CourseStore for Backend {
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        let mut roster = Roster::default();
+        let mut roster = Roster {
+            ldap_group: sqlx::query_scalar("SELECT ldap_group FROM courses WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?
+                .flatten(),
+            ..Roster::default()
+        };
         for (name, membership) in rows {
             let name = Username::from_trusted(name);
             match membership.parse::<Membership>().map_err(corrupt)? {
@@ -285,6 +293,39 @@ impl CourseStore for Backend {
             }
         }
         Ok(roster)
+    }
+
+    async fn set_roster_group(
+        &self,
+        id: CourseId,
+        group: Option<&str>,
+        by: &Actor,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let course = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
+        sqlx::query("UPDATE courses SET ldap_group = $1 WHERE id = $2")
+            .bind(group)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let mut event = course_event(action::COURSE_ROSTER, &course);
+        event.detail = match group {
+            Some(g) => format!("{}: students follow the directory group {g}", event.detail),
+            None => format!("{}: students kept by hand", event.detail),
+        };
+        audit::write(&mut tx, by, event).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(())
+    }
+
+    async fn group_courses(&self) -> StoreResult<Vec<CourseId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM courses WHERE ldap_group IS NOT NULL ORDER BY id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+        Ok(ids.into_iter().map(CourseId).collect())
     }
 
     async fn set_roster(

@@ -3,6 +3,7 @@
 
 use super::{
     Backend, Conn, audit, backend, corrupt,
+    list::{self, Where, order_by},
     rows::{JobEventRow, JobRow, all, secs},
 };
 use async_trait::async_trait;
@@ -13,7 +14,7 @@ use vmportal_core::{
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::MachineState,
     now,
-    store::{JobStore, StoreError, StoreResult},
+    store::{JobQuery, JobSort, JobStore, Listed, StoreError, StoreResult},
 };
 
 #[async_trait]
@@ -25,6 +26,31 @@ impl JobStore for Backend {
             .await
             .map_err(backend)?;
         row.map(JobRow::into_job).transpose()
+    }
+
+    async fn jobs(&self, query: &JobQuery) -> StoreResult<Listed<Job>> {
+        let filter = Where::default()
+            .eq_int("m.owner_id", query.scope.map(|u| u.0))
+            .eq_text("j.state", query.state.map(|s| s.as_str()))
+            .eq_text("u.username", query.owner.as_deref())
+            .contains(&["m.name", "u.username"], query.q.as_deref());
+        let (expr, desc) = match query.sort.key {
+            JobSort::Newest => ("j.id", true),
+            JobSort::Created => ("j.id", false),
+            JobSort::Updated => ("j.updated_at", true),
+            JobSort::State => ("j.state", false),
+        };
+        list::fetch(
+            &self.pool,
+            concat!(job_select!(), " LEFT JOIN users u ON u.id = m.owner_id"),
+            "SELECT COUNT(*) FROM jobs j LEFT JOIN machines m ON m.id = j.machine_id \
+             LEFT JOIN users u ON u.id = m.owner_id",
+            &filter,
+            &order_by(expr, desc, query.sort.descending, "j.id"),
+            query.page,
+            JobRow::into_job,
+        )
+        .await
     }
 
     async fn enqueue_job(&self, machine: MachineId, kind: JobKind, by: &Actor) -> StoreResult<Job> {

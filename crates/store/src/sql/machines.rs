@@ -1,15 +1,39 @@
 use super::{
     Backend, audit, backend,
+    list::{self, Where, order_by},
     rows::{DriftRow, MachineRow, all, secs},
 };
 use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
-    ids::{MachineId, UserId},
+    ids::MachineId,
     machine::{Drift, Machine, MachinePatch},
     now,
-    store::{MachineStore, StoreError, StoreResult},
+    store::{
+        DriftQuery, DriftSort, Listed, MachineQuery, MachineSort, MachineStore, StoreError,
+        StoreResult,
+    },
 };
+
+/// The conditions and order of a machine list. Each condition is written only when asked for:
+/// `(? IS NULL OR m.owner_id = ?)` would keep SQLite from using the owner index.
+fn listing(query: &MachineQuery) -> (Where, String) {
+    let filter = match query.state {
+        Some(state) => Where::default().eq_text("m.state", Some(state.as_str())),
+        None => Where::default().sql("m.state <> 'deleted'"),
+    }
+    .eq_int("m.owner_id", query.scope.map(|u| u.0))
+    .eq_text("u.username", query.owner.as_deref())
+    .contains(&["m.name", "u.username"], query.q.as_deref());
+    let (expr, desc) = match query.sort.key {
+        MachineSort::Newest => ("m.id", true),
+        MachineSort::Created => ("m.id", false),
+        MachineSort::Name => ("m.name", false),
+        MachineSort::State => ("m.state", false),
+        MachineSort::Owner => ("u.username", false),
+    };
+    (filter, order_by(expr, desc, query.sort.descending, "m.id"))
+}
 
 #[async_trait]
 impl MachineStore for Backend {
@@ -23,12 +47,26 @@ impl MachineStore for Backend {
         row.map(MachineRow::into_machine).transpose()
     }
 
-    async fn machines(&self, owner: Option<UserId>) -> StoreResult<Vec<Machine>> {
+    async fn machines(&self, query: &MachineQuery) -> StoreResult<Listed<Machine>> {
+        let (filter, order) = listing(query);
+        list::fetch(
+            &self.pool,
+            machine_select!(),
+            "SELECT COUNT(*) FROM machines m JOIN users u ON u.id = m.owner_id",
+            &filter,
+            &order,
+            query.page,
+            MachineRow::into_machine,
+        )
+        .await
+    }
+
+    async fn machines_on(&self, provider: &str) -> StoreResult<Vec<Machine>> {
         let rows: Vec<MachineRow> = sqlx::query_as(concat!(
             machine_select!(),
-            " WHERE m.state <> 'deleted' AND ($1 IS NULL OR m.owner_id = $1) ORDER BY m.id DESC"
+            " WHERE m.provider = $1 AND m.state <> 'deleted' ORDER BY m.id"
         ))
-        .bind(owner.map(|u| u.0))
+        .bind(provider)
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
@@ -111,13 +149,55 @@ impl MachineStore for Backend {
         tx.commit().await.map_err(backend)
     }
 
-    async fn drift(&self) -> StoreResult<Vec<Drift>> {
-        let rows: Vec<DriftRow> = sqlx::query_as(
-            "SELECT provider, kind, machine_id, external_id, name, detected_at FROM drift ORDER BY provider, name",
+    async fn drift(&self, query: &DriftQuery) -> StoreResult<Listed<Drift>> {
+        let filter = Where::default()
+            .eq_text("kind", query.state.map(|k| k.as_str()))
+            .contains(&["name", "provider", "external_id"], query.q.as_deref());
+        let (expr, desc) = match query.sort.key {
+            DriftSort::Provider => ("provider, name", false),
+            DriftSort::Name => ("name", false),
+            DriftSort::Kind => ("kind", false),
+            DriftSort::Detected => ("detected_at", true),
+        };
+        list::fetch(
+            &self.pool,
+            "SELECT provider, kind, machine_id, external_id, name, detected_at FROM drift",
+            "SELECT COUNT(*) FROM drift",
+            &filter,
+            &order_by(expr, desc, query.sort.descending, "id"),
+            query.page,
+            DriftRow::into_drift,
         )
-        .fetch_all(&self.pool)
         .await
-        .map_err(backend)?;
-        all(rows, DriftRow::into_drift)
     }
+}
+
+sqlite_only! {
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vmportal_core::{ids::UserId, store::ListQuery};
+
+    async fn plan(query: &MachineQuery) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Backend::connect(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let (filter, order) = listing(query);
+        list::plan(&store.pool, machine_select!(), &filter, &order).await
+    }
+
+    #[tokio::test]
+    async fn a_users_machines_are_found_through_the_owner_index() {
+        let plan = plan(&ListQuery::of(UserId(7))).await;
+        assert!(plan.contains("USING INDEX machines_by_owner"), "{plan}");
+    }
+
+    #[tokio::test]
+    async fn everyones_newest_machines_need_no_sort() {
+        let plan = plan(&MachineQuery::default()).await;
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
 }

@@ -1,6 +1,7 @@
 use super::{
     Backend, Conn, audit, backend,
-    rows::{RequestRow, all, secs, ts},
+    list::{self, Where, order_by},
+    rows::{RequestRow, secs, ts},
 };
 use async_trait::async_trait;
 use vmportal_core::{
@@ -10,9 +11,41 @@ use vmportal_core::{
     quota::{Quota, Usage},
     request::{MachineRequest, NewRequest, RequestState},
     store::{
-        Approval, JobStore, MachineStore, RequestFilter, RequestStore, StoreError, StoreResult,
+        Approval, JobStore, Listed, MachineStore, RequestQuery, RequestSort, RequestStore,
+        StoreError, StoreResult,
     },
 };
+
+/// The conditions and order of a request list.
+fn listing(query: &RequestQuery) -> (Where, String) {
+    let scope = query.scope.map(|u| u.0);
+    let filter = if query.teaching {
+        Where::default().each_bound(
+            &[
+                "(r.user_id = ",
+                " OR r.course_id IN (SELECT course_id FROM course_members \
+                 WHERE membership = 'teacher' AND user_id = ",
+                "))",
+            ],
+            scope,
+        )
+    } else {
+        Where::default().eq_int("r.user_id", scope)
+    };
+    let filter = filter
+        .eq_text("r.state", query.state.map(|s| s.as_str()))
+        .eq_text("u.username", query.owner.as_deref())
+        .contains(&["r.name", "u.username"], query.q.as_deref());
+    let (expr, desc) = match query.sort.key {
+        // Exactly the expression of the index requests_pending_first, so SQLite reads it in order.
+        RequestSort::PendingFirst => ("(r.state = 'pending')", true),
+        RequestSort::Created => ("r.id", false),
+        RequestSort::Name => ("r.name", false),
+        RequestSort::State => ("r.state", false),
+        RequestSort::Owner => ("u.username", false),
+    };
+    (filter, order_by(expr, desc, query.sort.descending, "r.id"))
+}
 
 #[async_trait]
 impl RequestStore for Backend {
@@ -66,21 +99,18 @@ impl RequestStore for Backend {
         fetch(&mut *self.pool.acquire().await.map_err(backend)?, id).await
     }
 
-    async fn requests(&self, filter: RequestFilter) -> StoreResult<Vec<MachineRequest>> {
-        let rows: Vec<RequestRow> = sqlx::query_as(concat!(
+    async fn requests(&self, query: &RequestQuery) -> StoreResult<Listed<MachineRequest>> {
+        let (filter, order) = listing(query);
+        list::fetch(
+            &self.pool,
             request_select!(),
-            " WHERE ($1 IS NULL OR r.user_id = $1 OR r.course_id IN \
-               (SELECT course_id FROM course_members WHERE user_id = $3 AND membership = 'teacher')) \
-             AND ($2 IS NULL OR r.state = $2) \
-             ORDER BY r.state = 'pending' DESC, r.id DESC"
-        ))
-        .bind(filter.owner.map(|u| u.0))
-        .bind(filter.state.map(|s| s.as_str()))
-        .bind(filter.taught_by.map(|u| u.0))
-        .fetch_all(&self.pool)
+            "SELECT COUNT(*) FROM requests r JOIN users u ON u.id = r.user_id",
+            &filter,
+            &order,
+            query.page,
+            RequestRow::into_request,
+        )
         .await
-        .map_err(backend)?;
-        all(rows, RequestRow::into_request)
     }
 
     async fn approve_request(&self, id: RequestId, by: &Actor) -> StoreResult<Approval> {
@@ -261,4 +291,27 @@ fn event(action: &'static str, r: &MachineRequest, extra: String) -> NewAuditEve
         object_id: Some(r.id.0),
         detail,
     }
+}
+
+sqlite_only! {
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn everyones_requests_pending_first_are_read_from_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Backend::connect(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let (filter, order) = listing(&RequestQuery::default());
+        let plan = list::plan(&store.pool, request_select!(), &filter, &order).await;
+        assert!(
+            plan.contains("USING INDEX requests_pending_first"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
 }

@@ -1,6 +1,7 @@
 use super::{
     Backend, Conn, audit, backend,
-    rows::{UserRow, all},
+    list::{self, Where, order_by},
+    rows::UserRow,
     unique_as,
 };
 use async_trait::async_trait;
@@ -8,7 +9,7 @@ use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
     now,
-    store::{StoreError, StoreResult, UserStore},
+    store::{Listed, StoreError, StoreResult, UserQuery, UserSort, UserStatus, UserStore},
     user::{NewUser, User, UserPatch},
 };
 
@@ -66,16 +67,31 @@ impl UserStore for Backend {
         Ok(self.user(UserId(id)).await?.map(|u| (u, hash)))
     }
 
-    async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows: Vec<UserRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users ORDER BY username"
-        ))
-        .fetch_all(&self.pool)
+    async fn users(&self, query: &UserQuery) -> StoreResult<Listed<User>> {
+        let filter = Where::default()
+            .eq_int("id", query.scope.map(|u| u.0))
+            .eq_int(
+                "disabled",
+                query.state.map(|s| i64::from(s == UserStatus::Disabled)),
+            )
+            .eq_text("username", query.owner.as_deref())
+            .contains(&["username", "display_name", "email"], query.q.as_deref());
+        let (expr, desc) = match query.sort.key {
+            UserSort::Username => ("username", false),
+            UserSort::Created => ("id", false),
+            UserSort::Role => ("role", false),
+            UserSort::Name => ("display_name", false),
+        };
+        list::fetch(
+            &self.pool,
+            concat!("SELECT ", user_columns!(), " FROM users"),
+            "SELECT COUNT(*) FROM users",
+            &filter,
+            &order_by(expr, desc, query.sort.descending, "id"),
+            query.page,
+            UserRow::into_user,
+        )
         .await
-        .map_err(backend)?;
-        all(rows, UserRow::into_user)
     }
 
     async fn count_users(&self) -> StoreResult<i64> {

@@ -17,6 +17,20 @@ macro_rules! id_or_new {
     };
 }
 
+/// Case-insensitive matching for searches: SQLite's LIKE folds ASCII case.
+macro_rules! like {
+    () => {
+        " LIKE "
+    };
+}
+
+/// What only SQLite has (its query plans, checked by tests).
+macro_rules! sqlite_only {
+    ($($item:item)*) => {
+        $($item)*
+    };
+}
+
 #[macro_use]
 #[path = "../sql/rows.rs"]
 mod rows;
@@ -32,6 +46,8 @@ mod courses;
 mod jobs;
 #[path = "../sql/leases.rs"]
 mod leases;
+#[path = "../sql/list.rs"]
+mod list;
 #[path = "../sql/machines.rs"]
 mod machines;
 #[path = "../sql/requests.rs"]
@@ -59,6 +75,7 @@ type Db = Sqlite;
 type Conn = sqlx::SqliteConnection;
 type Pool = SqlitePool;
 type Args = sqlx::sqlite::SqliteArguments;
+type Row = sqlx::sqlite::SqliteRow;
 
 #[derive(Clone)]
 pub struct SqliteStore {

@@ -10,11 +10,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use vmportal_core::{
     Invalid,
+    audit::Actor,
     authz::Denied,
     course::{
         Course, CourseInput, Membership, NewCourse, Roster, RosterLine, machine_name,
         parse_roster_csv,
     },
+    directory::DirectoryEntry,
     ids::{CourseId, TemplateId, UserId},
     names::Username,
     password::Password,
@@ -131,8 +133,26 @@ pub async fn set_roster(
     students: &[String],
 ) -> AppResult<Roster> {
     managed(state, by, id).await?;
-    let teacher_ids = existing_users(state, "teachers", teachers).await?;
+    let teacher_ids = checked_teachers(state, by, id, teachers).await?;
     let student_ids = existing_users(state, "students", students).await?;
+    state
+        .store
+        .set_roster(id, &teacher_ids, &student_ids, &by.actor)
+        .await?;
+    if state.store.roster(id).await?.ldap_group.is_some() {
+        state.store.set_roster_group(id, None, &by.actor).await?;
+    }
+    Ok(state.store.roster(id).await?)
+}
+
+/// The teachers asked for, all existing; only administrators change them.
+async fn checked_teachers(
+    state: &AppState,
+    by: &Caller,
+    id: CourseId,
+    teachers: &[String],
+) -> AppResult<Vec<UserId>> {
+    let teacher_ids = existing_users(state, "teachers", teachers).await?;
     if !by.is_admin() {
         let current = state.store.roster(id).await?;
         let mut now: Vec<&str> = current.teachers.iter().map(Username::as_str).collect();
@@ -144,11 +164,7 @@ pub async fn set_roster(
             return Err(Denied::Forbidden.into());
         }
     }
-    state
-        .store
-        .set_roster(id, &teacher_ids, &student_ids, &by.actor)
-        .await?;
-    Ok(state.store.roster(id).await?)
+    Ok(teacher_ids)
 }
 
 async fn existing_users(state: &AppState, field: &str, names: &[String]) -> AppResult<Vec<UserId>> {
@@ -193,13 +209,20 @@ pub async fn import_csv(
     managed(state, by, id).await?;
     let lines = parse_roster_csv(csv)?;
     let roster = state.store.roster(id).await?;
+    if let Some(group) = &roster.ldap_group {
+        return Err(Invalid::field(
+            "csv",
+            format!("the students follow the directory group {group}: save a roster by hand first"),
+        )
+        .into());
+    }
     let mut students = Vec::new();
     let mut created = Vec::new();
     for line in &lines {
         let user = match state.store.user_for_login(line.username.as_str()).await? {
             Some((user, _)) => user,
             None => {
-                let (user, password) = create_account(state, by, line).await?;
+                let (user, password) = create_account(state, &by.actor, line).await?;
                 created.push(CreatedAccount {
                     username: user.username.clone(),
                     password: password.map(|p| p.expose().to_owned()),
@@ -239,7 +262,7 @@ fn names(users: &[Username]) -> Vec<String> {
 
 async fn create_account(
     state: &AppState,
-    by: &Caller,
+    actor: &Actor,
     line: &RosterLine,
 ) -> AppResult<(User, Option<Password>)> {
     let from_directory = match &state.directory {
@@ -249,33 +272,24 @@ async fn create_account(
             .map_err(|e| AppError::DirectoryUnavailable(e.to_string()))?,
         None => None,
     };
-    let display_name = |d: &str| {
-        if d.is_empty() {
-            line.username.to_string()
-        } else {
-            d.to_owned()
-        }
-    };
     let (new, password) = match from_directory {
-        Some(entry) => (
-            NewUser {
-                username: line.username.clone(),
-                display_name: display_name(&entry.display_name),
-                email: entry.email.or_else(|| line.email.clone()),
-                role: Role::User,
-                source: UserSource::Ldap,
-                password_hash: None,
-                must_change_password: false,
-            },
-            None,
-        ),
+        Some(entry) => {
+            let mut new = directory_account(line.username.clone(), &entry);
+            new.email = new.email.or_else(|| line.email.clone());
+            (new, None)
+        }
         None => {
             let password = Password::generate();
             let hash = state.hashing.hash(password.clone()).await?;
+            let display_name = if line.display_name.is_empty() {
+                line.username.to_string()
+            } else {
+                line.display_name.clone()
+            };
             (
                 NewUser {
                     username: line.username.clone(),
-                    display_name: display_name(&line.display_name),
+                    display_name,
                     email: line.email.clone(),
                     role: Role::User,
                     source: UserSource::Local,
@@ -287,7 +301,152 @@ async fn create_account(
             )
         }
     };
-    Ok((state.store.create_user(new, &by.actor).await?, password))
+    Ok((state.store.create_user(new, actor).await?, password))
+}
+
+/// An account for a directory member: they sign in with the directory's password, which also
+/// decides their role then.
+fn directory_account(username: Username, entry: &DirectoryEntry) -> NewUser {
+    NewUser {
+        display_name: if entry.display_name.is_empty() {
+            username.to_string()
+        } else {
+            entry.display_name.clone()
+        },
+        username,
+        email: entry.email.clone(),
+        role: Role::User,
+        source: UserSource::Ldap,
+        password_hash: None,
+        must_change_password: false,
+    }
+}
+
+/// What reading a course's directory group again changed.
+#[derive(Serialize, ToSchema)]
+pub struct Synced {
+    pub roster: Roster,
+    /// Directory accounts made for members new to the portal (no password: the directory's).
+    pub created: Vec<CreatedAccount>,
+    /// Members whose login name the portal cannot take as a username, left out.
+    pub skipped: Vec<String>,
+}
+
+/// The directory group's members, or a clear refusal when there is no directory or no such group.
+async fn group_members(state: &AppState, group: &str) -> AppResult<Vec<DirectoryEntry>> {
+    let no_group = || {
+        Invalid::field(
+            "ldap_group",
+            format!("the directory has no group {group:?}"),
+        )
+    };
+    let Some(dir) = &state.directory else {
+        return Err(Invalid::field("ldap_group", "the portal has no directory configured").into());
+    };
+    dir.group_members(group)
+        .await
+        .map_err(|e| AppError::DirectoryUnavailable(e.to_string()))?
+        .ok_or_else(|| no_group().into())
+}
+
+/// Makes the course's students follow a directory group (teachers as in [`set_roster`]).
+pub async fn follow_group(
+    state: &AppState,
+    by: &Caller,
+    id: CourseId,
+    teachers: &[String],
+    group: &str,
+) -> AppResult<Synced> {
+    managed(state, by, id).await?;
+    let group = group.trim();
+    // Read before anything changes: an unknown group or an outage leaves the course as it was.
+    let members = group_members(state, group).await?;
+    let teacher_ids = checked_teachers(state, by, id, teachers).await?;
+    state
+        .store
+        .set_roster_group(id, Some(group), &by.actor)
+        .await?;
+    sync_students(state, &by.actor, id, teacher_ids, members).await
+}
+
+/// Reads the course's directory group again, now.
+pub async fn sync_group(state: &AppState, by: &Caller, id: CourseId) -> AppResult<Synced> {
+    managed(state, by, id).await?;
+    sync_course(state, &by.actor, id).await
+}
+
+/// Reads every group-following course's group again (the web app's housekeeping).
+pub async fn sync_all(state: &AppState) -> AppResult<()> {
+    let actor = Actor::system("roster sync");
+    for id in state.store.group_courses().await? {
+        if let Err(e) = sync_course(state, &actor, id).await {
+            tracing::warn!(course = id.0, error = %e, "could not read the course's group again");
+        }
+    }
+    Ok(())
+}
+
+async fn sync_course(state: &AppState, actor: &Actor, id: CourseId) -> AppResult<Synced> {
+    let roster = state.store.roster(id).await?;
+    let Some(group) = roster.ldap_group else {
+        return Err(Invalid::field("ldap_group", "the course's students follow no group").into());
+    };
+    let members = group_members(state, &group).await?;
+    let teachers = existing_users(state, "teachers", &names(&roster.teachers)).await?;
+    sync_students(state, actor, id, teachers, members).await
+}
+
+/// Students become exactly the group's members (its teachers stay teachers), with an account made
+/// for each member new to the portal. Nothing is written when nothing changed.
+async fn sync_students(
+    state: &AppState,
+    actor: &Actor,
+    id: CourseId,
+    teachers: Vec<UserId>,
+    members: Vec<DirectoryEntry>,
+) -> AppResult<Synced> {
+    let before = state.store.roster(id).await?;
+    let (mut students, mut created, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+    for entry in members {
+        let Ok(username) = Username::parse("username", &entry.username.to_lowercase()) else {
+            skipped.push(entry.username);
+            continue;
+        };
+        let user = match state.store.user_for_login(username.as_str()).await? {
+            Some((user, _)) => user,
+            None => {
+                let new = directory_account(username, &entry);
+                let user = state.store.create_user(new, actor).await?;
+                created.push(CreatedAccount {
+                    username: user.username.clone(),
+                    password: None,
+                });
+                user
+            }
+        };
+        if !teachers.contains(&user.id) {
+            students.push(user.id);
+        }
+    }
+    students.sort_unstable();
+    students.dedup();
+    let mut current = existing_users(state, "students", &names(&before.students)).await?;
+    current.sort_unstable();
+    let mut teachers_before = existing_users(state, "teachers", &names(&before.teachers)).await?;
+    teachers_before.sort_unstable();
+    let mut teachers_now = teachers.clone();
+    teachers_now.sort_unstable();
+    if current != students || teachers_before != teachers_now {
+        state
+            .store
+            .set_roster(id, &teachers, &students, actor)
+            .await?;
+    }
+    Ok(Synced {
+        roster: state.store.roster(id).await?,
+        created,
+        skipped,
+    })
 }
 
 /// One machine per student of the course who has none in it, of `template` and size.

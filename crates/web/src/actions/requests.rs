@@ -1,6 +1,7 @@
 use crate::{
     caller::Caller,
     error::{AppError, AppResult},
+    list::ListParams,
     state::AppState,
 };
 use vmportal_core::{
@@ -10,7 +11,7 @@ use vmportal_core::{
     ids::{CourseId, RequestId, TemplateId},
     names,
     request::{MachineRequest, NewRequest, RequestInput},
-    store::{Approval, RequestFilter},
+    store::{Approval, Listed, RequestQuery},
 };
 
 /// Checks a request against its template (and its course, if any) without storing anything.
@@ -101,25 +102,19 @@ pub async fn visible(state: &AppState, by: &Caller, id: RequestId) -> AppResult<
     Ok(reach(state, by, id).await?.0)
 }
 
-/// The caller's own requests and those of the courses they teach; everyone's for administrators.
+/// The caller's own requests and those of the courses they teach (administrators: everyone's), a
+/// page at a time.
 pub async fn list(
     state: &AppState,
     by: &Caller,
-    filter_state: Option<&str>,
-) -> AppResult<Vec<MachineRequest>> {
-    let state_filter = filter_state
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
-        .transpose()?;
-    let owner = by.authz().listing_scope();
-    Ok(state
-        .store
-        .requests(RequestFilter {
-            owner,
-            state: state_filter,
-            taught_by: owner,
-        })
-        .await?)
+    params: &ListParams,
+) -> AppResult<(RequestQuery, Listed<MachineRequest>)> {
+    let query = RequestQuery {
+        teaching: true,
+        ..params.query(by.authz().listing_scope())?
+    };
+    let listed = state.store.requests(&query).await?;
+    Ok((query, listed))
 }
 
 /// Administrators decide any request, a course's teachers its requests; anyone else is refused

@@ -13,7 +13,7 @@ use vmportal_core::{
     password::Password,
     quota::{Quota, QuotaOverride, Usage},
     request::MachineRequest,
-    store::RequestFilter,
+    store::{ListQuery, MAX_PER_PAGE, Page},
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
 
@@ -165,18 +165,22 @@ pub struct UserDetail {
     pub machines: Vec<Machine>,
 }
 
-/// One account with its quota, requests and machines.
+/// The first page of `user`'s rows, as large as pages go: a user's own lists are short.
+fn most_of<S, K: Default>(user: UserId) -> ListQuery<S, K> {
+    ListQuery {
+        page: Page::new(None, Some(MAX_PER_PAGE)).expect("the largest page is a page"),
+        ..ListQuery::of(user)
+    }
+}
+
+/// One account with its quota, requests and machines (the newest 500 of each).
 pub async fn detail(state: &AppState, id: UserId) -> AppResult<UserDetail> {
     let user = state.store.user(id).await?.ok_or(AppError::NotFound)?;
-    let filter = RequestFilter {
-        owner: Some(id),
-        ..RequestFilter::default()
-    };
     Ok(UserDetail {
         quota: state.quota_of(&user),
         usage: state.store.usage(id).await?,
-        requests: state.store.requests(filter).await?,
-        machines: state.store.machines(Some(id)).await?,
+        requests: state.store.requests(&most_of(id)).await?.items,
+        machines: state.store.machines(&most_of(id)).await?.items,
         user,
     })
 }

@@ -1,35 +1,33 @@
 use super::{Nav, PageResult};
 use crate::{
-    api::{audit::list::PageQuery, extract::ApiQuery},
+    api::extract::ApiQuery,
     auth::AdminPage,
+    list::{ListParams, Pager},
     state::AppState,
 };
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use vmportal_core::audit::AuditEvent;
+use vmportal_core::{audit::AuditEvent, store::AuditQuery};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_audit.html")]
 pub struct AuditPage {
     nav: Nav,
     events: Vec<AuditEvent>,
-    page: i64,
-    pages: i64,
+    pager: Pager,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     AdminPage(me): AdminPage,
-    ApiQuery(q): ApiQuery<PageQuery>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> PageResult<AuditPage> {
-    let page = q.page();
-    let (events, total) = state.store.audit(page).await?;
-    let pages = (total.saturating_add(page.size - 1) / page.size).max(1);
+    let query: AuditQuery = params.query(None)?;
+    let listed = state.store.audit(&query).await?;
     Ok(AuditPage {
         nav: Nav::from(&me),
-        events,
-        page: page.number,
-        pages,
+        pager: Pager::new("/admin/audit", &params, query.page, listed.total),
+        events: listed.items,
     })
 }

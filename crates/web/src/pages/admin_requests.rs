@@ -1,5 +1,11 @@
 use super::{Nav, PageResult, see_other};
-use crate::{actions, auth::AdminPage, state::AppState};
+use crate::{
+    actions,
+    api::extract::ApiQuery,
+    auth::AdminPage,
+    list::{ListParams, Pager},
+    state::AppState,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -15,17 +21,25 @@ use vmportal_core::request::MachineRequest;
 pub struct RequestsPage {
     nav: Nav,
     requests: Vec<MachineRequest>,
+    pager: Pager,
 }
 
 /// Every request, pending first.
 pub async fn list(
     State(state): State<AppState>,
     AdminPage(me): AdminPage,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> PageResult<RequestsPage> {
-    let requests = actions::requests::list(&state, &me.who(), None).await?;
+    let (query, listed) = actions::requests::list(&state, &me.who(), &params).await?;
     Ok(RequestsPage {
         nav: Nav::from(&me),
-        requests,
+        pager: Pager::new("/admin/requests", &params, query.page, listed.total).with_states(&[
+            "pending",
+            "approved",
+            "rejected",
+            "cancelled",
+        ]),
+        requests: listed.items,
     })
 }
 

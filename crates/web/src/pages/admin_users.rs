@@ -4,8 +4,10 @@ use crate::{
         self,
         users::{AccountChange, NewAccount, UserDetail, detail},
     },
+    api::extract::ApiQuery,
     auth::AdminPage,
     error::AppError,
+    list::{ListParams, Pager},
     state::AppState,
 };
 use askama::Template;
@@ -22,6 +24,7 @@ use vmportal_core::{
     ids::UserId,
     password::Password,
     quota::QuotaOverride,
+    store::UserQuery,
     user::{Role, User},
 };
 
@@ -30,6 +33,7 @@ use vmportal_core::{
 pub struct UsersPage {
     nav: Nav,
     users: Vec<User>,
+    pager: Pager,
     form: NewUserForm,
     errors: Invalid,
     /// Username and generated password of the account just created, shown once.
@@ -53,23 +57,33 @@ pub struct NewUserForm {
 async fn users_page(
     state: &AppState,
     me: &AdminPage,
+    params: &ListParams,
     form: NewUserForm,
     errors: Invalid,
     created: Option<(String, String)>,
 ) -> PageResult<UsersPage> {
+    let query: UserQuery = params.query(None)?;
+    let listed = state.store.users(&query).await?;
     Ok(UsersPage {
         nav: Nav::from(&me.0),
-        users: state.store.users().await?,
+        pager: Pager::new("/admin/users", params, query.page, listed.total)
+            .with_states(&["enabled", "disabled"]),
+        users: listed.items,
         form,
         errors,
         created,
     })
 }
 
-pub async fn list(State(state): State<AppState>, me: AdminPage) -> PageResult<UsersPage> {
+pub async fn list(
+    State(state): State<AppState>,
+    me: AdminPage,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> PageResult<UsersPage> {
     users_page(
         &state,
         &me,
+        &params,
         NewUserForm::default(),
         Invalid::default(),
         None,
@@ -102,6 +116,7 @@ pub async fn create(
             Ok(users_page(
                 &state,
                 &me,
+                &ListParams::default(),
                 NewUserForm::default(),
                 Invalid::default(),
                 created,
@@ -113,6 +128,7 @@ pub async fn create(
             let page = users_page(
                 &state,
                 &me,
+                &ListParams::default(),
                 NewUserForm {
                     password: String::new(),
                     ..f

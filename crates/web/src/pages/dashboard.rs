@@ -7,7 +7,7 @@ use vmportal_core::{
     machine::Machine,
     quota::{Quota, Usage},
     request::MachineRequest,
-    store::RequestFilter,
+    store::{Listed, MachineQuery, RequestQuery},
 };
 
 #[derive(Template, WebTemplate)]
@@ -16,25 +16,24 @@ pub struct Dashboard {
     nav: Nav,
     quota: Quota,
     usage: Usage,
-    machines: Vec<Machine>,
-    requests: Vec<MachineRequest>,
+    machines: Listed<Machine>,
+    requests: Listed<MachineRequest>,
     /// Lease notices of the user's machines.
     banners: Vec<super::lease::Banner>,
 }
 
-/// The signed-in user's own machines and requests, and what remains of their quota.
+/// The signed-in user's own machines and requests (the first page of each), and what remains of
+/// their quota. Administrators find everyone's machines on `/machines`.
 pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResult<Dashboard> {
-    let filter = RequestFilter {
-        owner: Some(me.user.id),
-        ..RequestFilter::default()
-    };
-    let machines = redact::machines(&me.who(), state.store.machines(Some(me.user.id)).await?);
+    let id = me.user.id;
+    let mut machines = state.store.machines(&MachineQuery::of(id)).await?;
+    machines.items = redact::machines(&me.who(), machines.items);
     Ok(Dashboard {
         quota: state.quota_of(&me.user),
-        usage: state.store.usage(me.user.id).await?,
-        banners: super::lease::banners(&state, &machines).await?,
+        usage: state.store.usage(id).await?,
+        banners: super::lease::banners(&state, &machines.items).await?,
         machines,
-        requests: state.store.requests(filter).await?,
+        requests: state.store.requests(&RequestQuery::of(id)).await?,
         nav: Nav::from(&me),
     })
 }

@@ -16,6 +16,7 @@ mod form;
 mod lease;
 mod login;
 mod machine;
+mod machines;
 mod request_new;
 
 use crate::{auth::Signed, error::AppError, state::AppState};
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/courses/{id}", get(courses::show))
         .route("/courses/{id}/roster", post(courses::upload))
         .route("/courses/{id}/deploy", post(courses::deploy))
+        .route("/machines", get(machines::list))
         .route("/machines/{id}", get(machine::show))
         .route("/machines/{id}/console", get(console::show))
         .route("/machines/{id}/credentials", post(machine::credentials))
@@ -95,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/drift", get(admin_drift::list))
         .route("/admin/expiring", get(lease::expiring))
         .route("/machines/{id}/extend", post(lease::extend))
+        .route("/admin/jobs", get(machines::jobs))
 }
 
 /// What the page frame needs: who is signed in.

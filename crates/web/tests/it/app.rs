@@ -285,15 +285,11 @@ impl TestApp {
 
     /// The last 200 audit events, newest first.
     pub async fn audit(&self) -> Vec<vmportal_core::audit::AuditEvent> {
-        let (events, _) = self
-            .store
-            .audit(vmportal_core::store::Page {
-                number: 1,
-                size: 200,
-            })
-            .await
-            .unwrap();
-        events
+        let query = vmportal_core::store::AuditQuery {
+            page: vmportal_core::store::Page::new(None, Some(200)).unwrap(),
+            ..Default::default()
+        };
+        self.store.audit(&query).await.unwrap().items
     }
 }
 

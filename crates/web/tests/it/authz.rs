@@ -163,6 +163,7 @@ fn table() -> Vec<Row> {
             Json(json!({"reason": "no"})),
             [401, 403, 403, 403, 404],
         ),
+        row(M::GET, "/api/v1/jobs", None, ANY),
         row(M::GET, "/api/v1/jobs/{job}", None, OWNED),
         row(M::GET, "/api/v1/jobs/{job}/events", None, OWNED),
         // The machine is still provisioning (no worker runs here): the action is refused as a
@@ -313,6 +314,7 @@ fn table() -> Vec<Row> {
             [303, 409, 404, 404, 409],
         ),
         row(M::GET, "/admin/expiring", None, ADMIN_PAGE),
+        row(M::GET, "/machines", None, PAGE),
         row(
             M::GET,
             "/machines/{machine}/console",
@@ -415,6 +417,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/admin/providers", None, ADMIN_PAGE),
         row(M::GET, "/admin/audit", None, ADMIN_PAGE),
         row(M::GET, "/admin/drift", None, ADMIN_PAGE),
+        row(M::GET, "/admin/jobs", None, ADMIN_PAGE),
         row(M::GET, "/admin/directory?username=alice", None, ADMIN_PAGE),
         // Courses. The teacher teaches the owner's course; the other user is in no course.
         row(M::GET, "/api/v1/courses", None, ANY),
@@ -471,6 +474,13 @@ fn table() -> Vec<Row> {
             "/api/v1/courses/{course}/members/csv",
             Csv("username,display name,email\nalice\n"),
             COURSE,
+        ),
+        // The fixture's course follows no directory group: 422 past authorization.
+        row(
+            M::POST,
+            "/api/v1/courses/{course}/members/sync",
+            None,
+            [401, 403, 404, 422, 422],
         ),
         // Every student already has a machine in the course: nothing new, but accepted.
         row(

@@ -2,14 +2,15 @@
 //! groups, identical refusals, injection, changes in the directory, outages, StartTLS, and the
 //! administrators' lookup.
 
-use crate::app::{PASSWORD as LOCAL_PASSWORD, TestApp, error_code, test_config};
+use crate::app::{PASSWORD as LOCAL_PASSWORD, TestApp, error_code, invalid_fields, test_config};
 use reqwest::{Client, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use vmportal_core::{store::prelude::*, user::Role};
 use vmportal_ldap::{LdapConfig, LdapDirectory, Secret};
 use vmportal_test_slapd::{
-    ADMIN_GROUP, BASE_DN, PASSWORD, SEARCH_DN, SEARCH_PASSWORD, Slapd, USER_GROUP, person_dn,
+    ADMIN_GROUP, BASE_DN, PASSWORD, SEARCH_DN, SEARCH_PASSWORD, Slapd, USER_GROUP, group_dn,
+    person_dn,
 };
 
 fn settings(slapd: &Slapd) -> LdapConfig {
@@ -45,7 +46,8 @@ async fn page(app: &TestApp, c: &Client, path: &str) -> String {
 }
 
 async fn user_count(app: &TestApp) -> usize {
-    app.store.users().await.unwrap().len()
+    let users = app.store.users(&Default::default()).await.unwrap();
+    users.total as usize
 }
 
 #[tokio::test]
@@ -382,4 +384,106 @@ async fn leaving_the_directory_ends_sessions_and_tokens_at_the_next_check() {
         app.get(&script, "/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A course whose students follow a directory group: set with the roster, read again on demand,
+/// members new to the portal get a directory account, members who left the group (or whose entry
+/// is gone) leave the course; an unknown group changes nothing, and a CSV cannot mix in.
+#[tokio::test]
+async fn a_course_roster_follows_a_directory_group() {
+    let slapd = Slapd::start();
+    slapd.modify(&format!(
+        "dn: {}\nchangetype: add\nobjectClass: groupOfNames\ncn: os101\nmember: {}\nmember: {}\n",
+        group_dn("os101"),
+        person_dn("bob"),
+        person_dn("eve")
+    ));
+    let app = portal(settings(&slapd)).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let tina = app.signed_in("tina", Role::User).await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/courses",
+            json!({"name": "Operating systems", "code": "os101"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let course = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let members = format!("/api/v1/courses/{course}/members");
+
+    let unknown = json!({"teachers": ["tina"], "ldap_group": "no-such-group"});
+    let r = app.put(&admin, &members, unknown).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let roster: Value = app.get(&admin, &members).await.json().await.unwrap();
+    assert_eq!(
+        roster,
+        json!({"teachers": [], "students": [], "ldap_group": null})
+    );
+
+    let r = app
+        .put(
+            &admin,
+            &members,
+            json!({"teachers": ["tina"], "ldap_group": "os101"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let roster: Value = r.json().await.unwrap();
+    assert_eq!(
+        roster,
+        json!({"teachers": ["tina"], "students": ["bob", "eve"], "ldap_group": "os101"})
+    );
+    let (bob, _) = app.store.user_for_login("bob").await.unwrap().unwrap();
+    assert_eq!(
+        bob.source.as_str(),
+        "ldap",
+        "a directory account, no password of ours"
+    );
+
+    // The group changes: Ada joins, Bob leaves, Eve's entry is deleted (a stale member DN).
+    slapd.add_member("os101", "ada");
+    slapd.remove_member("os101", "bob");
+    slapd.delete_person("eve");
+    let sync = format!("/api/v1/courses/{course}/members/sync");
+    let r = app.post(&tina, &sync, json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let synced: Value = r.json().await.unwrap();
+    assert_eq!(synced["roster"]["students"], json!(["ada"]));
+    assert_eq!(
+        synced["created"],
+        json!([{"username": "ada", "password": null}])
+    );
+    // Ada signs in with the directory's password and sees the course.
+    let (ada, _) = sign_in(&app, "ada").await;
+    let courses: Value = app.get(&ada, "/api/v1/courses").await.json().await.unwrap();
+    assert_eq!(courses[0]["code"], "os101");
+
+    let r = app
+        .client()
+        .post(app.url(&format!("{members}/csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = tina
+        .post(app.url(&format!("{members}/csv")))
+        .header("content-type", "text/csv")
+        .body("cy\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid_fields(r).await, ["csv"]);
+
+    // A roster by hand stops following the group; syncing then is refused with the reason.
+    let r = app
+        .put(
+            &admin,
+            &members,
+            json!({"teachers": ["tina"], "students": ["ada"]}),
+        )
+        .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["ldap_group"], Value::Null);
+    let r = app.post(&tina, &sync, json!({})).await;
+    assert_eq!(invalid_fields(r).await, ["ldap_group"]);
 }

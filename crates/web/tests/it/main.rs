@@ -10,6 +10,7 @@ mod courses;
 mod fuzz;
 mod ldap;
 mod leases;
+mod lists;
 mod openapi;
 mod pages;
 mod requests;

@@ -70,7 +70,8 @@ async fn request_approve_then_machine_and_job_exist() {
         .post(&admin, &format!("/api/v1/requests/{id}/approve"), json!({}))
         .await;
     assert_eq!(error_code(again, StatusCode::CONFLICT).await, "conflict");
-    assert_eq!(app.store.machines(None).await.unwrap().len(), 1);
+    let machines = app.store.machines(&Default::default()).await.unwrap();
+    assert_eq!(machines.total, 1);
     let actions = app.audit_actions().await;
     assert!(
         actions.starts_with(&["request.approve".into(), "request.create".into()]),
@@ -113,7 +114,8 @@ async fn reject_needs_a_reason_the_user_then_sees() {
         .post(&admin, &format!("/api/v1/requests/{id}/approve"), json!({}))
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(app.store.machines(None).await.unwrap().is_empty());
+    let machines = app.store.machines(&Default::default()).await.unwrap();
+    assert_eq!(machines.total, 0);
 }
 
 #[tokio::test]

@@ -173,11 +173,10 @@ async fn huge_page_numbers_do_not_overflow() {
                 .send()
                 .await
                 .expect("an answer, not a dropped connection");
-            assert!(
-                r.status().is_success(),
-                "{path} {page} {size}: {}",
-                r.status()
-            );
+            // A page far past the end is an empty page; sizes outside 1..=500 and pages below 1
+            // are refused with the field named, never a 500.
+            let expected = if size == "50" { 200 } else { 422 };
+            assert_eq!(r.status(), expected, "{path} {page} {size}");
         }
     }
 }

@@ -1,5 +1,8 @@
 use crate::{
-    actions::{self, courses::Imported},
+    actions::{
+        self,
+        courses::{Imported, Synced},
+    },
     api::extract::{ApiJson, ApiPath},
     caller::Caller,
     error::{AppResult, ErrorBody},
@@ -8,7 +11,7 @@ use crate::{
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use vmportal_core::{course::Roster, ids::CourseId};
+use vmportal_core::{Invalid, course::Roster, ids::CourseId};
 
 /// The course's teachers and students by username (administrators and its teachers).
 #[utoipa::path(get, path = "/api/v1/courses/{id}/members", tag = "courses",
@@ -28,10 +31,17 @@ pub async fn get(
 pub struct RosterBody {
     /// Usernames. Only administrators change the teachers: a teacher sends them unchanged.
     pub teachers: Vec<String>,
+    /// Usernames; leave out (or empty) with `ldap_group`.
+    #[serde(default)]
     pub students: Vec<String>,
+    /// A directory group whose members become the students, read again on demand
+    /// (`POST .../members/sync`) and every five minutes; accounts are made for members new to
+    /// the portal. A roster sent with `students` instead stops following the group.
+    pub ldap_group: Option<String>,
 }
 
-/// Replaces the members; every username must exist (see the CSV upload to create accounts).
+/// Replaces the members; every username must exist (see the CSV upload to create accounts), or
+/// the students follow a directory group.
 #[utoipa::path(put, path = "/api/v1/courses/{id}/members", tag = "courses", request_body = RosterBody,
     params(("id" = i64, Path, description = "Course id")),
     responses((status = 200, body = Roster), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -42,9 +52,37 @@ pub async fn put(
     ApiPath(id): ApiPath<CourseId>,
     ApiJson(body): ApiJson<RosterBody>,
 ) -> AppResult<Json<Roster>> {
-    Ok(Json(
-        actions::courses::set_roster(&state, &by, id, &body.teachers, &body.students).await?,
-    ))
+    let group = body.ldap_group.as_deref().filter(|g| !g.trim().is_empty());
+    Ok(Json(match group {
+        Some(_) if !body.students.is_empty() => {
+            return Err(
+                Invalid::field("students", "give students or an ldap_group, not both").into(),
+            );
+        }
+        Some(group) => {
+            actions::courses::follow_group(&state, &by, id, &body.teachers, group)
+                .await?
+                .roster
+        }
+        None => {
+            actions::courses::set_roster(&state, &by, id, &body.teachers, &body.students).await?
+        }
+    }))
+}
+
+/// Reads the course's directory group again now: members new to the group become students (with
+/// a directory account if they had none), those who left it leave the course.
+#[utoipa::path(post, path = "/api/v1/courses/{id}/members/sync", tag = "courses",
+    params(("id" = i64, Path, description = "Course id")),
+    responses((status = 200, body = Synced), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, description = "The course follows no group, or the directory has no such group", body = ErrorBody),
+        (status = 503, description = "The directory did not answer", body = ErrorBody)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    by: Caller,
+    ApiPath(id): ApiPath<CourseId>,
+) -> AppResult<Json<Synced>> {
+    Ok(Json(actions::courses::sync_group(&state, &by, id).await?))
 }
 
 /// Adds students from a CSV, one per line: `username[,display name,email]`. Accounts that do not
