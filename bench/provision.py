@@ -11,6 +11,9 @@ Prints a Markdown table for the README. Everything it creates is deleted at the 
 """
 import argparse, http.cookiejar, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
 
+import portal
+from portal import wait
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URI = "qemu:///system"
 
@@ -42,37 +45,12 @@ class Api:
             return e.code, json.loads(e.read().decode() or "null")
 
 
-def wait(pred, limit, what):
-    start = time.monotonic()
-    while time.monotonic() - start < limit:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    sys.exit(f"timed out waiting for {what}")
-
-
-def portal(tmp, workers):
-    cfg = os.path.join(tmp, "portal.toml")
-    with open(cfg, "w") as f:
-        f.write(f"""[database]\nurl = "sqlite://{tmp}/portal.db"\n[secrets]\nkey_file = "{tmp}/secret.key"\n
+def start_portal(tmp, workers):
+    cfg = portal.config(tmp, f"""
 [engine]\nworkers = {workers}\npoll_millis = 100\nguest_prefix = "bench"\n
 [[providers]]\nname = "local"\nkind = "libvirt"\nuri = "{URI}"\npool = "vmportal"\nboot_wait_secs = 600
 network = {{ mode = "user_forward", first_port = 24000, last_port = 24099 }}\n""")
-    binary = os.path.join(ROOT, "target/release/vmportal")
-    log = open(os.path.join(tmp, "portal.log"), "w+")
-    proc = subprocess.Popen([binary, "serve", "--config", cfg, "--listen", "127.0.0.1:0"], cwd=tmp, stderr=log, stdout=log)
-
-    def listening():
-        log.seek(0)
-        text = log.read()
-        m = re.search(r"addr=(\S+)", text)
-        p = re.search(r"created user 'admin'.* path=(\S+)", text)
-        return m and p and (m.group(1), p.group(1))
-
-    addr, path = wait(listening, 30, "the portal to listen")
-    with open(os.path.join(tmp, path)) as f:
-        password = f.read().strip()
+    proc, addr, password = portal.serve(tmp, cfg)
     admin = Api(f"http://{addr}")
     admin.call("POST", "/api/v1/login", {"username": "admin", "password": password})
     # A generated password must be changed at the first sign-in.
@@ -156,7 +134,7 @@ def main():
     volume = sh(os.path.join(ROOT, "scripts/base-volume.sh")).strip().splitlines()[-1]
     sh("cargo", "build", "--release", "-q", "-p", "vmportal")
     tmp = tempfile.mkdtemp()
-    proc, api = portal(tmp, args.workers)
+    proc, api = start_portal(tmp, args.workers)
     try:
         _, t = api.call("POST", "/api/v1/templates", {"name": "Debian 12", "provider": "local", "kind": "vm", "os_family": "linux", "source": volume,
                                                      "default_cpus": 1, "default_memory_mib": 768, "default_disk_gib": 3, "max_cpus": 2, "max_memory_mib": 2048, "max_disk_gib": 10})

@@ -16,8 +16,10 @@ docs/benchmarks.md. Everything lives in a temporary directory, removed at the en
 """
 import argparse, json, os, re, shutil, sqlite3, subprocess, sys, tempfile, threading, time, urllib.request
 
+import portal
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target/release/vmportal")
+BINARY = portal.RELEASE
 PASSWORD = "Bench-password-1234"
 USERS, MACHINES, PENDING, AUDIT, DRIFT = 1000, 10_000, 300, 50_000, 50
 
@@ -90,23 +92,13 @@ def seed(db):
 
 
 def start(tmp):
-    cfg = os.path.join(tmp, "portal.toml")
-    with open(cfg, "w") as f:
-        f.write(f'[database]\nurl = "sqlite://{tmp}/portal.db"\n[secrets]\nkey_file = "{tmp}/secret.key"\n')
+    cfg = portal.config(tmp)
     run(BINARY, "migrate", "--config", cfg)
     run(BINARY, "user", "add", "boss", "--admin", "--password-stdin", "--config", cfg, stdin=PASSWORD + "\n")
     run(BINARY, "user", "add", "alice", "--password-stdin", "--config", cfg, stdin=PASSWORD + "\n")
     seed(os.path.join(tmp, "portal.db"))
-    log = open(os.path.join(tmp, "portal.log"), "w+")
-    proc = subprocess.Popen([BINARY, "serve", "--config", cfg, "--listen", "127.0.0.1:0"], cwd=tmp, stdout=log, stderr=log)
-    for _ in range(300):
-        log.seek(0)
-        m = re.search(r"addr=(\S+)", log.read())
-        if m:
-            return proc, f"http://{m.group(1)}"
-        time.sleep(0.1)
-    proc.kill()
-    sys.exit("the portal did not start: " + open(os.path.join(tmp, "portal.log")).read())
+    proc, addr, _ = portal.serve(tmp, cfg, BINARY)
+    return proc, f"http://{addr}"
 
 
 def session(base, username):

@@ -14,26 +14,17 @@ import http.client
 import json
 import os
 import random
-import re
 import string
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+import portal
+from portal import wait
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "bench password 123"
-
-
-def wait(pred, limit, what):
-    start = time.monotonic()
-    while time.monotonic() - start < limit:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    sys.exit(f"timed out waiting for {what}")
 
 
 class Client:
@@ -58,24 +49,8 @@ class Client:
 
 
 def start_portal(tmp, binary):
-    cfg = os.path.join(tmp, "portal.toml")
-    with open(cfg, "w") as f:
-        f.write(f'[database]\nurl = "sqlite://{tmp}/portal.db"\n[secrets]\nkey_file = "{tmp}/secret.key"\n')
-    log = open(os.path.join(tmp, "portal.log"), "w+")
     env = dict(os.environ, RUST_LOG="warn,vmportal=info")
-    proc = subprocess.Popen([binary, "serve", "--config", cfg, "--listen", "127.0.0.1:0"],
-                            cwd=tmp, stderr=log, stdout=log, env=env)
-
-    def listening():
-        log.seek(0)
-        text = log.read()
-        m = re.search(r"addr=(\S+)", text)
-        p = re.search(r"created user 'admin'.* path=(\S+)", text)
-        return m and p and (m.group(1), p.group(1))
-
-    addr, path = wait(listening, 30, "the portal to listen")
-    with open(os.path.join(tmp, path)) as f:
-        first = f.read().strip()
+    proc, addr, first = portal.serve(tmp, portal.config(tmp), binary, env)
     admin = Client(addr)
     assert admin.call("POST", "/api/v1/login", {"username": "admin", "password": first})[0] == 200
     s, _ = admin.call("POST", "/api/v1/me/password", {"current_password": first, "new_password": PASSWORD})
@@ -135,7 +110,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rate", type=float, default=52, help="sign-in attempts per second in all")
     ap.add_argument("--addresses", type=int, default=48)
-    ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/vmportal"))
+    ap.add_argument("--binary", default=portal.RELEASE)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         proc, addr, alice = start_portal(tmp, args.binary)

@@ -141,6 +141,11 @@ pub trait Hypervisor: Send + Sync + 'static {
     /// an external id (a build that failed early), what was made is found by the guest name.
     async fn delete(&self, external_id: Option<&str>, guest_name: &str) -> HvResult<()>;
     async fn power(&self, external_id: &str) -> HvResult<PowerState>;
+    /// The CPU time the machine has used since it started, for idle shutdown; `None` where the
+    /// hypervisor does not tell (the machine is then never found idle).
+    async fn cpu_time(&self, _external_id: &str) -> HvResult<Option<Duration>> {
+        Ok(None)
+    }
     /// Where the owner reaches the machine now (addresses change across reboots).
     async fn access(&self, external_id: &str, os: OsFamily) -> HvResult<Access>;
     /// Connects to the console of a running machine.

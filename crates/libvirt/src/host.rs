@@ -681,6 +681,16 @@ impl Host {
             .await
     }
 
+    /// The domain's CPU time (`virDomainGetInfo`'s cpuTime, in nanoseconds).
+    pub async fn cpu_time(self: &Arc<Self>, uuid: &str) -> HvResult<std::time::Duration> {
+        let id = uuid.to_owned();
+        self.with(move |_, conn| {
+            let info = Self::find(conn, &id)?.info().map_err(classify)?;
+            Ok(std::time::Duration::from_nanos(info.cpu_time))
+        })
+        .await
+    }
+
     pub async fn access(self: &Arc<Self>, uuid: &str, os: OsFamily) -> HvResult<Access> {
         let id = uuid.to_owned();
         let port = match os {

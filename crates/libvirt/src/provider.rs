@@ -216,6 +216,11 @@ impl Hypervisor for LibvirtHypervisor {
         host.power(uuid).await
     }
 
+    async fn cpu_time(&self, external_id: &str) -> HvResult<Option<Duration>> {
+        let (host, uuid) = self.route(external_id)?;
+        host.cpu_time(uuid).await.map(Some)
+    }
+
     async fn access(&self, external_id: &str, os: OsFamily) -> HvResult<Access> {
         let (host, uuid) = self.route(external_id)?;
         host.access(uuid, os).await

@@ -23,6 +23,11 @@ pub struct EngineConfig {
     pub lease_sweep_secs: u64,
     /// Days before a lease ends when its owner is warned (and again at the end itself).
     pub warning_days: Vec<i64>,
+    /// How often the CPU time of machines with an idle shutdown is read.
+    pub idle_sweep_secs: u64,
+    /// Below this share of one CPU over a template's `idle_stop_minutes`, with no console open,
+    /// a machine is idle.
+    pub idle_cpu_percent: f64,
 }
 
 impl Default for EngineConfig {
@@ -37,6 +42,8 @@ impl Default for EngineConfig {
             guest_prefix: "vmp".into(),
             lease_sweep_secs: 300,
             warning_days: vmportal_core::lease::default_warning_days(),
+            idle_sweep_secs: 60,
+            idle_cpu_percent: 5.0,
         }
     }
 }

@@ -81,7 +81,7 @@ impl Engine {
         Ok(())
     }
 
-    async fn notice(
+    pub(crate) async fn notice(
         &self,
         m: &Machine,
         kind: NoticeKind,

@@ -5,6 +5,7 @@
 
 mod config;
 mod expiry;
+mod idle;
 mod jobs;
 mod progress;
 mod reconcile;
@@ -40,6 +41,8 @@ pub struct Engine {
     notifier: std::sync::OnceLock<Arc<dyn Notifier>>,
     /// Names this process's leases; unique per start.
     id: String,
+    /// CPU time of the machines watched for idleness.
+    idle: std::sync::Mutex<idle::Samples>,
 }
 
 impl Engine {
@@ -59,6 +62,7 @@ impl Engine {
             clock,
             notifier: std::sync::OnceLock::new(),
             id,
+            idle: Default::default(),
         })
     }
 
@@ -74,10 +78,12 @@ impl Engine {
         tasks.push(tokio::spawn(async move {
             engine.reconcile_forever(stopped).await
         }));
-        let (engine, stop) = (self.clone(), stop);
+        let (engine, stopped) = (self.clone(), stop.clone());
         tasks.push(tokio::spawn(
-            async move { engine.sweep_forever(stop).await },
+            async move { engine.sweep_forever(stopped).await },
         ));
+        let (engine, stop) = (self.clone(), stop);
+        tasks.push(tokio::spawn(async move { engine.idle_forever(stop).await }));
         tasks
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use time::Duration;
 use vmportal_core::{
-    audit::{Actor, action},
+    audit::{Actor, NewAuditEvent, action},
     clock::{Clock, TestClock},
     hypervisor::Registry,
     ids::MachineId,
@@ -26,6 +26,7 @@ use vmportal_worker::{Engine, EngineConfig};
 
 on_both_backends!(
     warnings_come_at_the_configured_points_once_each,
+    an_idle_machine_is_shut_down_and_one_with_a_console_open_is_not,
     an_expired_machine_is_stopped_and_deleted_only_after_the_grace_period,
     a_stop_lease_without_grace_keeps_the_machine_stopped,
     a_lease_extended_while_its_expiry_job_waits_leaves_the_machine_alone,
@@ -71,6 +72,15 @@ fn engine(store: &Arc<dyn Store>, clock: &Arc<TestClock>, prefix: &str) -> Arc<E
 }
 
 async fn world(backend: Backend, action: ExpiryAction, grace_days: Option<i64>) -> World {
+    world_with(backend, action, grace_days, None).await
+}
+
+async fn world_with(
+    backend: Backend,
+    action: ExpiryAction,
+    grace_days: Option<i64>,
+    idle_stop_minutes: Option<i64>,
+) -> World {
     let db = TestStore::open(backend).await;
     let store = db.store.clone();
     let by = Actor::system("test");
@@ -99,7 +109,7 @@ async fn world(backend: Backend, action: ExpiryAction, grace_days: Option<i64>) 
                     extend_days: 14,
                     expiry_action: action,
                     grace_days,
-                    idle_stop_minutes: None,
+                    idle_stop_minutes,
                 },
             },
             &by,
@@ -429,4 +439,70 @@ async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice(backend: Ba
     assert!(w.run_next("w").await.is_none(), "nothing left to do");
     assert_eq!(w.machine(id).await.state, MachineState::Deleted);
     assert_eq!(w.lease_actions(id).await, 2, "one stop, one delete");
+}
+
+/// Idle shutdown on the test driver, whose CPU time follows the wall clock: a test clock minutes
+/// ahead sees next to no CPU used. The machine with a console open is left alone; the other is
+/// watched for its whole period, then shut down as a durable job with the cause `idle`, and its
+/// owner gets the notice the machine page shows.
+async fn an_idle_machine_is_shut_down_and_one_with_a_console_open_is_not(backend: Backend) {
+    let w = world_with(backend, ExpiryAction::Stop, None, Some(1)).await;
+    let by = Actor::system("test");
+    let quiet = w.running("quiet").await;
+    let watched = w.running("watched").await;
+    let open = NewAuditEvent {
+        action: action::CONSOLE_OPEN,
+        object_type: "machine",
+        object_id: Some(watched.0),
+        detail: "watched".into(),
+    };
+    w.store.record(&by, open).await.unwrap();
+
+    for step in [0, 30] {
+        w.clock.advance(Duration::seconds(step));
+        w.engine.sweep_idle().await.unwrap();
+        assert!(w.run_next("w").await.is_none(), "not watched a minute yet");
+    }
+    w.clock.advance(Duration::seconds(31));
+    w.engine.sweep_idle().await.unwrap();
+    let job = w
+        .run_next("w")
+        .await
+        .expect("a shutdown of the idle machine");
+    assert_eq!(
+        (job.machine_id, job.kind, job.cause, job.state),
+        (
+            Some(quiet),
+            JobKind::Shutdown,
+            Some(JobCause::Idle),
+            JobState::Succeeded
+        ),
+        "{:?}",
+        job.error
+    );
+    assert!(
+        w.run_next("w").await.is_none(),
+        "the console keeps the other up"
+    );
+    assert_eq!(w.machine(quiet).await.state, MachineState::Stopped);
+    assert_eq!(w.machine(watched).await.state, MachineState::Running);
+    let notices = w.store.notices(quiet).await.unwrap();
+    assert_eq!(notices[0].kind, NoticeKind::IdleStop);
+
+    // The console closes (the audit log's time is the real one, behind the test clock): at the
+    // next sweep the other machine is idle too.
+    let close = NewAuditEvent {
+        action: action::CONSOLE_CLOSE,
+        object_type: "machine",
+        object_id: Some(watched.0),
+        detail: "watched".into(),
+    };
+    w.store.record(&by, close).await.unwrap();
+    w.clock.advance(Duration::seconds(61));
+    w.engine.sweep_idle().await.unwrap();
+    let job = w
+        .run_next("w")
+        .await
+        .expect("a shutdown once the console closed");
+    assert_eq!(job.machine_id, Some(watched));
 }

@@ -44,6 +44,11 @@ pub trait LeaseStore: Send + Sync {
     /// Notices not yet handed to the notifier, oldest first.
     async fn undelivered_notices(&self) -> StoreResult<Vec<Notice>>;
     async fn mark_notice_delivered(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    /// Running machines whose template stops them when idle, with that many minutes.
+    async fn idle_watched(&self) -> StoreResult<Vec<(Machine, i64)>>;
+    /// Whether a console is open on the machine now, or was at some time since `since` (from the
+    /// audit events of consoles opened and closed).
+    async fn console_used_since(&self, machine: MachineId, since: Timestamp) -> StoreResult<bool>;
     /// Queues a job the portal decided on itself. Refused (busy) while another job is pending on
     /// the machine, so the caller tries again later rather than acting behind it. Unlike a
     /// person's delete it does not mark the machine `deleting`: the job first checks it is due.

@@ -304,6 +304,52 @@ impl LeaseStore for Backend {
         all(rows, super::rows::MachineRow::into_machine)
     }
 
+    async fn idle_watched(&self) -> StoreResult<Vec<(Machine, i64)>> {
+        let rows: Vec<super::rows::MachineRow> = sqlx::query_as(concat!(
+            machine_select!(),
+            " WHERE m.state = 'running' AND m.template_id IN \
+               (SELECT id FROM templates WHERE idle_stop_minutes IS NOT NULL) ORDER BY m.id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let minutes: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, idle_stop_minutes FROM templates WHERE idle_stop_minutes IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for m in all(rows, super::rows::MachineRow::into_machine)? {
+            if let Some((_, n)) = minutes.iter().find(|(t, _)| *t == m.template_id.0) {
+                out.push((m, *n));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn console_used_since(&self, machine: MachineId, since: Timestamp) -> StoreResult<bool> {
+        // The newest open and the newest close, by id (their order) and time.
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT action, MAX(id), MAX(at) FROM audit_events WHERE object_type = 'machine' \
+             AND object_id = $1 AND action IN ($2, $3) GROUP BY action",
+        )
+        .bind(machine.0)
+        .bind(action::CONSOLE_OPEN)
+        .bind(action::CONSOLE_CLOSE)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let newest = |a: &str| rows.iter().find(|r| r.0 == a).map(|r| (r.1, r.2));
+        Ok(
+            match (newest(action::CONSOLE_OPEN), newest(action::CONSOLE_CLOSE)) {
+                (None, _) => false,
+                (Some(_), None) => true,
+                (Some((opened, _)), Some((closed, at))) => opened > closed || at >= secs(since),
+            },
+        )
+    }
+
     async fn record_notice(&self, n: NewNotice) -> StoreResult<Option<Notice>> {
         let mut tx = self.write().await?;
         let id: Option<i64> = sqlx::query_scalar(

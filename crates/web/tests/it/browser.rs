@@ -225,3 +225,70 @@ async fn the_console_of_a_proxmox_vm_draws_in_chromium() {
     driver.quit().await.unwrap();
     assert_eq!(sim.violations(), Vec::<String>::new());
 }
+
+/// The lease banner as its owner sees it in Chromium seven days before the end (the notice the
+/// engine's sweep records), and the extension form that answers it: the banner goes and the new
+/// end shows. The screenshots are the ones docs/leases.md shows.
+#[tokio::test]
+async fn the_lease_banner_and_its_extension_in_chromium() {
+    use time::format_description::well_known::Rfc3339;
+    use vmportal_core::lease::{ExpiryAction, NewNotice, NoticeKind};
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let alice = app.signed_in("alice", Role::User).await;
+    let t = app.template(&admin, "Course VM").await;
+    let lease = json!({"lease_days": 30, "max_lease_days": 60, "extend_days": 14,
+        "expiry_action": "delete", "grace_days": 7});
+    let r = app
+        .patch(&admin, &format!("/api/v1/templates/{t}"), lease)
+        .await;
+    assert_eq!(r.status(), 200);
+    let request = app.request(&alice, t, "lab-01").await;
+    let id = app.approve(&admin, request).await;
+    let m: Value = app
+        .get(&alice, &format!("/api/v1/machines/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let end = time::OffsetDateTime::parse(m["expires_at"].as_str().unwrap(), &Rfc3339).unwrap();
+    app.store
+        .record_notice(NewNotice {
+            machine_id: MachineId(id),
+            kind: NoticeKind::Warning,
+            point: "7d".into(),
+            expires_at: Some(end),
+            action: ExpiryAction::Delete,
+            at: end - time::Duration::days(7),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+
+    let chromedriver = ChromeDriver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let driver = chromedriver.browser(profile.path(), &[]).await;
+    let mut shots = Shots::new(output_dir());
+    sign_in(&driver, &app, "alice").await;
+    wait_for_text(&driver, "The lease ends on").await;
+    shots.take(&driver, "lease-banner-dashboard").await;
+    driver
+        .goto(app.url(&format!("/machines/{id}")))
+        .await
+        .unwrap();
+    let banner = driver.find(By::Id("lease-banner")).await.unwrap();
+    let text = banner.text().await.unwrap();
+    assert!(
+        text.contains(&format!("The lease ends on {}", end.date())),
+        "{text}"
+    );
+    shots.take(&driver, "lease-banner-machine").await;
+    submit(&driver, "button#extend").await;
+    let later = (end + time::Duration::days(7)).date().to_string();
+    wait_for_text(&driver, &later).await;
+    assert!(
+        driver.find(By::Id("lease-banner")).await.is_err(),
+        "the banner was about the old end"
+    );
+    shots.take(&driver, "lease-extended").await;
+}
