@@ -37,6 +37,8 @@ pub mod action {
     pub const TOTP_RESET: &str = "user.totp_reset";
     pub const USER_CREATE: &str = "user.create";
     pub const USER_UPDATE: &str = "user.update";
+    /// An account was linked to an identity at an OpenID provider.
+    pub const IDENTITY_LINK: &str = "user.identity_link";
     pub const TEMPLATE_CREATE: &str = "template.create";
     pub const TEMPLATE_UPDATE: &str = "template.update";
     pub const REQUEST_CREATE: &str = "request.create";
@@ -44,6 +46,9 @@ pub mod action {
     pub const REQUEST_REJECT: &str = "request.reject";
     pub const REQUEST_CANCEL: &str = "request.cancel";
     pub const MACHINE_ACTION: &str = "machine.action";
+    pub const SNAPSHOT_TAKE: &str = "snapshot.take";
+    pub const SNAPSHOT_REVERT: &str = "snapshot.revert";
+    pub const SNAPSHOT_DELETE: &str = "snapshot.delete";
     pub const CREDENTIALS_READ: &str = "machine.credentials_read";
     pub const MACHINE_STATE: &str = "machine.state";
     pub const JOB_FINISHED: &str = "job.finished";

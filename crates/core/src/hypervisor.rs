@@ -5,6 +5,7 @@ use crate::{
     ids::MachineId,
     names::Hostname,
     resources::Resources,
+    snapshot::HvSnapshot,
     template::{MachineKind, OsFamily},
 };
 use async_trait::async_trait;
@@ -161,6 +162,20 @@ pub trait Hypervisor: Send + Sync + 'static {
     async fn hosts(&self) -> Vec<HostStatus> {
         Vec::new()
     }
+    /// Takes a snapshot named `name`: of a running machine with its memory, of a stopped one its
+    /// disks; answers whether it holds the memory. A snapshot of that name already there (an
+    /// earlier attempt's) is kept; a failure leaves none.
+    async fn take_snapshot(
+        &self,
+        external_id: &str,
+        name: &str,
+        description: &str,
+    ) -> HvResult<bool>;
+    async fn snapshots(&self, external_id: &str) -> HvResult<Vec<HvSnapshot>>;
+    /// Brings the machine back to the snapshot: running if it holds the memory, else stopped.
+    async fn revert_snapshot(&self, external_id: &str, name: &str) -> HvResult<()>;
+    /// Deleting a snapshot that is not there succeeds.
+    async fn delete_snapshot(&self, external_id: &str, name: &str) -> HvResult<()>;
 }
 
 /// The configured hypervisors, by provider name.

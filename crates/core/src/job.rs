@@ -4,6 +4,7 @@
 use crate::{
     Timestamp,
     ids::{JobId, MachineId, UserId},
+    snapshot::SnapshotName,
     user::str_enum,
 };
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,9 @@ pub enum JobKind {
     Reboot,
     Delete,
     Reconcile,
+    Snapshot,
+    RevertSnapshot,
+    DeleteSnapshot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +43,9 @@ str_enum!(JobKind {
     Reboot => "reboot",
     Delete => "delete",
     Reconcile => "reconcile",
+    Snapshot => "snapshot",
+    RevertSnapshot => "revert_snapshot",
+    DeleteSnapshot => "delete_snapshot",
 });
 /// Why the portal queued a job on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +72,8 @@ pub struct Job {
     pub id: JobId,
     pub kind: JobKind,
     pub machine_id: Option<MachineId>,
+    /// The snapshot a snapshot job takes, reverts to or deletes.
+    pub snapshot: Option<SnapshotName>,
     /// Owner of the machine the job works on; decides who may see the job.
     #[serde(skip)]
     pub owner_id: Option<UserId>,
@@ -125,5 +134,18 @@ impl JobKind {
     /// actions are refused while one is pending.
     pub fn queues_behind_others(self) -> bool {
         self == JobKind::Delete
+    }
+
+    /// Why other actions must wait while a job of this kind is pending.
+    pub fn busy_reason(self) -> String {
+        match self {
+            JobKind::Snapshot => {
+                "a snapshot of this machine is being taken; try again when it is done".into()
+            }
+            JobKind::RevertSnapshot => {
+                "this machine is being reverted to a snapshot; try again when it is done".into()
+            }
+            kind => format!("another action on this machine ({kind}) is still in progress"),
+        }
     }
 }

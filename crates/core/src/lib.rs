@@ -1,5 +1,5 @@
 //! vmportal's domain: the types that parse, the state machines, the authorization rules and the
-//! `Store` and `Directory` traits. Nothing here knows about HTTP, SQL, LDAP or hypervisors.
+//! `Store`, `Directory` and `IdentityProvider` traits. Nothing here knows about HTTP, SQL, LDAP or hypervisors.
 
 pub mod api_token;
 pub mod audit;
@@ -21,6 +21,8 @@ pub mod request;
 pub mod resources;
 pub mod second_factor;
 pub mod secret;
+pub mod snapshot;
+pub mod sso;
 pub mod store;
 pub mod template;
 pub mod user;

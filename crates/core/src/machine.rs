@@ -107,6 +107,9 @@ impl MachineState {
             JobKind::Start => matches!(self, Stopped),
             JobKind::Shutdown | JobKind::Stop | JobKind::Reboot => matches!(self, Running),
             JobKind::Delete => !matches!(self, Deleting | Deleted),
+            JobKind::Snapshot | JobKind::RevertSnapshot | JobKind::DeleteSnapshot => {
+                matches!(self, Running | Stopped)
+            }
             JobKind::Provision | JobKind::Reconcile => false,
         };
         if ok {
@@ -122,7 +125,11 @@ impl MachineState {
             JobKind::Provision | JobKind::Start | JobKind::Reboot => Some(MachineState::Running),
             JobKind::Shutdown | JobKind::Stop => Some(MachineState::Stopped),
             JobKind::Delete => Some(MachineState::Deleted),
-            JobKind::Reconcile => None,
+            // A revert's outcome depends on the snapshot: the engine asks the hypervisor.
+            JobKind::Reconcile
+            | JobKind::Snapshot
+            | JobKind::RevertSnapshot
+            | JobKind::DeleteSnapshot => None,
         }
     }
 }

@@ -166,6 +166,7 @@ mod tests {
                 disk_gib: 40,
             },
             shutdown_timeout_secs: 60,
+            max_snapshots: 0,
             locale: Some("fr-FR".into()),
             lease: Default::default(),
             enabled: true,

@@ -47,6 +47,8 @@ pub struct Template {
     pub shutdown_timeout_secs: i64,
     /// Keyboard layout and locale set in Windows guests, e.g. `fr-FR`.
     pub locale: Option<String>,
+    /// How many snapshots an owner may keep of a machine; 0 disables them.
+    pub max_snapshots: i64,
     pub enabled: bool,
     /// How long its machines live and what happens at the end.
     #[serde(flatten)]
@@ -69,6 +71,7 @@ pub struct TemplateSpec {
     pub limits: Resources,
     pub shutdown_timeout_secs: i64,
     pub locale: Option<String>,
+    pub max_snapshots: i64,
     pub enabled: bool,
     pub lease: LeasePolicy,
 }
@@ -87,6 +90,7 @@ pub struct TemplateInput {
     pub shutdown_timeout_secs: i64,
     /// Empty: none.
     pub locale: String,
+    pub max_snapshots: i64,
     pub enabled: bool,
     pub lease: LeaseInput,
 }
@@ -104,6 +108,7 @@ impl From<&Template> for TemplateInput {
             limits: t.limits,
             shutdown_timeout_secs: t.shutdown_timeout_secs,
             locale: t.locale.clone().unwrap_or_default(),
+            max_snapshots: t.max_snapshots,
             enabled: t.enabled,
             lease: LeaseInput::from(&t.lease),
         }
@@ -176,6 +181,12 @@ impl TemplateSpec {
             );
         }
         let lease = LeasePolicy::parse(&input.lease, &mut invalid);
+        if !(0..=MAX_SNAPSHOTS).contains(&input.max_snapshots) {
+            invalid.push(
+                "max_snapshots",
+                format!("must be between 0 (no snapshots) and {MAX_SNAPSHOTS}"),
+            );
+        }
         invalid.or(|| TemplateSpec {
             name: name.unwrap_or_default(),
             description: description.unwrap_or_default(),
@@ -187,11 +198,19 @@ impl TemplateSpec {
             limits: limits.unwrap_or_default(),
             shutdown_timeout_secs: input.shutdown_timeout_secs,
             locale: (!locale.is_empty()).then(|| locale.to_owned()),
+            max_snapshots: input.max_snapshots,
             enabled: input.enabled,
             lease,
         })
     }
 }
+
+/// Internal qcow2 snapshots all live in the one disk file: a bound keeps it from growing without
+/// end.
+pub const MAX_SNAPSHOTS: i64 = 20;
+
+/// What a new template allows unless told otherwise.
+pub const DEFAULT_MAX_SNAPSHOTS: i64 = 3;
 
 /// `ll-CC`: a language and a region, as Windows' locale commands take them.
 fn is_locale(s: &str) -> bool {

@@ -18,6 +18,8 @@ pub enum Role {
 pub enum UserSource {
     Local,
     Ldap,
+    /// Signed in at an OpenID provider; no password kept.
+    Oidc,
 }
 
 macro_rules! str_enum {
@@ -46,7 +48,7 @@ macro_rules! str_enum {
 pub(crate) use str_enum;
 
 str_enum!(Role { Admin => "admin", User => "user" });
-str_enum!(UserSource { Local => "local", Ldap => "ldap" });
+str_enum!(UserSource { Local => "local", Ldap => "ldap", Oidc => "oidc" });
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

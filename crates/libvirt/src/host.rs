@@ -64,7 +64,7 @@ pub struct Room {
 
 /// Maps libvirt's errors: a missing domain is `Gone`; lost connections and unresponsive agents
 /// are worth a retry; the rest is permanent.
-fn classify(e: VirtError) -> HypervisorError {
+pub(crate) fn classify(e: VirtError) -> HypervisorError {
     match e.code().into() {
         Ok(ErrorNumber::NoDomain) => HypervisorError::Gone,
         Ok(
@@ -79,7 +79,7 @@ fn classify(e: VirtError) -> HypervisorError {
     }
 }
 
-fn is(e: &VirtError, n: ErrorNumber) -> bool {
+pub(crate) fn is(e: &VirtError, n: ErrorNumber) -> bool {
     Result::<ErrorNumber, _>::from(e.code()) == Ok(n)
 }
 
@@ -189,7 +189,7 @@ impl Host {
             })
     }
 
-    fn find(conn: &Connect, external_id: &str) -> HvResult<Domain> {
+    pub(crate) fn find(conn: &Connect, external_id: &str) -> HvResult<Domain> {
         conn.lookup_domain_by_uuid_string(external_id)
             .map_err(classify)
     }

@@ -9,6 +9,7 @@ mod host;
 mod placement;
 mod provider;
 mod seed;
+mod snapshot;
 mod ssh;
 
 pub use config::{HostConfig, HostSettings, LibvirtConfig, Network, SshConfig};

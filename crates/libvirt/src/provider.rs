@@ -16,6 +16,7 @@ use vmportal_core::{
         Access, ConsoleStream, Guest, HostStatus, HvResult, Hypervisor, HypervisorError,
         PowerState, Progress, ProvisionSpec, Provisioned,
     },
+    snapshot::HvSnapshot,
     template::OsFamily,
 };
 
@@ -243,6 +244,31 @@ impl Hypervisor for LibvirtHypervisor {
             }
         }
         Ok(out)
+    }
+
+    async fn take_snapshot(
+        &self,
+        external_id: &str,
+        name: &str,
+        description: &str,
+    ) -> HvResult<bool> {
+        let (host, uuid) = self.route(external_id)?;
+        host.take_snapshot(uuid, name, description).await
+    }
+
+    async fn snapshots(&self, external_id: &str) -> HvResult<Vec<HvSnapshot>> {
+        let (host, uuid) = self.route(external_id)?;
+        host.snapshots(uuid).await
+    }
+
+    async fn revert_snapshot(&self, external_id: &str, name: &str) -> HvResult<()> {
+        let (host, uuid) = self.route(external_id)?;
+        host.revert_snapshot(uuid, name).await
+    }
+
+    async fn delete_snapshot(&self, external_id: &str, name: &str) -> HvResult<()> {
+        let (host, uuid) = self.route(external_id)?;
+        host.delete_snapshot(uuid, name).await
     }
 
     async fn hosts(&self) -> Vec<HostStatus> {

@@ -371,6 +371,28 @@ async fn machines_are_placed_across_two_hosts_and_a_host_down_is_skipped() {
         assert_eq!(hv.power(id).await.unwrap(), PowerState::Running, "{id}");
         assert_eq!(banner(&hv, id).await, "RFB 003.008\n", "{id}");
     }
+    // Snapshots go to the machine's host too: they live in b's session daemon, not on a.
+    let with_memory = hv
+        .take_snapshot(&one.external_id, "s1", "on b")
+        .await
+        .unwrap();
+    assert!(with_memory, "a running guest's snapshot holds its memory");
+    let on_b = remote.virsh(&["snapshot-list", &first.guest_name, "--name"]);
+    assert_eq!(on_b.trim(), "s1");
+    let listed = hv.snapshots(&one.external_id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["s1"]
+    );
+    assert!(hv.snapshots(&two.external_id).await.unwrap().is_empty());
+    hv.revert_snapshot(&one.external_id, "s1").await.unwrap();
+    assert_eq!(
+        hv.power(&one.external_id).await.unwrap(),
+        PowerState::Running
+    );
+    hv.delete_snapshot(&one.external_id, "s1").await.unwrap();
+    let on_b = remote.virsh(&["snapshot-list", &first.guest_name, "--name"]);
+    assert_eq!(on_b.trim(), "");
     hv.stop(&one.external_id).await.unwrap();
     assert_eq!(
         hv.power(&one.external_id).await.unwrap(),

@@ -3,7 +3,7 @@
 //! `crates/vmportal/tests/kvm.rs`; here, the failures that stop before that.
 
 use vmportal_core::{
-    hypervisor::{Hypervisor, HypervisorError, Progress, ProvisionSpec},
+    hypervisor::{Hypervisor, HypervisorError, PowerState, Progress, ProvisionSpec},
     ids::MachineId,
     names::Hostname,
     resources::Resources,
@@ -74,4 +74,47 @@ async fn an_unreachable_libvirt_is_transient() {
     assert!(
         matches!(hv.check().await, Err(HypervisorError::Transient(m)) if m.contains("cannot reach libvirt"))
     );
+}
+
+/// Internal snapshots on the test driver: with memory while running, without once stopped; a
+/// retried take keeps what is there; revert restores the power state; deleting twice succeeds.
+#[tokio::test]
+async fn snapshots_keep_the_power_state_and_retries_are_harmless() {
+    let conn = virt::connect::Connect::open(Some("test:///default")).unwrap();
+    let xml = "<domain type='test'><name>tst-snapshots</name><memory>65536</memory>\
+               <vcpu>1</vcpu><os><type>hvm</type></os></domain>";
+    let dom = conn.define_domain_xml(xml).unwrap();
+    dom.create().unwrap();
+    let id = dom.uuid_string().unwrap();
+    let hv = provider();
+    assert!(hv.take_snapshot(&id, "warm", "a & b").await.unwrap());
+    assert!(
+        hv.take_snapshot(&id, "warm", "again").await.unwrap(),
+        "a retry finds the first"
+    );
+    hv.stop(&id).await.unwrap();
+    assert!(!hv.take_snapshot(&id, "cold", "").await.unwrap());
+    let listed = hv.snapshots(&id).await.unwrap();
+    let names: Vec<_> = listed
+        .iter()
+        .map(|s| (s.name.as_str(), s.description.as_str(), s.with_memory))
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&("warm", "a & b", true)), "{names:?}");
+    assert!(names.contains(&("cold", "", false)), "{names:?}");
+
+    hv.revert_snapshot(&id, "warm").await.unwrap();
+    assert_eq!(hv.power(&id).await.unwrap(), PowerState::Running);
+    hv.revert_snapshot(&id, "cold").await.unwrap();
+    assert_eq!(hv.power(&id).await.unwrap(), PowerState::Stopped);
+    assert!(matches!(
+        hv.revert_snapshot(&id, "nothing").await,
+        Err(HypervisorError::Permanent(m)) if m.contains("'nothing' does not exist")
+    ));
+
+    hv.delete_snapshot(&id, "warm").await.unwrap();
+    hv.delete_snapshot(&id, "warm").await.unwrap();
+    assert_eq!(hv.snapshots(&id).await.unwrap().len(), 1);
+    dom.undefine_flags(virt::sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+        .unwrap();
 }

@@ -10,6 +10,7 @@ mod node_shell;
 mod placement;
 mod provider;
 mod rfb;
+mod snapshot;
 mod tls;
 mod vm;
 mod ws_bytes;

@@ -16,6 +16,7 @@ use vmportal_core::hypervisor::{
     ProvisionSpec, Provisioned,
 };
 use vmportal_core::ids::MachineId;
+use vmportal_core::snapshot::HvSnapshot;
 use vmportal_core::template::{MachineKind, OsFamily};
 
 /// `nextid` does not reserve the id: another client may take it first.
@@ -420,7 +421,7 @@ impl ProxmoxHypervisor {
         }
     }
 
-    async fn power_of(&self, id: &Id) -> ApiResult<PowerState> {
+    pub(crate) async fn power_of(&self, id: &Id) -> ApiResult<PowerState> {
         let v = self
             .api
             .get(&format!("{}/status/current", id.path()), &[])
@@ -731,6 +732,32 @@ impl Hypervisor for ProxmoxHypervisor {
             })
         });
         Ok(ours.collect())
+    }
+
+    async fn take_snapshot(
+        &self,
+        external_id: &str,
+        name: &str,
+        description: &str,
+    ) -> HvResult<bool> {
+        self.take_snapshot_of(&Id::parse(external_id)?, name, description)
+            .await
+    }
+
+    async fn snapshots(&self, external_id: &str) -> HvResult<Vec<HvSnapshot>> {
+        self.snapshot_list(&Id::parse(external_id)?)
+            .await
+            .map_err(hv)
+    }
+
+    async fn revert_snapshot(&self, external_id: &str, name: &str) -> HvResult<()> {
+        self.rollback(&Id::parse(external_id)?, name).await
+    }
+
+    async fn delete_snapshot(&self, external_id: &str, name: &str) -> HvResult<()> {
+        self.remove_snapshot(&Id::parse(external_id)?, name, false)
+            .await
+            .map_err(hv)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `db copy`: a SQLite database with a row in every table, copied into a fresh PostgreSQL
 //! database, reads back the same through the store (password hashes, sealed secrets, jobs, audit,
-//! ...); a second copy into the now non-empty target is refused; new rows on the target get new ids.
+//! snapshots, OpenID identities, ...); a second copy into the now non-empty target is refused; new
+//! rows on the target get new ids.
 
 use time::Duration;
 use vmportal_core::{
@@ -17,12 +18,15 @@ use vmportal_core::{
     quota::Quota,
     request::NewRequest,
     resources::Resources,
+    snapshot::NewSnapshot,
     store::{NewDeployment, NewExtension, Session, Store},
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
 use vmportal_store::copy::{CopyError, copy};
 use vmportal_test_postgres::{Backend, TestStore};
+
+const ISSUER: &str = "https://id.school.example";
 
 fn sys() -> Actor {
     Actor::system("test")
@@ -85,6 +89,7 @@ async fn populate(s: &dyn Store) {
                 limits: size,
                 shutdown_timeout_secs: 30,
                 locale: Some("fr-FR".into()),
+                max_snapshots: 2,
                 enabled: true,
                 lease: LeasePolicy {
                     lease_days: Some(30),
@@ -149,6 +154,25 @@ async fn populate(s: &dyn Store) {
     .await
     .unwrap();
     s.finish_job(job.id, "worker-a", JobOutcome::Succeeded("built".into()))
+        .await
+        .unwrap();
+    let snap = NewSnapshot::parse("before_upgrade", "kernel 6.1").unwrap();
+    s.take_snapshot(machine.id, snap.clone(), &sys())
+        .await
+        .unwrap();
+    s.snapshot_ready(machine.id, &snap.name, Some(true))
+        .await
+        .unwrap();
+    let dora = NewUser {
+        username: Username::parse("username", "dora").unwrap(),
+        display_name: "Dora".into(),
+        email: None,
+        role: Role::User,
+        source: UserSource::Oidc,
+        password_hash: None,
+        must_change_password: false,
+    };
+    s.create_identity_user(dora, ISSUER, "subject-dora", &sys())
         .await
         .unwrap();
     s.replace_drift(
@@ -234,6 +258,10 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
         "{:?}",
         s.session("session-hash", now()).await.unwrap()
     ));
+    seen.push(format!(
+        "{:?}",
+        s.user_by_identity(ISSUER, "subject-dora").await.unwrap()
+    ));
     seen.push(format!("{:?}", s.templates().await.unwrap()));
     seen.push(format!(
         "{:?}",
@@ -245,6 +273,7 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
         seen.push(format!("{m:?}"));
         seen.push(format!("{:?}", s.machine_secret(m.id).await.unwrap()));
         seen.push(format!("{:?}", s.notices(m.id).await.unwrap()));
+        seen.push(format!("{:?}", s.snapshots(m.id).await.unwrap()));
         if let Some(job) = &m.current_job {
             seen.push(format!("{:?}", s.job(job.id).await.unwrap()));
             seen.push(format!("{:?}", s.job_events(job.id, 0).await.unwrap()));
@@ -309,10 +338,10 @@ async fn a_populated_sqlite_database_moves_to_postgres_with_nothing_lost() {
         must_change_password: false,
     };
     let carol = target.create_user(carol, &sys()).await.unwrap();
-    assert_eq!(carol.id.0, 3);
+    assert_eq!(carol.id.0, 4);
 
     // The target is no longer empty: a second copy is refused and changes nothing.
     let again = copy(&source.url, &target_url).await.unwrap_err();
     assert!(matches!(again, CopyError::NotEmpty(_)), "{again:?}");
-    assert_eq!(target.count_users().await.unwrap(), 3);
+    assert_eq!(target.count_users().await.unwrap(), 4);
 }

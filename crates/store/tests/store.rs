@@ -4,11 +4,15 @@
 use time::Duration;
 use vmportal_core::{
     audit::Actor,
+    ids::MachineId,
+    job::{Job, JobKind, JobOutcome},
+    machine::{MachinePatch, MachineState},
     names::{Hostname, Username},
     now,
     quota::Quota,
     request::{NewRequest, NotPending, RequestState},
     resources::Resources,
+    snapshot::{NewSnapshot, SnapshotName, SnapshotState},
     store::{AuditQuery, MachineQuery, RequestQuery, Session, StoreError, prelude::*},
     template::{MachineKind, OsFamily, Template, TemplateSpec},
     user::{NewUser, Role, User, UserPatch, UserSource},
@@ -22,6 +26,8 @@ on_both_backends!(
     sessions_expire_and_end_when_the_user_is_disabled,
     a_console_ticket_works_once_for_its_own_session_before_it_expires,
     api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled,
+    an_identity_keys_one_account_made_with_it_or_nothing,
+    snapshots_are_bounded_by_the_template_and_used_only_when_ready,
 );
 
 fn sys() -> Actor {
@@ -65,6 +71,7 @@ async fn template(store: &dyn Store) -> Template {
                 limits: r,
                 shutdown_timeout_secs: 30,
                 locale: None,
+                max_snapshots: 3,
                 enabled: true,
                 lease: Default::default(),
             },
@@ -407,4 +414,167 @@ async fn api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabl
     let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions[0], "token.revoke");
     assert_eq!(actions.iter().filter(|a| **a == "token.create").count(), 2);
+}
+
+fn oidc_user(name: &str) -> NewUser {
+    NewUser {
+        username: Username::parse("username", name).unwrap(),
+        display_name: name.into(),
+        email: None,
+        role: Role::User,
+        source: UserSource::Oidc,
+        password_hash: None,
+        must_change_password: false,
+    }
+}
+
+async fn an_identity_keys_one_account_made_with_it_or_nothing(backend: Backend) {
+    let db = TestStore::open(backend).await;
+    let s = &*db.store;
+    user(s, "bob", Role::User).await;
+    let iss = "https://id.school.example";
+    let carol = s
+        .create_identity_user(oidc_user("carol"), iss, "sub-1", &sys())
+        .await
+        .unwrap();
+    assert_eq!(carol.source, UserSource::Oidc);
+    let found = s.user_by_identity(iss, "sub-1").await.unwrap().unwrap();
+    assert_eq!(found.id, carol.id);
+    assert!(s.user_by_identity(iss, "sub-2").await.unwrap().is_none());
+    // The same subject at another issuer is someone else.
+    let other = "https://other.example";
+    assert!(s.user_by_identity(other, "sub-1").await.unwrap().is_none());
+    // A taken name creates nothing, not even the identity.
+    let taken = s
+        .create_identity_user(oidc_user("bob"), iss, "sub-2", &sys())
+        .await;
+    assert!(matches!(taken, Err(StoreError::Invalid(_))), "{taken:?}");
+    assert!(s.user_by_identity(iss, "sub-2").await.unwrap().is_none());
+    // One identity, one account: the second account is not made either.
+    let twice = s
+        .create_identity_user(oidc_user("carol2"), iss, "sub-1", &sys())
+        .await;
+    assert!(matches!(twice, Err(StoreError::Invalid(_))), "{twice:?}");
+    assert!(s.user_for_login("carol2").await.unwrap().is_none());
+    assert_eq!(s.count_users().await.unwrap(), 2);
+}
+
+/// Claims the next job, which must be `kind`, and finishes it.
+async fn run_next(s: &dyn Store, kind: JobKind) -> Job {
+    let job = s
+        .claim_job("w", now(), now() + Duration::seconds(30))
+        .await
+        .unwrap()
+        .expect("a queued job");
+    assert_eq!(job.kind, kind);
+    s.finish_job(job.id, "w", JobOutcome::Succeeded("done".into()))
+        .await
+        .unwrap();
+    job
+}
+
+async fn take(s: &dyn Store, m: MachineId, name: &str) -> Result<Job, StoreError> {
+    let new = NewSnapshot::parse(name, "").unwrap();
+    s.take_snapshot(m, new, &sys()).await
+}
+
+/// Takes `name` and lets its job make it.
+async fn made(s: &dyn Store, m: MachineId, name: &str, with_memory: bool) {
+    take(s, m, name).await.unwrap();
+    let job = run_next(s, JobKind::Snapshot).await;
+    assert_eq!(job.snapshot.as_ref().map(SnapshotName::as_str), Some(name));
+    let name = SnapshotName::parse(name).unwrap();
+    s.snapshot_ready(m, &name, Some(with_memory)).await.unwrap();
+}
+
+async fn snapshots_are_bounded_by_the_template_and_used_only_when_ready(backend: Backend) {
+    let db = TestStore::open(backend).await;
+    let s = &*db.store;
+    let alice = user(s, "alice", Role::User).await;
+    let t = template(s).await;
+    let r = s
+        .create_request(ask(&alice, &t, "web"), QUOTA, &sys())
+        .await
+        .unwrap();
+    let m = s.approve_request(r.id, &sys()).await.unwrap().machine.id;
+    run_next(s, JobKind::Provision).await;
+    let running = MachinePatch {
+        state: Some(MachineState::Running),
+        ..Default::default()
+    };
+    s.update_machine(m, running).await.unwrap();
+
+    take(s, m, "aa").await.unwrap();
+    let listed = s.snapshots(m).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].state, listed[0].with_memory),
+        (SnapshotState::Creating, false)
+    );
+    // One action at a time on a machine.
+    let busy = take(s, m, "bb").await.unwrap_err();
+    assert!(matches!(busy, StoreError::Busy(_)), "{busy:?}");
+    run_next(s, JobKind::Snapshot).await;
+    let a = SnapshotName::parse("aa").unwrap();
+    s.snapshot_ready(m, &a, Some(true)).await.unwrap();
+    // No news of the memory keeps what was recorded.
+    s.snapshot_ready(m, &a, None).await.unwrap();
+    let listed = s.snapshots(m).await.unwrap();
+    assert_eq!(
+        (listed[0].state, listed[0].with_memory),
+        (SnapshotState::Ready, true)
+    );
+
+    let again = take(s, m, "aa").await.unwrap_err();
+    assert!(
+        matches!(again, StoreError::Invalid(ref i) if i.0[0].field == "name"),
+        "{again:?}"
+    );
+    made(s, m, "bb", false).await;
+    made(s, m, "cc", false).await;
+    // The template keeps 3.
+    let full = take(s, m, "dd").await.unwrap_err();
+    assert!(matches!(full, StoreError::Busy(_)), "{full:?}");
+
+    let b = SnapshotName::parse("bb").unwrap();
+    let revert = s
+        .enqueue_snapshot_job(m, JobKind::RevertSnapshot, &a, &sys())
+        .await
+        .unwrap();
+    assert_eq!(revert.snapshot.as_ref(), Some(&a));
+    run_next(s, JobKind::RevertSnapshot).await;
+    s.enqueue_snapshot_job(m, JobKind::DeleteSnapshot, &b, &sys())
+        .await
+        .unwrap();
+    run_next(s, JobKind::DeleteSnapshot).await;
+    let states: Vec<_> = (s.snapshots(m).await.unwrap().into_iter())
+        .map(|x| (x.name.to_string(), x.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("aa".to_string(), SnapshotState::Ready),
+            ("bb".to_string(), SnapshotState::Deleting),
+            ("cc".to_string(), SnapshotState::Ready),
+        ]
+    );
+    // A snapshot being deleted cannot be reverted to; one never taken is not found.
+    let deleting = s
+        .enqueue_snapshot_job(m, JobKind::RevertSnapshot, &b, &sys())
+        .await
+        .unwrap_err();
+    assert!(matches!(deleting, StoreError::Busy(_)), "{deleting:?}");
+    let missing = SnapshotName::parse("zz").unwrap();
+    let missing = s
+        .enqueue_snapshot_job(m, JobKind::RevertSnapshot, &missing, &sys())
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound), "{missing:?}");
+    s.forget_snapshot(m, &b).await.unwrap();
+    let names: Vec<_> = (s.snapshots(m).await.unwrap().into_iter())
+        .map(|x| x.name.to_string())
+        .collect();
+    assert_eq!(names, ["aa", "cc"]);
+    // Room again for one more.
+    made(s, m, "dd", false).await;
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use std::{collections::BTreeMap, net::SocketAddr, path::Path};
 use vmportal_ldap::LdapConfig;
 use vmportal_libvirt::LibvirtConfig;
+use vmportal_oidc::OidcConfig;
 use vmportal_proxmox::ProxmoxConfig;
 use vmportal_web::WebConfig;
 use vmportal_worker::EngineConfig;
@@ -24,6 +25,9 @@ pub struct Config {
     /// Sign-in through a directory; absent: local accounts only.
     #[serde(default)]
     pub ldap: Option<LdapConfig>,
+    /// Single sign-on: one `[[oidc]]` table per OpenID provider.
+    #[serde(default)]
+    pub oidc: Vec<OidcConfig>,
     pub secrets: SecretsConfig,
     pub engine: EngineConfig,
     #[serde(default)]
@@ -131,6 +135,8 @@ impl Config {
             .validate()
             .and_then(|()| config.engine.validate())
             .and_then(|()| config.ldap.as_ref().map_or(Ok(()), LdapConfig::validate))
+            .and_then(|()| config.oidc.iter().try_for_each(OidcConfig::validate))
+            .and_then(|()| unique_oidc_ids(&config.oidc))
             .and_then(|()| {
                 config
                     .providers
@@ -139,5 +145,14 @@ impl Config {
             })
             .map_err(|e| format!("invalid configuration: {e}"))?;
         Ok(config)
+    }
+}
+
+/// Each provider's id is its URL: two with one id would answer for each other.
+fn unique_oidc_ids(providers: &[OidcConfig]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    match providers.iter().find(|p| !seen.insert(p.id.as_str())) {
+        Some(p) => Err(format!("two [[oidc]] providers have the id {:?}", p.id)),
+        None => Ok(()),
     }
 }

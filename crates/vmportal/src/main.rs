@@ -14,7 +14,7 @@ use vmportal_core::{
     resources::Resources,
     secret::{self, SecretKey},
     store::Store,
-    template::{TemplateInput, TemplateSpec},
+    template::{DEFAULT_MAX_SNAPSHOTS, TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::LibvirtHypervisor;
@@ -339,6 +339,7 @@ async fn ensure_template(
         limits: size("max-size", &max_size)?,
         shutdown_timeout_secs: 120,
         locale,
+        max_snapshots: DEFAULT_MAX_SNAPSHOTS,
         enabled: true,
         lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };
@@ -474,6 +475,14 @@ async fn serve(
     let key = secret_key(&config.secrets.key_file)?;
     let providers = registry(config.providers)?;
     let directory = config.ldap.map(directory::open).transpose()?;
+    let sso = config
+        .oidc
+        .into_iter()
+        .map(|p| {
+            let p = vmportal_oidc::OidcProvider::new(p, &config.web.public_url)?;
+            Ok(Arc::new(p) as Arc<dyn vmportal_core::sso::IdentityProvider>)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let addr = listen.unwrap_or(config.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -495,8 +504,9 @@ async fn serve(
         clock.clone(),
     );
     let workers = engine.spawn(stopped);
-    let state =
-        vmportal_web::AppState::new(store, config.web, providers, key, directory).with_clock(clock);
+    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory)
+        .with_clock(clock)
+        .with_sso(sso);
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());

@@ -421,3 +421,58 @@ fn the_documented_proxmox_settings_parse_and_misspelt_keys_are_refused() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_documented_oidc_settings_parse_and_mistakes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // The commented [[oidc]] example in the defaults, uncommented, is a valid configuration
+    // once its client secret is in the environment.
+    let example: Vec<&str> = DEFAULTS
+        .lines()
+        .skip_while(|l| *l != "# [[oidc]]")
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .collect();
+    assert!(example.len() > 10, "the example is documented: {example:?}");
+    let example = example.join("\n");
+    std::fs::write(dir.path().join("oidc.toml"), &example).unwrap();
+    let secret = "SCHOOL_OIDC_SECRET";
+    let migrate = |file: &str| {
+        let mut cmd = vmportal(dir.path());
+        cmd.args(["migrate", "--config", file]);
+        cmd
+    };
+    let out = run(migrate("oidc.toml").env(secret, "s3cret"), None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(migrate("oidc.toml").env_remove(secret), None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("SCHOOL_OIDC_SECRET (client_secret_env) is not set"));
+
+    for (file, message) in [
+        (
+            example.replace("https://id.school.example", "http://id.school.example"),
+            "oidc.issuer must be an https:// URL",
+        ),
+        (
+            example.replace("id = \"school\"", "id = \"School Account\""),
+            "oidc.id must be 1 to 32 lower-case letters",
+        ),
+        (
+            format!("{example}\n{example}"),
+            "two [[oidc]] providers have the id",
+        ),
+        (
+            example.replace("groups_claim", "group_claim"),
+            "unknown field: found `group_claim`",
+        ),
+    ] {
+        std::fs::write(dir.path().join("bad.toml"), &file).unwrap();
+        let out = run(migrate("bad.toml").env(secret, "s3cret"), None);
+        assert!(!out.status.success(), "{file}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{file}: {}",
+            text(&out.stderr)
+        );
+    }
+}

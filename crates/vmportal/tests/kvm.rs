@@ -76,6 +76,30 @@ fn ssh(host: &str, port: i64, user: &str, login: Login, command: &str, limit: Du
     }
 }
 
+/// Queues a job as the owner (a 202 with its id) and waits for its end: the finished job.
+async fn job_done(
+    p: &Portal,
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let (s, queued) = p.call(&p.user, method, path, body).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{path}: {queued}");
+    let path = format!("/api/v1/jobs/{}", queued["job_id"]);
+    let start = Instant::now();
+    loop {
+        let (_, j) = p.call(&p.admin, Method::GET, &path, None).await;
+        if j["state"] == "succeeded" || j["state"] == "failed" {
+            return j;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "{path} never ended: {j}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 fn libvirtd_pid() -> Option<i32> {
     std::fs::read_to_string("/var/run/libvirtd.pid")
         .ok()?
@@ -199,6 +223,71 @@ async fn a_real_vm_from_request_to_deletion_and_through_faults() {
         Duration::from_secs(60),
     );
     assert_eq!(out.trim(), "alice", "key login: {out}");
+
+    // Snapshots on the real guest (issue 13): a snapshot of the running guest holds its disk and
+    // memory; a file changed after it is back as it was once the machine is reverted.
+    let cat = "echo before > marker && sync && cat marker";
+    let out = ssh(
+        host,
+        port,
+        "alice",
+        Login::Key(&key),
+        cat,
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.trim(), "before", "{out}");
+    let snapshots = format!("/api/v1/machines/{id}/snapshots");
+    let take = json!({"name": "clean", "description": "before the change"});
+    let asked = Instant::now();
+    let j = job_done(&p, Method::POST, &snapshots, Some(take)).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    println!("snapshot of the running guest: {:?}", asked.elapsed());
+    let (_, listed) = p.call(&p.user, Method::GET, &snapshots, None).await;
+    assert_eq!(
+        (
+            &listed[0]["name"],
+            &listed[0]["with_memory"],
+            &listed[0]["state"]
+        ),
+        (&json!("clean"), &json!(true), &json!("ready")),
+        "{listed}"
+    );
+    let domain = format!("{}-{id}-e2e-one", prefix());
+    assert_eq!(
+        virsh(&["snapshot-list", &domain, "--name"]).1.trim(),
+        "clean"
+    );
+    let change = "echo after > marker && sync && cat marker";
+    let out = ssh(
+        host,
+        port,
+        "alice",
+        Login::Key(&key),
+        change,
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.trim(), "after", "{out}");
+    let asked = Instant::now();
+    let j = job_done(&p, Method::POST, &format!("{snapshots}/clean/revert"), None).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    println!("revert to it: {:?}", asked.elapsed());
+    assert_eq!(p.machine(id).await["state"], "running");
+    let out = ssh(
+        host,
+        port,
+        "alice",
+        Login::Key(&key),
+        "cat marker",
+        Duration::from_secs(120),
+    );
+    assert_eq!(
+        out.trim(),
+        "before",
+        "the change after the snapshot is gone: {out}"
+    );
+    let j = job_done(&p, Method::DELETE, &format!("{snapshots}/clean"), None).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    assert_eq!(virsh(&["snapshot-list", &domain, "--name"]).1.trim(), "");
     // The console: QEMU's own VNC server through the portal's relay speaks RFB 3.8 and offers
     // "None" security (libvirt guests' VNC is on loopback, without a password).
     let mut console = console_at(&p.addr, "alice", ALICE_PASSWORD, id).await;

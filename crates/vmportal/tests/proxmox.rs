@@ -327,3 +327,154 @@ async fn a_vm_template_without_a_cloud_init_drive_is_refused_with_why() {
     );
     p.no_violations();
 }
+
+/// The owner's snapshot calls: (status, body).
+async fn snapshot_call(
+    p: &Portal,
+    method: reqwest::Method,
+    id: i64,
+    rest: &str,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let path = format!("/api/v1/machines/{id}/snapshots{rest}");
+    p.call(&p.user, method, &path, body).await
+}
+
+/// Queues a snapshot job and waits for it: the finished job.
+async fn snapshot_job(
+    p: &Portal,
+    method: reqwest::Method,
+    id: i64,
+    rest: &str,
+    body: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let (status, queued) = snapshot_call(p, method, id, rest, body).await;
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{queued}");
+    p.job_done(queued["job_id"].as_i64().unwrap()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_running_vm_is_snapshotted_with_its_memory_and_reverted_running() {
+    use reqwest::Method;
+    let p = Portal::start(Setting {
+        kind: "vm",
+        source: "9001",
+        provider: "",
+    })
+    .await;
+    let (id, _) = p.approved("lab").await;
+    p.wait_for(id, "running").await;
+    let take = serde_json::json!({"name": "before_lab", "description": "clean"});
+    let j = snapshot_job(&p, Method::POST, id, "", Some(take)).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    {
+        let cluster = p.sim.cluster();
+        let snaps = &cluster.guests[&100].snapshots;
+        assert_eq!(snaps.len(), 1);
+        assert!(snaps[0].vmstate, "a running QEMU guest's memory is saved");
+        assert_eq!(snaps[0].description, "clean");
+    }
+    let (_, listed) = snapshot_call(&p, Method::GET, id, "", None).await;
+    assert_eq!(listed[0]["with_memory"], true, "{listed}");
+
+    p.act(id, "stop").await;
+    p.wait_for(id, "stopped").await;
+    let j = snapshot_job(&p, Method::POST, id, "/before_lab/revert", None).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    assert_eq!(p.machine(id).await["state"], "running");
+    assert!(p.sim.cluster().guests[&100].running);
+
+    let j = snapshot_job(&p, Method::DELETE, id, "/before_lab", None).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    assert!(p.sim.cluster().guests[&100].snapshots.is_empty());
+    let (_, listed) = snapshot_call(&p, Method::GET, id, "", None).await;
+    assert_eq!(listed, serde_json::json!([]));
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_container_snapshot_waits_for_a_backup_lock_blocks_other_actions_and_reverts_stopped() {
+    use reqwest::{Method, StatusCode};
+    let p = Portal::start(CLONED).await;
+    let (id, _) = p.approved("thesis").await;
+    p.wait_for(id, "running").await;
+    // A backup holds the container's lock: the snapshot is refused until it ends, then made.
+    p.sim
+        .cluster()
+        .hold_lock(100, "backup", Duration::from_secs(2));
+    p.sim.cluster().faults.task_time = Duration::from_millis(1500);
+    let take = serde_json::json!({"name": "first"});
+    let (status, queued) = snapshot_call(&p, Method::POST, id, "", Some(take)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
+    let (status, why) = p
+        .call(
+            &p.user,
+            Method::POST,
+            &format!("/api/v1/machines/{id}/shutdown"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        why["error"]["message"],
+        "a snapshot of this machine is being taken; try again when it is done"
+    );
+    let job = queued["job_id"].as_i64().unwrap();
+    let j = p.job_done(job).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    let messages = p.job_messages(job).await;
+    assert!(messages.contains("CT is locked (backup)"), "{messages}");
+    p.sim.cluster().faults.task_time = Duration::ZERO;
+    {
+        let cluster = p.sim.cluster();
+        let snaps = &cluster.guests[&100].snapshots;
+        assert_eq!(snaps.len(), 1);
+        assert!(!snaps[0].vmstate, "a container's snapshot holds no memory");
+    }
+    // The server stops a running container before it rolls back; it stays stopped.
+    let j = snapshot_job(&p, Method::POST, id, "/first/revert", None).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    assert_eq!(p.machine(id).await["state"], "stopped");
+    assert!(!p.sim.cluster().guests[&100].running);
+    let j = snapshot_job(&p, Method::DELETE, id, "/first", None).await;
+    assert_eq!(j["state"], "succeeded", "{j}");
+    assert!(p.sim.cluster().guests[&100].snapshots.is_empty());
+    p.no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_snapshot_failing_on_proxmox_leaves_nothing_and_says_why() {
+    use reqwest::Method;
+    let p = Portal::start(CLONED).await;
+    let (id, _) = p.approved("thesis").await;
+    p.wait_for(id, "running").await;
+    let why = "snapshot feature is not available";
+    p.sim.cluster().faults.fail_task = Some(("vzsnapshot".into(), why.into()));
+    let take = serde_json::json!({"name": "doomed"});
+    let (status, queued) = snapshot_call(&p, Method::POST, id, "", Some(take)).await;
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{queued}");
+    let job = queued["job_id"].as_i64().unwrap();
+    let j = p.job_done(job).await;
+    assert_eq!(j["state"], "failed", "{j}");
+    // The owner reads a plain reason with an error id, the administrator the server's words.
+    let plain = j["error"].as_str().unwrap();
+    assert!(!plain.contains(why) && plain.contains("error E-"), "{j}");
+    let path = format!("/api/v1/jobs/{job}");
+    let (_, detail) = p.call(&p.admin, Method::GET, &path, None).await;
+    assert!(detail["error"].as_str().unwrap().contains(why), "{detail}");
+    let (_, listed) = snapshot_call(&p, Method::GET, id, "", None).await;
+    assert_eq!(listed, serde_json::json!([]), "no half-made snapshot");
+    assert!(p.sim.cluster().guests[&100].snapshots.is_empty());
+    assert!(p.sim.cluster().guests[&100].lock.is_none());
+    let m = p.machine_detail(id).await;
+    assert!(
+        m["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("snapshot failed:"),
+        "{m}"
+    );
+    assert_eq!(m["state"], "running");
+    assert_eq!(p.machine(id).await["error_id"], m["error_id"]);
+    p.no_violations();
+}

@@ -4,6 +4,7 @@ use crate::{
         hashing::HashGate,
         limiter::{MemoryLimiter, SignInLimiter},
         pending::PendingSignIns,
+        sso::SsoLogins,
     },
     config::WebConfig,
     console::Consoles,
@@ -15,6 +16,7 @@ use vmportal_core::{
     hypervisor::Registry,
     quota::Quota,
     secret::SecretKey,
+    sso::IdentityProvider,
     store::Store,
     user::User,
 };
@@ -38,6 +40,10 @@ pub struct Inner {
     pub directory: Option<Arc<dyn Directory>>,
     /// When each directory member was last re-checked there.
     pub directory_checks: DirectoryChecks,
+    /// The OpenID providers people may sign in with, in the order of the sign-in page's buttons.
+    pub sso: Vec<Arc<dyn IdentityProvider>>,
+    /// Single sign-ons gone to their provider, until the browser comes back.
+    pub sso_logins: SsoLogins,
     /// Sign-ins whose password was right, waiting for the second factor.
     pub pending_sign_ins: PendingSignIns,
     /// The open browser consoles.
@@ -65,10 +71,21 @@ impl AppState {
             secrets,
             directory,
             directory_checks: DirectoryChecks::default(),
+            sso: Vec::new(),
+            sso_logins: SsoLogins::default(),
             pending_sign_ins: PendingSignIns::default(),
             consoles: Consoles::default(),
             clock: Arc::new(SystemClock),
         }))
+    }
+
+    /// The same state with these OpenID providers; only before the state is shared.
+    pub fn with_sso(mut self, providers: Vec<Arc<dyn IdentityProvider>>) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.sso = providers,
+            None => panic!("the providers are set before the state is shared"),
+        }
+        self
     }
 
     /// The same state with another clock; only before the state is shared.

@@ -29,6 +29,16 @@ impl Engine {
                         self.provision(job, &machine, &template, hv.as_ref()).await
                     }
                     JobKind::Delete => self.delete(&machine, hv.as_ref()).await,
+                    JobKind::Snapshot | JobKind::RevertSnapshot | JobKind::DeleteSnapshot => {
+                        let done = self
+                            .snapshot_job(job, &machine, &template, hv.as_ref())
+                            .await;
+                        if matches!(&done, Err(e) if !self.will_retry(job, e)) {
+                            self.after_snapshot_failure(job, &machine, hv.as_ref())
+                                .await;
+                        }
+                        done
+                    }
                     _ => self.act(job.kind, &machine, &template, hv.as_ref()).await,
                 },
                 Err(e) => Err(e),
@@ -49,6 +59,11 @@ impl Engine {
                 JobOutcome::Failed(error)
             }
         }
+    }
+
+    /// Whether a failed attempt is tried again.
+    fn will_retry(&self, job: &Job, e: &HypervisorError) -> bool {
+        matches!(e, HypervisorError::Transient(_)) && job.attempts < self.cfg.max_attempts
     }
 
     async fn context(

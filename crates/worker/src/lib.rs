@@ -9,6 +9,7 @@ mod idle;
 mod jobs;
 mod progress;
 mod reconcile;
+mod snapshots;
 
 pub use config::EngineConfig;
 

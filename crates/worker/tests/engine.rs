@@ -112,6 +112,7 @@ async fn approved(store: &dyn Store, name: &str) -> MachineId {
                     limits: r,
                     shutdown_timeout_secs: 5,
                     locale: None,
+                    max_snapshots: 3,
                     enabled: true,
                     lease: Default::default(),
                 },

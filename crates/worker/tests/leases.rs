@@ -101,6 +101,7 @@ async fn world_with(
                 defaults: r,
                 limits: r,
                 shutdown_timeout_secs: 5,
+                max_snapshots: 0,
                 locale: None,
                 enabled: true,
                 lease: LeasePolicy {

@@ -1,6 +1,7 @@
 //! What each simulated endpoint does to the cluster and answers. Parameters have already passed
 //! the schema; messages follow the real server's wording where the provider depends on them.
 
+use crate::snapshot;
 use crate::state::{Cluster, Guest, Kind};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -11,9 +12,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Debug)]
 pub struct ApiError(pub u16, pub String);
 
-type Answer = Result<Value, ApiError>;
+pub(crate) type Answer = Result<Value, ApiError>;
 
-fn fail(message: impl Into<String>) -> ApiError {
+pub(crate) fn fail(message: impl Into<String>) -> ApiError {
     ApiError(500, message.into())
 }
 
@@ -30,11 +31,11 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params.get(name).map(String::as_str)
     }
 
-    fn flag(&self, name: &str) -> bool {
+    pub(crate) fn flag(&self, name: &str) -> bool {
         self.param(name) == Some("1")
     }
 
@@ -107,6 +108,14 @@ pub fn handle(c: &mut Cluster, call: &Call) -> Option<Answer> {
             agent_interfaces(c, call)
         }
         ("POST", "/{kind}/{vmid}/vncproxy", Some(kind)) => vncproxy(c, call, kind),
+        ("GET", "/{kind}/{vmid}/snapshot", Some(kind)) => snapshot::list(c, call, kind),
+        ("POST", "/{kind}/{vmid}/snapshot", Some(kind)) => snapshot::create(c, call, kind),
+        ("POST", "/{kind}/{vmid}/snapshot/{snapname}/rollback", Some(kind)) => {
+            snapshot::rollback(c, call, kind)
+        }
+        ("DELETE", "/{kind}/{vmid}/snapshot/{snapname}", Some(kind)) => {
+            snapshot::delete(c, call, kind)
+        }
         _ => return None,
     };
     Some(answer)
@@ -195,7 +204,11 @@ fn nextid(c: &mut Cluster, call: &Call) -> Answer {
     Ok(json!(id.to_string()))
 }
 
-fn guest<'c>(c: &'c mut Cluster, call: &Call, kind: Kind) -> Result<&'c mut Guest, ApiError> {
+pub(crate) fn guest<'c>(
+    c: &'c mut Cluster,
+    call: &Call,
+    kind: Kind,
+) -> Result<&'c mut Guest, ApiError> {
     let vmid = call.vmid("vmid");
     let node = call.param("node").unwrap_or_default();
     match c.guests.get_mut(&vmid) {
@@ -213,7 +226,7 @@ fn guest<'c>(c: &'c mut Cluster, call: &Call, kind: Kind) -> Result<&'c mut Gues
     }
 }
 
-fn unlocked(g: &Guest) -> Result<(), ApiError> {
+pub(crate) fn unlocked(g: &Guest) -> Result<(), ApiError> {
     match &g.lock {
         Some(lock) => Err(fail(format!("{} is locked ({lock})", g.kind.label()))),
         None => Ok(()),

@@ -6,6 +6,7 @@ mod console;
 pub mod node;
 pub mod schema;
 pub mod server;
+mod snapshot;
 pub mod sshd;
 pub mod state;
 pub mod tickets;

@@ -39,6 +39,19 @@ pub struct Guest {
     /// A VM's cloud-init drive: the `ci*`, `sshkeys` and `ipconfig*` settings as they were when
     /// it was last regenerated (`PUT .../cloudinit`); `None` before that.
     pub cloud_init_drive: Option<BTreeMap<String, String>>,
+    /// Oldest first.
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// A snapshot: the config it restores, and whether it holds a QEMU guest's memory.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub name: String,
+    pub description: String,
+    pub vmstate: bool,
+    pub snaptime: u64,
+    pub config: BTreeMap<String, String>,
+    pub parent: Option<String>,
 }
 
 /// One `pct exec VMID -- ARGS` with what it read on its standard input.
@@ -269,6 +282,7 @@ impl Cluster {
             pool: None,
             execs: Vec::new(),
             cloud_init_drive: None,
+            snapshots: Vec::new(),
         };
         self.guests.insert(vmid, guest);
     }

@@ -706,3 +706,84 @@ async fn a_ticket_signs_in_and_calls_other_than_get_need_the_csrf_token() {
     assert_eq!(res.status(), 401);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
 }
+
+#[tokio::test]
+async fn snapshots_follow_the_servers_rules() {
+    let sim = Sim::start().await;
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        "/nodes/pve1/qemu/9001/clone",
+        &[("newid", "140"), ("name", "vm-1")],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let base = "/nodes/pve1/qemu/140";
+    let (_, v) = call(&sim, Method::POST, &format!("{base}/status/start"), &[]).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let snap = [("snapname", "s1"), ("vmstate", "1"), ("description", "d")];
+    let (status, v) = call(&sim, Method::POST, &format!("{base}/snapshot"), &snap).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["data"].as_str().unwrap().contains(":qmsnapshot:140:"));
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (status, v) = call(&sim, Method::POST, &format!("{base}/snapshot"), &snap).await;
+    assert_eq!(status, 500);
+    assert_eq!(v["message"], "snapshot name 's1' already used\n");
+    let reserved = [("snapname", "current")];
+    let (status, _) = call(&sim, Method::POST, &format!("{base}/snapshot"), &reserved).await;
+    assert_eq!(status, 500);
+    let (_, v) = call(&sim, Method::GET, &format!("{base}/snapshot"), &[]).await;
+    assert_eq!(v["data"][0]["name"], "s1");
+    assert_eq!(v["data"][0]["vmstate"], 1);
+    assert_eq!(v["data"][1]["name"], "current");
+    assert_eq!(v["data"][1]["parent"], "s1");
+
+    // Rollback stops the guest first; a snapshot with memory resumes it.
+    let (_, v) = call(&sim, Method::POST, &format!("{base}/status/stop"), &[]).await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (_, v) = call(
+        &sim,
+        Method::POST,
+        &format!("{base}/snapshot/s1/rollback"),
+        &[],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    assert!(sim.cluster().guests[&140].running);
+
+    // No snapshot while another lock is held.
+    sim.cluster()
+        .hold_lock(140, "backup", Duration::from_secs(5));
+    let (status, v) = call(
+        &sim,
+        Method::POST,
+        &format!("{base}/snapshot"),
+        &[("snapname", "s2")],
+    )
+    .await;
+    assert_eq!(status, 500);
+    assert_eq!(v["message"], "VM is locked (backup)\n");
+
+    let (_, v) = call(
+        &sim,
+        Method::DELETE,
+        &format!("{base}/snapshot/s1"),
+        &[("force", "1")],
+    )
+    .await;
+    assert_eq!(wait(&sim, v["data"].as_str().unwrap()).await, "OK");
+    let (status, v) = call(&sim, Method::DELETE, &format!("{base}/snapshot/s1"), &[]).await;
+    assert_eq!(status, 500);
+    assert_eq!(v["message"], "snapshot 's1' does not exist\n");
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+
+    // A container's snapshot has no memory: the schema knows no `vmstate` there.
+    let (status, _) = call(
+        &sim,
+        Method::POST,
+        "/nodes/pve1/lxc/9000/snapshot",
+        &[("snapname", "s1"), ("vmstate", "1")],
+    )
+    .await;
+    assert_eq!(status, 400);
+}

@@ -131,6 +131,7 @@ async fn machines(
         limits: size,
         shutdown_timeout_secs: 120,
         locale: String::new(),
+        max_snapshots: 0,
         enabled: true,
         lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };

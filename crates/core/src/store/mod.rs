@@ -1,5 +1,5 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles, courses). Each database backend implements every trait, one
+//! requests, machines, jobs, audit, consoles, courses, snapshots). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -10,6 +10,7 @@ mod audit;
 mod consoles;
 mod courses;
 mod error;
+mod identities;
 mod jobs;
 mod leases;
 mod list;
@@ -17,6 +18,7 @@ mod machines;
 mod requests;
 mod second_factor;
 mod sessions;
+mod snapshots;
 mod templates;
 mod tokens;
 mod users;
@@ -25,6 +27,7 @@ pub use audit::AuditStore;
 pub use consoles::ConsoleStore;
 pub use courses::{CourseStore, Deployed, NewDeployment};
 pub use error::{BackendError, StoreError, StoreResult};
+pub use identities::IdentityStore;
 pub use jobs::JobStore;
 pub use leases::{LeaseStore, NewExtension};
 pub use list::{
@@ -36,6 +39,7 @@ pub use machines::MachineStore;
 pub use requests::{Approval, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
+pub use snapshots::SnapshotStore;
 pub use templates::TemplateStore;
 pub use tokens::TokenStore;
 pub use users::UserStore;
@@ -46,6 +50,7 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait Store:
     UserStore
+    + IdentityStore
     + SessionStore
     + SecondFactorStore
     + TokenStore
@@ -56,6 +61,7 @@ pub trait Store:
     + LeaseStore
     + AuditStore
     + ConsoleStore
+    + SnapshotStore
     + CourseStore
     + Send
     + Sync
@@ -68,7 +74,8 @@ pub trait Store:
 /// The aggregate traits, for callers that hold a `dyn Store` and call their methods.
 pub mod prelude {
     pub use super::{
-        AuditStore, ConsoleStore, CourseStore, JobStore, LeaseStore, MachineStore, RequestStore,
-        SecondFactorStore, SessionStore, Store, TemplateStore, TokenStore, UserStore,
+        AuditStore, ConsoleStore, CourseStore, IdentityStore, JobStore, LeaseStore, MachineStore,
+        RequestStore, SecondFactorStore, SessionStore, SnapshotStore, Store, TemplateStore,
+        TokenStore, UserStore,
     };
 }

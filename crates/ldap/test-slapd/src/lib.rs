@@ -325,8 +325,10 @@ fn school_ldif() -> String {
     ldif
 }
 
-/// A CA and a certificate for 127.0.0.1 and localhost signed by it, P-256 keys, valid two days.
-fn make_certificates(dir: &Path) {
+/// A CA (`ca.crt`) and a certificate for 127.0.0.1 and localhost signed by it (`server.crt`,
+/// `server.key`), P-256 keys, valid two days, in `dir`. The OpenID provider of the web tests uses
+/// them too.
+pub fn make_certificates(dir: &Path) {
     let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
     let key = [
         "-newkey",

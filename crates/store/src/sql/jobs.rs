@@ -14,6 +14,7 @@ use vmportal_core::{
     job::{Job, JobEvent, JobKind, JobOutcome},
     machine::MachineState,
     now,
+    snapshot::SnapshotName,
     store::{JobQuery, JobSort, JobStore, Listed, StoreError, StoreResult},
 };
 
@@ -55,50 +56,9 @@ impl JobStore for Backend {
 
     async fn enqueue_job(&self, machine: MachineId, kind: JobKind, by: &Actor) -> StoreResult<Job> {
         let mut tx = self.write().await?;
-        let (state, name): (String, String) =
-            sqlx::query_as("SELECT state, name FROM machines WHERE id = $1")
-                .bind(machine.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?
-                .ok_or(StoreError::NotFound)?;
-        let state: MachineState = state.parse().map_err(corrupt)?;
-        state.accepts(kind).map_err(StoreError::Busy)?;
-        if !kind.queues_behind_others() && pending_on(&mut tx, machine).await? > 0 {
-            return Err(StoreError::Busy(
-                "another action on this machine is still in progress".into(),
-            ));
-        }
-        let t = secs(now());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
-             VALUES ($1, $2, 'queued', 'waiting for a worker', $3, $4, $5) RETURNING id",
-        )
-        .bind(kind.as_str())
-        .bind(machine.0)
-        .bind(t)
-        .bind(t)
-        .bind(t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(backend)?;
-        if kind == JobKind::Delete {
-            sqlx::query("UPDATE machines SET state = 'deleting', updated_at = $1 WHERE id = $2")
-                .bind(t)
-                .bind(machine.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        let event = NewAuditEvent {
-            action: action::MACHINE_ACTION,
-            object_type: "machine",
-            object_id: Some(machine.0),
-            detail: format!("{kind} {name} (job {id})"),
-        };
-        audit::write(&mut tx, by, event).await?;
+        let id = enqueue(&mut tx, machine, kind, None, by).await?;
         tx.commit().await.map_err(backend)?;
-        self.job(JobId(id)).await?.ok_or(StoreError::NotFound)
+        self.job(id).await?.ok_or(StoreError::NotFound)
     }
 
     async fn claim_job(
@@ -233,14 +193,83 @@ impl JobStore for Backend {
     }
 }
 
-async fn pending_on(conn: &mut Conn, machine: MachineId) -> StoreResult<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM jobs WHERE machine_id = $1 AND state IN ('queued', 'running')",
+/// Queues `kind` on `machine` inside `tx`, with its audit event. Refused (busy) when the machine's
+/// state does not allow it or another job is pending on it (a delete queues behind); a delete
+/// marks the machine `deleting` at once.
+pub(super) async fn enqueue(
+    tx: &mut Conn,
+    machine: MachineId,
+    kind: JobKind,
+    snapshot: Option<&SnapshotName>,
+    by: &Actor,
+) -> StoreResult<JobId> {
+    let (state, name): (String, String) =
+        sqlx::query_as("SELECT state, name FROM machines WHERE id = $1")
+            .bind(machine.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?
+            .ok_or(StoreError::NotFound)?;
+    let state: MachineState = state.parse().map_err(corrupt)?;
+    state.accepts(kind).map_err(StoreError::Busy)?;
+    if !kind.queues_behind_others()
+        && let Some(pending) = pending_on(tx, machine).await?
+    {
+        return Err(StoreError::Busy(pending.busy_reason()));
+    }
+    let t = secs(now());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, machine_id, snapshot, state, message, run_after, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'queued', 'waiting for a worker', $4, $5, $6) RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(machine.0)
+    .bind(snapshot.map(SnapshotName::as_str))
+    .bind(t)
+    .bind(t)
+    .bind(t)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(backend)?;
+    if kind == JobKind::Delete {
+        sqlx::query("UPDATE machines SET state = 'deleting', updated_at = $1 WHERE id = $2")
+            .bind(t)
+            .bind(machine.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    let (action, detail) = match snapshot {
+        None => (action::MACHINE_ACTION, format!("{kind} {name} (job {id})")),
+        Some(snap) => {
+            let action = match kind {
+                JobKind::RevertSnapshot => action::SNAPSHOT_REVERT,
+                JobKind::DeleteSnapshot => action::SNAPSHOT_DELETE,
+                _ => action::SNAPSHOT_TAKE,
+            };
+            (action, format!("{kind} '{snap}' of {name} (job {id})"))
+        }
+    };
+    let event = NewAuditEvent {
+        action,
+        object_type: "machine",
+        object_id: Some(machine.0),
+        detail,
+    };
+    audit::write(tx, by, event).await?;
+    Ok(JobId(id))
+}
+
+/// The kind of the job pending on `machine`, if any.
+async fn pending_on(conn: &mut Conn, machine: MachineId) -> StoreResult<Option<JobKind>> {
+    let kind: Option<String> = sqlx::query_scalar(
+        "SELECT kind FROM jobs WHERE machine_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
     )
     .bind(machine.0)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
-    .map_err(backend)
+    .map_err(backend)?;
+    kind.map(|k| k.parse().map_err(corrupt)).transpose()
 }
 
 async fn insert_event(

@@ -14,6 +14,7 @@ use vmportal_core::{
     quota::QuotaOverride,
     request::MachineRequest,
     resources::Resources,
+    snapshot::SnapshotName,
     store::{Session, StoreResult},
     template::Template,
     user::User,
@@ -118,6 +119,7 @@ pub(crate) struct TemplateRow {
     max_disk_gib: i64,
     shutdown_timeout_secs: i64,
     locale: Option<String>,
+    max_snapshots: i64,
     enabled: bool,
     created_at: i64,
     #[sqlx(flatten)]
@@ -146,6 +148,7 @@ impl TemplateRow {
             },
             shutdown_timeout_secs: self.shutdown_timeout_secs,
             locale: self.locale,
+            max_snapshots: self.max_snapshots,
             enabled: self.enabled,
             created_at: ts(self.created_at)?,
             lease: self.lease.into_policy()?,
@@ -303,7 +306,7 @@ impl MachineRow {
 
 macro_rules! job_select {
     () => {
-        "SELECT j.id, j.kind, j.machine_id, m.owner_id, j.state, \
+        "SELECT j.id, j.kind, j.machine_id, j.snapshot, m.owner_id, j.state, \
     j.progress, j.message, j.error, j.attempts, j.cause, j.created_at, j.updated_at \
     FROM jobs j LEFT JOIN machines m ON m.id = j.machine_id"
     };
@@ -314,6 +317,7 @@ pub(crate) struct JobRow {
     id: i64,
     kind: String,
     machine_id: Option<i64>,
+    snapshot: Option<String>,
     owner_id: Option<i64>,
     state: String,
     progress: i64,
@@ -331,6 +335,10 @@ impl JobRow {
             id: JobId(self.id),
             kind: parse(&self.kind)?,
             machine_id: self.machine_id.map(MachineId),
+            snapshot: self
+                .snapshot
+                .map(|s| SnapshotName::parse(&s).map_err(corrupt))
+                .transpose()?,
             owner_id: self.owner_id.map(UserId),
             state: parse(&self.state)?,
             progress: self.progress,

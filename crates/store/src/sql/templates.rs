@@ -16,8 +16,8 @@ macro_rules! template_select {
     () => {
         "SELECT id, name, description, provider, kind, os_family, source, default_cpus, \
     default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-    shutdown_timeout_secs, locale, enabled, created_at, lease_days, max_lease_days, extend_days, \
-    expiry_action, grace_days, idle_stop_minutes FROM templates"
+    shutdown_timeout_secs, locale, max_snapshots, enabled, created_at, lease_days, max_lease_days, \
+    extend_days, expiry_action, grace_days, idle_stop_minutes FROM templates"
     };
 }
 
@@ -29,8 +29,8 @@ impl TemplateStore for Backend {
             sqlx::query_scalar(
             "INSERT INTO templates (name, description, provider, kind, os_family, source, \
              default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
-             shutdown_timeout_secs, locale, enabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+             shutdown_timeout_secs, locale, max_snapshots, enabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
             ),
             &spec,
         )
@@ -57,7 +57,7 @@ impl TemplateStore for Backend {
             sqlx::query_scalar(
             "UPDATE templates SET name = $1, description = $2, provider = $3, kind = $4, os_family = $5, \
              source = $6, default_cpus = $7, default_memory_mib = $8, default_disk_gib = $9, max_cpus = $10, \
-             max_memory_mib = $11, max_disk_gib = $12, shutdown_timeout_secs = $13, locale = $14, enabled = $15 WHERE id = $16 RETURNING id",
+             max_memory_mib = $11, max_disk_gib = $12, shutdown_timeout_secs = $13, locale = $14, max_snapshots = $15, enabled = $16 WHERE id = $17 RETURNING id",
             ),
             &spec,
         )
@@ -111,6 +111,7 @@ fn with_spec<'q>(q: IdQuery<'q>, spec: &TemplateSpec) -> IdQuery<'q> {
         .bind(spec.limits.disk_gib)
         .bind(spec.shutdown_timeout_secs)
         .bind(spec.locale.clone())
+        .bind(spec.max_snapshots)
         .bind(spec.enabled)
 }
 
@@ -120,7 +121,7 @@ fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
         object_type: "template",
         object_id: Some(id),
         detail: format!(
-            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB{})",
+            "{} ({} {} on {}, source {}, max {} CPU / {} MiB / {} GiB, {} snapshots{})",
             spec.name,
             spec.os_family,
             spec.kind,
@@ -129,6 +130,7 @@ fn event(action: &'static str, id: i64, spec: &TemplateSpec) -> NewAuditEvent {
             spec.limits.cpus,
             spec.limits.memory_mib,
             spec.limits.disk_gib,
+            spec.max_snapshots,
             if spec.enabled { "" } else { ", disabled" }
         ),
     }

@@ -17,35 +17,7 @@ use vmportal_core::{
 impl UserStore for Backend {
     async fn create_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, email, role, source, password_hash, \
-             must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(new.username.as_str())
-        .bind(&new.display_name)
-        .bind(&new.email)
-        .bind(new.role.as_str())
-        .bind(new.source.as_str())
-        .bind(&new.password_hash)
-        .bind(new.must_change_password)
-        .bind(now().unix_timestamp())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(unique_as("username", "is already taken"))?;
-        audit::write(
-            &mut tx,
-            by,
-            NewAuditEvent {
-                action: action::USER_CREATE,
-                object_type: "user",
-                object_id: Some(id),
-                detail: format!("{} ({}, {})", new.username, new.role, new.source),
-            },
-        )
-        .await?;
-        let user = fetch(&mut tx, UserId(id))
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let user = insert(&mut tx, new, by).await?;
         tx.commit().await.map_err(backend)?;
         Ok(user)
     }
@@ -169,7 +141,38 @@ impl UserStore for Backend {
     }
 }
 
-async fn fetch(conn: &mut Conn, id: UserId) -> StoreResult<Option<User>> {
+/// Creates the user, with its audit event, in the caller's transaction.
+pub(super) async fn insert(tx: &mut Conn, new: NewUser, by: &Actor) -> StoreResult<User> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, email, role, source, password_hash, \
+         must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(new.username.as_str())
+    .bind(&new.display_name)
+    .bind(&new.email)
+    .bind(new.role.as_str())
+    .bind(new.source.as_str())
+    .bind(&new.password_hash)
+    .bind(new.must_change_password)
+    .bind(now().unix_timestamp())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unique_as("username", "is already taken"))?;
+    audit::write(
+        tx,
+        by,
+        NewAuditEvent {
+            action: action::USER_CREATE,
+            object_type: "user",
+            object_id: Some(id),
+            detail: format!("{} ({}, {})", new.username, new.role, new.source),
+        },
+    )
+    .await?;
+    fetch(tx, UserId(id)).await?.ok_or(StoreError::NotFound)
+}
+
+pub(super) async fn fetch(conn: &mut Conn, id: UserId) -> StoreResult<Option<User>> {
     let row: Option<UserRow> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),

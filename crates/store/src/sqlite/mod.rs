@@ -42,6 +42,8 @@ mod audit;
 mod console;
 #[path = "../sql/courses.rs"]
 mod courses;
+#[path = "../sql/identities.rs"]
+mod identities;
 #[path = "../sql/jobs.rs"]
 mod jobs;
 #[path = "../sql/leases.rs"]
@@ -54,6 +56,8 @@ mod machines;
 mod requests;
 #[path = "../sql/sessions.rs"]
 mod sessions;
+#[path = "../sql/snapshots.rs"]
+mod snapshots;
 #[path = "../sql/templates.rs"]
 mod templates;
 #[path = "../sql/totp.rs"]

@@ -96,11 +96,11 @@ async fn provision(
             };
             Ok(state.store.create_user(new, actor).await?)
         }
-        Some((user, _)) if user.source == UserSource::Local || user.disabled => {
+        Some((user, _)) if user.source != UserSource::Ldap || user.disabled => {
             let why = if user.disabled {
                 "account disabled"
             } else {
-                "a local account has this name; the directory may not sign in as it"
+                "an account of another source has this name; the directory may not sign in as it"
             };
             record(state, actor, action::LOGIN_FAILED, Some(&user), why.into()).await?;
             Err(AppError::BadCredentials)

@@ -10,6 +10,8 @@ pub mod redact;
 pub mod requests;
 pub mod second_factor;
 pub mod session;
+pub mod snapshots;
+pub mod sso;
 pub mod templates;
 pub mod tokens;
 pub mod users;

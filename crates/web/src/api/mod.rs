@@ -100,6 +100,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::actions::stop))
         .routes(routes!(machines::actions::reboot))
         .routes(routes!(machines::credentials::credentials))
+        .routes(routes!(
+            machines::snapshots::list,
+            machines::snapshots::take
+        ))
+        .routes(routes!(machines::snapshots::revert))
+        .routes(routes!(machines::snapshots::delete))
         .routes(routes!(crate::console::ticket::console_ticket))
         .routes(routes!(courses::list::list, courses::list::create))
         .routes(routes!(

@@ -7,6 +7,7 @@ pub mod hashing;
 pub mod limiter;
 pub mod pending;
 mod session;
+pub mod sso;
 
 pub use api_token::new_api_token;
 

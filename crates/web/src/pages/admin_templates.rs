@@ -18,7 +18,7 @@ use vmportal_core::{
     ids::TemplateId,
     lease::{ExpiryAction, LeaseInput},
     resources::Resources,
-    template::{Template as Catalogue, TemplateInput, TemplateSpec},
+    template::{DEFAULT_MAX_SNAPSHOTS, Template as Catalogue, TemplateInput, TemplateSpec},
 };
 
 #[derive(Template, WebTemplate)]
@@ -66,6 +66,7 @@ pub struct TemplateForm {
     max_memory_mib: String,
     max_disk_gib: String,
     shutdown_timeout_secs: String,
+    max_snapshots: String,
     locale: String,
     /// Present only when the box is ticked.
     enabled: Option<String>,
@@ -99,6 +100,7 @@ impl TemplateForm {
             max_memory_mib: i.limits.memory_mib.to_string(),
             max_disk_gib: i.limits.disk_gib.to_string(),
             shutdown_timeout_secs: i.shutdown_timeout_secs.to_string(),
+            max_snapshots: i.max_snapshots.to_string(),
             locale: i.locale.clone(),
             enabled: i.enabled.then(|| "on".to_owned()),
             lease_days: optional_text(i.lease.lease_days),
@@ -112,7 +114,7 @@ impl TemplateForm {
 
     fn to_input(&self, invalid: &mut Invalid) -> TemplateInput {
         let mut n = |field, raw: &str| number(invalid, field, raw);
-        let (defaults, limits, shutdown_timeout_secs) = (
+        let (defaults, limits, shutdown_timeout_secs, max_snapshots) = (
             Resources {
                 cpus: n("default_cpus", &self.default_cpus),
                 memory_mib: n("default_memory_mib", &self.default_memory_mib),
@@ -124,6 +126,7 @@ impl TemplateForm {
                 disk_gib: n("max_disk_gib", &self.max_disk_gib),
             },
             n("shutdown_timeout_secs", &self.shutdown_timeout_secs),
+            n("max_snapshots", &self.max_snapshots),
         );
         TemplateInput {
             name: self.name.clone(),
@@ -135,6 +138,7 @@ impl TemplateForm {
             defaults,
             limits,
             shutdown_timeout_secs,
+            max_snapshots,
             locale: self.locale.clone(),
             enabled: self.enabled.is_some(),
             lease: LeaseInput {
@@ -193,6 +197,7 @@ pub async fn new_form(
             disk_gib: 100,
         },
         shutdown_timeout_secs: 120,
+        max_snapshots: DEFAULT_MAX_SNAPSHOTS,
         enabled: true,
         lease: LeaseInput::from(&vmportal_core::lease::LeasePolicy::default()),
         ..Default::default()

@@ -28,6 +28,31 @@ pub struct LoginPage {
     error: Option<String>,
     /// The second step: the token of a sign-in whose password was right.
     pending: Option<String>,
+    /// The single sign-on buttons: (provider id, label).
+    sso: Vec<(String, String)>,
+}
+
+impl LoginPage {
+    pub(super) fn new(state: &AppState, next: String) -> LoginPage {
+        LoginPage {
+            next,
+            username: String::new(),
+            error: None,
+            pending: None,
+            sso: state
+                .sso
+                .iter()
+                .map(|p| (p.id().to_owned(), p.label().to_owned()))
+                .collect(),
+        }
+    }
+
+    pub(super) fn failed(state: &AppState, next: String, error: String) -> LoginPage {
+        LoginPage {
+            error: Some(error),
+            ..LoginPage::new(state, next)
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -35,13 +60,8 @@ pub struct Next {
     next: Option<String>,
 }
 
-pub async fn form(Query(q): Query<Next>) -> LoginPage {
-    LoginPage {
-        next: local_path(q.next.as_deref()).to_owned(),
-        username: String::new(),
-        error: None,
-        pending: None,
-    }
+pub async fn form(State(state): State<AppState>, Query(q): Query<Next>) -> LoginPage {
+    LoginPage::new(&state, local_path(q.next.as_deref()).to_owned())
 }
 
 #[derive(Deserialize)]
@@ -70,10 +90,9 @@ pub async fn submit(
                 .pending_sign_ins
                 .start(user.id, user.username.as_str());
             let page = LoginPage {
-                next,
                 username: user.username.to_string(),
-                error: None,
                 pending: Some(pending),
+                ..LoginPage::new(&state, next)
             };
             Ok(page.into_response())
         }
@@ -85,10 +104,8 @@ pub async fn submit(
         ) => {
             let retry = e.retry_after().map(|s| [(RETRY_AFTER, s.to_string())]);
             let page = LoginPage {
-                next,
                 username: f.username.chars().take(64).collect(),
-                error: Some(e.to_string()),
-                pending: None,
+                ..LoginPage::failed(&state, next, e.to_string())
             };
             Ok((e.status(), AppendHeaders(retry.into_iter().flatten()), page).into_response())
         }
@@ -96,7 +113,7 @@ pub async fn submit(
     }
 }
 
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     previous: Option<Signed>,
     user: &vmportal_core::user::User,
@@ -126,12 +143,11 @@ pub async fn code(
 ) -> PageResult {
     let next = local_path(f.next.as_deref()).to_owned();
     let Some((user, username)) = state.pending_sign_ins.get(&f.pending) else {
-        let page = LoginPage {
+        let page = LoginPage::failed(
+            &state,
             next,
-            username: String::new(),
-            error: Some("the sign-in took too long; start again".into()),
-            pending: None,
-        };
+            "the sign-in took too long; start again".into(),
+        );
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     match actions::session::second_step(&state, ip, user, &username, &f.code).await {
@@ -141,10 +157,9 @@ pub async fn code(
         }
         Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts(_))) => {
             let page = LoginPage {
-                next,
                 username,
-                error: Some(e.to_string()),
                 pending: Some(f.pending),
+                ..LoginPage::failed(&state, next, e.to_string())
             };
             Ok((e.status(), page).into_response())
         }

@@ -18,6 +18,7 @@ mod login;
 mod machine;
 mod machines;
 mod request_new;
+mod sso;
 
 use crate::{auth::Signed, error::AppError, state::AppState};
 use askama::Template;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(dashboard::show))
         .route("/login", get(login::form).post(login::submit))
         .route("/login/code", post(login::code))
+        .route("/login/sso/{provider}", get(sso::start))
+        .route("/login/sso/{provider}/callback", get(sso::callback))
         .route("/logout", post(login::logout))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
@@ -58,6 +61,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/machines/{id}/delete",
             get(machine::confirm_delete).post(machine::act_delete),
+        )
+        .route("/machines/{id}/snapshots", post(machine::take_snapshot))
+        .route(
+            "/machines/{id}/snapshots/{name}/{action}",
+            post(machine::snapshot_action),
         )
         .route("/machines/{id}/{action}", post(machine::act))
         .route("/admin/requests", get(admin_requests::list))

@@ -9,6 +9,7 @@ use vmportal_core::{
     directory::Directory,
     names::Username,
     password::Password,
+    sso::IdentityProvider,
     store::prelude::*,
     user::{NewUser, Role, UserSource},
 };
@@ -28,6 +29,7 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     pub key: SecretKey,
     directory: Option<Arc<dyn Directory>>,
+    sso: Vec<Arc<dyn IdentityProvider>>,
     db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -101,10 +103,31 @@ impl TestApp {
         Self::build(config, providers, directory).await
     }
 
+    /// With OpenID providers, serving on `listener` (bound first: the providers need the
+    /// portal's address for their redirect URI).
+    pub async fn with_sso(
+        config: WebConfig,
+        listener: std::net::TcpListener,
+        sso: Vec<Arc<dyn IdentityProvider>>,
+    ) -> TestApp {
+        let providers = registry(vec![libvirt("local", "test:///default")]);
+        Self::build_on(config, providers, None, sso, Some(listener)).await
+    }
+
     async fn build(
         config: WebConfig,
         providers: Registry,
         directory: Option<Arc<dyn Directory>>,
+    ) -> TestApp {
+        Self::build_on(config, providers, directory, Vec::new(), None).await
+    }
+
+    async fn build_on(
+        config: WebConfig,
+        providers: Registry,
+        directory: Option<Arc<dyn Directory>>,
+        sso: Vec<Arc<dyn IdentityProvider>>,
+        listener: Option<std::net::TcpListener>,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("portal.db");
@@ -118,8 +141,9 @@ impl TestApp {
             key.clone(),
             directory.clone(),
         )
-        .with_clock(clock.clone());
-        let (addr, stop, server) = start(state).await;
+        .with_clock(clock.clone())
+        .with_sso(sso.clone());
+        let (addr, stop, server) = start(state, listener).await;
         TestApp {
             addr,
             store,
@@ -128,6 +152,7 @@ impl TestApp {
             clock,
             key,
             directory,
+            sso,
             db_path,
             stop: Some(stop),
             server: Some(server),
@@ -151,8 +176,9 @@ impl TestApp {
             self.key.clone(),
             self.directory.clone(),
         )
-        .with_clock(self.clock.clone());
-        let (addr, stop, server) = start(state).await;
+        .with_clock(self.clock.clone())
+        .with_sso(self.sso.clone());
+        let (addr, stop, server) = start(state, None).await;
         (self.addr, self.stop, self.server) = (addr, Some(stop), Some(server));
     }
 
@@ -278,6 +304,28 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Claims the oldest runnable job and runs it once with the provisioning engine, as a worker
+    /// would; returns the job as it ended. Tests that need the engine drive it step by step.
+    pub async fn run_next_job(&self) -> vmportal_core::job::Job {
+        const WORKER: &str = "test-worker";
+        let now = vmportal_core::now();
+        let job = self
+            .store
+            .claim_job(WORKER, now, now + time::Duration::minutes(5))
+            .await
+            .unwrap()
+            .expect("a job to run");
+        let engine = vmportal_worker::Engine::new(
+            self.store.clone(),
+            self.providers.clone(),
+            self.key.clone(),
+            vmportal_worker::EngineConfig::default(),
+            self.clock.clone(),
+        );
+        engine.run(WORKER, job.clone()).await;
+        self.store.job(job.id).await.unwrap().unwrap()
+    }
+
     /// The audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         self.audit().await.into_iter().map(|e| e.action).collect()
@@ -299,11 +347,20 @@ async fn open(path: &std::path::Path) -> Arc<SqliteStore> {
     Arc::new(store)
 }
 
-async fn start(state: AppState) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+async fn start(
+    state: AppState,
+    listener: Option<std::net::TcpListener>,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     // reqwest is built without a crypto provider of its own (the Proxmox provider brings TLS on
     // ring); every client, ours and the WebDriver's, needs one installed first.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = match listener {
+        Some(l) => {
+            l.set_nonblocking(true).unwrap();
+            tokio::net::TcpListener::from_std(l).unwrap()
+        }
+        None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    };
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {

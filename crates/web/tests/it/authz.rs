@@ -204,6 +204,28 @@ fn table() -> Vec<Row> {
             None,
             [401, 409, 404, 404, 409],
         ),
+        // Snapshots of a provisioning machine: listing works, taking one is refused as a
+        // conflict past authorization; a snapshot that does not exist is 404 to everyone (what
+        // the owner and an administrator may do with one that does is in machine_snapshots.rs).
+        row(M::GET, "/api/v1/machines/{machine}/snapshots", None, OWNED),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/snapshots",
+            Json(json!({"name": "before_lab", "description": "d"})),
+            [401, 409, 404, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{machine}/snapshots/{snapshot}/revert",
+            None,
+            [401, 404, 404, 404, 404],
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/machines/{machine}/snapshots/{snapshot}",
+            None,
+            [401, 404, 404, 404, 404],
+        ),
         // A provisioning machine has no console yet: 409 past authorization, 404 before it.
         row(
             M::POST,
@@ -254,6 +276,14 @@ fn table() -> Vec<Row> {
         row(M::GET, "/readyz", None, PUBLIC),
         row(M::GET, "/metrics", None, PUBLIC),
         row(M::GET, "/login", None, PUBLIC),
+        // No OpenID provider is configured here: single sign-on is absent for everyone.
+        row(M::GET, "/login/sso/school", None, [404, 404, 404, 404, 404]),
+        row(
+            M::GET,
+            "/login/sso/school/callback?code=x&state=y",
+            None,
+            [404, 404, 404, 404, 404],
+        ),
         // A second step whose sign-in is unknown (or over): for everyone alike.
         row(
             M::POST,
@@ -333,6 +363,24 @@ fn table() -> Vec<Row> {
             None,
             [303, 303, 404, 404, 303],
         ),
+        row(
+            M::POST,
+            "/machines/{machine}/snapshots",
+            Form(&[("name", "before_lab"), ("description", "")]),
+            [303, 409, 404, 404, 409],
+        ),
+        row(
+            M::POST,
+            "/machines/{machine}/snapshots/{snapshot}/revert",
+            None,
+            [303, 404, 404, 404, 404],
+        ),
+        row(
+            M::POST,
+            "/machines/{machine}/snapshots/{snapshot}/delete",
+            None,
+            [303, 404, 404, 404, 404],
+        ),
         row(M::GET, "/admin/requests", None, ADMIN_PAGE),
         row(
             M::POST,
@@ -391,6 +439,7 @@ fn table() -> Vec<Row> {
                 ("max_memory_mib", "1024"),
                 ("max_disk_gib", "10"),
                 ("shutdown_timeout_secs", "60"),
+                ("max_snapshots", "3"),
                 ("enabled", "on"),
             ]),
             [303, 403, 403, 403, 303],
@@ -411,6 +460,7 @@ fn table() -> Vec<Row> {
                 ("max_memory_mib", "1024"),
                 ("max_disk_gib", "10"),
                 ("shutdown_timeout_secs", "60"),
+                ("max_snapshots", "3"),
             ]),
             [303, 403, 403, 403, 303],
         ),
@@ -594,6 +644,50 @@ fn table() -> Vec<Row> {
             "/machines/{course_machine}",
             None,
             [303, 200, 404, 200, 200],
+        ),
+        // A course machine's teachers see its snapshots but neither take, revert nor delete one
+        // (409 for the owner and an administrator: still provisioning, past authorization).
+        row(
+            M::GET,
+            "/api/v1/machines/{course_machine}/snapshots",
+            None,
+            [401, 200, 404, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{course_machine}/snapshots",
+            Json(json!({"name": "before_lab", "description": "d"})),
+            [401, 409, 404, 403, 409],
+        ),
+        row(
+            M::POST,
+            "/api/v1/machines/{course_machine}/snapshots/{snapshot}/revert",
+            None,
+            [401, 404, 404, 403, 404],
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/machines/{course_machine}/snapshots/{snapshot}",
+            None,
+            [401, 404, 404, 403, 404],
+        ),
+        row(
+            M::POST,
+            "/machines/{course_machine}/snapshots",
+            Form(&[("name", "before_lab"), ("description", "")]),
+            [303, 409, 404, 403, 409],
+        ),
+        row(
+            M::POST,
+            "/machines/{course_machine}/snapshots/{snapshot}/revert",
+            None,
+            [303, 404, 404, 403, 404],
+        ),
+        row(
+            M::POST,
+            "/machines/{course_machine}/snapshots/{snapshot}/delete",
+            None,
+            [303, 404, 404, 403, 404],
         ),
         row(M::GET, "/courses", None, PAGE),
         row(
@@ -788,7 +882,8 @@ impl Fixture {
             .replace("{course_machine}", &self.course_machine.to_string())
             .replace("{course_job}", &self.course_job.to_string())
             .replace("{course_request}", &self.course_request.to_string())
-            .replace("{deployment}", &self.deployment.to_string());
+            .replace("{deployment}", &self.deployment.to_string())
+            .replace("{snapshot}", "no_such_snapshot");
         let (alice, admin) = (&self.callers[1], &self.callers[4]);
         if p.contains("{course_fresh}") {
             let fresh = self
@@ -967,6 +1062,7 @@ async fn the_table_covers_every_documented_route() {
             ] {
                 p = p.replace(k, "*");
             }
+            p = p.replace("{snapshot}", "{name}");
             format!("{} {p}", r.method)
         })
         .collect();

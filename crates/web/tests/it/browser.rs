@@ -292,3 +292,87 @@ async fn the_lease_banner_and_its_extension_in_chromium() {
     );
     shots.take(&driver, "lease-extended").await;
 }
+
+/// Two-factor sign-in in Chromium: set up on *My account* with the secret the page shows beside
+/// its QR code, then, after signing out, the password alone does not sign in: a wrong code is
+/// refused, the authenticator's code is accepted.
+#[tokio::test]
+async fn two_factor_sign_in_in_chromium() {
+    let app = TestApp::spawn().await;
+    app.user("alice", Role::User).await;
+    let chromedriver = ChromeDriver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let driver = chromedriver.browser(profile.path(), &[]).await;
+    let mut shots = Shots::new(output_dir().join("totp"));
+
+    sign_in(&driver, &app, "alice").await;
+    driver.goto(app.url("/account")).await.unwrap();
+    submit(&driver, "button#totp-begin").await;
+    wait_for_text(&driver, "Scan this QR code").await;
+    assert!(driver.find(By::Css(".qr svg")).await.is_ok());
+    shots.take(&driver, "totp-qr-code").await;
+    let secret = driver
+        .find(By::Id("totp-secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(secret.len(), 32, "160 bits in base32: {secret}");
+    let code = driver.find(By::Id("code")).await.unwrap();
+    code.send_keys(crate::totp::code(&secret, 0)).await.unwrap();
+    submit(&driver, "form[action='/account/totp/confirm'] button").await;
+    wait_for_text(&driver, "Two-factor sign-in is on").await;
+    let recovery = driver.find_all(By::Css(".recovery-code")).await.unwrap();
+    assert_eq!(recovery.len(), 10);
+    shots.take(&driver, "totp-recovery-codes").await;
+    sign_out(&driver).await;
+
+    // The password is right: the second step asks for the code.
+    driver.goto(app.url("/login")).await.unwrap();
+    for (field, value) in [("username", "alice"), ("password", PASSWORD)] {
+        driver
+            .find(By::Id(field))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    submit(&driver, "form[action='/login'] button[type=submit]").await;
+    wait_for_text(&driver, "Code of your authenticator app").await;
+    shots.take(&driver, "totp-second-step").await;
+    // A code of five minutes from now is outside the accepted window.
+    let enter = async |value: String| {
+        let field = driver.find(By::Id("code")).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+        submit(&driver, "form[action='/login/code'] button[type=submit]").await;
+    };
+    enter(crate::totp::code(&secret, 10)).await;
+    wait_for_text(&driver, "wrong username or password").await;
+    assert!(driver.find(By::Id("login-error")).await.is_ok());
+    assert!(
+        driver
+            .find(By::Css("form[action='/logout']"))
+            .await
+            .is_err()
+    );
+    shots.take(&driver, "totp-wrong-code").await;
+    // The code used to turn it on cannot be used again: the next one signs in.
+    enter(crate::totp::code(&secret, 1)).await;
+    wait_for_text(&driver, "Sign out").await;
+    driver.goto(app.url("/account")).await.unwrap();
+    wait_for_text(&driver, "On: signing in asks for a code").await;
+    driver.quit().await.unwrap();
+
+    let actions = app.audit_actions().await;
+    assert!(actions.contains(&"user.totp_enabled".to_owned()));
+    let failed = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.action == "session.login_failed" && e.detail == "wrong second factor")
+        .count();
+    assert_eq!(failed, 1);
+}

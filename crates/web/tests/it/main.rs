@@ -11,6 +11,8 @@ mod fuzz;
 mod ldap;
 mod leases;
 mod lists;
+mod machine_snapshots;
+mod oidc;
 mod openapi;
 mod pages;
 mod requests;

@@ -23,7 +23,7 @@ fn decode_base32(s: &str) -> Vec<u8> {
 }
 
 /// The authenticator app: the code of the step `offset` steps from now.
-fn code(secret: &str, offset: i64) -> String {
+pub(crate) fn code(secret: &str, offset: i64) -> String {
     let t = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, decode_base32(secret));
     let now = vmportal_core::now().unix_timestamp() + offset * 30;
     t.generate(now as u64)

@@ -2,3 +2,4 @@ pub mod actions;
 pub mod credentials;
 pub mod get;
 pub mod list;
+pub mod snapshots;

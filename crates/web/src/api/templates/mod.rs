@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use vmportal_core::{
     lease::{LeaseInput, LeasePolicy},
     resources::Resources,
-    template::TemplateInput,
+    template::{DEFAULT_MAX_SNAPSHOTS, TemplateInput},
 };
 
 /// A catalogue entry as an administrator writes it. On PATCH every field is optional.
@@ -33,6 +33,9 @@ pub struct TemplateBody {
     pub shutdown_timeout_secs: Option<i64>,
     /// Keyboard layout and locale of Windows guests, e.g. `fr-FR`; empty for none.
     pub locale: Option<String>,
+    /// Snapshots an owner may keep of a machine, 0 to 20; 0 disables them (3 when created
+    /// without it).
+    pub max_snapshots: Option<i64>,
     pub enabled: Option<bool>,
     /// Days a new machine lives; null: machines do not expire.
     #[serde(default, deserialize_with = "nullable")]
@@ -88,6 +91,7 @@ impl TemplateBody {
         num(&mut input.limits.memory_mib, self.max_memory_mib);
         num(&mut input.limits.disk_gib, self.max_disk_gib);
         num(&mut input.shutdown_timeout_secs, self.shutdown_timeout_secs);
+        num(&mut input.max_snapshots, self.max_snapshots);
         if let Some(e) = self.enabled {
             input.enabled = e;
         }
@@ -117,6 +121,7 @@ impl TemplateBody {
             defaults: small,
             limits: small,
             shutdown_timeout_secs: 120,
+            max_snapshots: DEFAULT_MAX_SNAPSHOTS,
             enabled: true,
             lease: LeaseInput::from(&LeasePolicy::default()),
             ..Default::default()
