@@ -4,6 +4,7 @@
 use crate::{
     Invalid, Timestamp,
     ids::{ApiTokenId, UserId},
+    msg,
 };
 use serde::Serialize;
 
@@ -48,16 +49,16 @@ impl TokenName {
     pub fn parse(field: &str, raw: &str) -> Result<TokenName, Invalid> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(Invalid::field(field, "is required"));
+            return Err(Invalid::field(field, msg("err-required")));
         }
         if name.chars().count() > Self::MAX {
             return Err(Invalid::field(
                 field,
-                format!("may be at most {} characters", Self::MAX),
+                msg("err-too-long").arg("max", Self::MAX),
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(Invalid::field(field, "may not contain control characters"));
+            return Err(Invalid::field(field, msg("err-control-characters")));
         }
         Ok(TokenName(name.to_owned()))
     }
@@ -83,7 +84,7 @@ pub fn lifetime_days(field: &str, days: Option<i64>) -> Result<Option<time::Dura
     match days {
         None => Ok(None),
         Some(d @ 1..=730) => Ok(Some(time::Duration::days(d))),
-        Some(_) => Err(Invalid::field(field, "must be between 1 and 730 days")),
+        Some(_) => Err(Invalid::field(field, msg("err-token-days"))),
     }
 }
 

@@ -71,6 +71,7 @@ pub mod action {
     pub const EXTENSION_CREATE: &str = "extension.create";
     pub const EXTENSION_APPROVE: &str = "extension.approve";
     pub const EXTENSION_REJECT: &str = "extension.reject";
+    pub const PREFERENCES_UPDATE: &str = "user.preferences";
 }
 
 #[derive(Debug, Clone, Serialize)]

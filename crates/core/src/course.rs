@@ -4,6 +4,7 @@
 use crate::{
     Invalid, Timestamp,
     ids::{CourseId, DeploymentId, MachineId, TemplateId},
+    msg,
     names::{self, Hostname, Username},
     quota::{Quota, Usage},
     resources::Resources,
@@ -76,7 +77,7 @@ impl NewCourse {
         let name = invalid.check(names::text("name", &input.name, true, 200));
         let code = invalid.check(Hostname::parse("code", &input.code).and_then(|c| {
             if c.as_str().len() > 20 {
-                Err(Invalid::field("code", "must be at most 20 characters"))
+                Err(Invalid::field("code", msg("err-too-long").arg("max", 20)))
             } else {
                 Ok(c)
             }
@@ -90,7 +91,7 @@ impl NewCourse {
             ("quota.disk_gib", q.disk_gib),
         ] {
             if v < 0 {
-                invalid.push(field, "must not be negative");
+                invalid.push(field, msg("err-negative"));
             }
         }
         invalid.or(|| NewCourse {
@@ -110,7 +111,7 @@ fn parse_date(raw: Option<&str>) -> Result<Option<time::Date>, Invalid> {
         None => Ok(None),
         Some(s) => time::Date::parse(s, format)
             .map(Some)
-            .map_err(|_| Invalid::field("term_end", "must be a date, YYYY-MM-DD")),
+            .map_err(|_| Invalid::field("term_end", msg("err-date"))),
     }
 }
 
@@ -130,8 +131,8 @@ pub enum Membership {
 }
 
 str_enum!(Membership {
-    Teacher => "teacher",
-    Student => "student",
+    Teacher => "teacher" as msg("course-part-teacher"),
+    Student => "student" as msg("course-part-student"),
 });
 
 /// A course's members by username.
@@ -175,10 +176,7 @@ pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterLine>, Invalid> {
         ));
         let email = invalid.check(names::email(&field, cells.next().unwrap_or_default()));
         if cells.next().is_some() {
-            invalid.push(
-                &field,
-                "has more than three cells (username, display name, email)",
-            );
+            invalid.push(&field, msg("err-csv-cells"));
         }
         if let (Some(username), Some(display_name), Some(email)) = (username, display_name, email) {
             lines.push(RosterLine {
@@ -214,40 +212,44 @@ pub fn admit_batch(
 ) -> Result<(), Invalid> {
     let left = quota.remaining(usage);
     let mut invalid = Invalid::default();
-    for (field, what, asked, left, limit, unit) in [
+    for (field, message, asked, left, limit) in [
         (
             "machines",
-            "machines",
+            msg("err-course-quota-machines"),
             count,
             left.machines,
             quota.machines,
-            "",
         ),
-        ("cpus", "CPUs", each.cpus * count, left.cpus, quota.cpus, ""),
+        (
+            "cpus",
+            msg("err-course-quota-cpus"),
+            each.cpus * count,
+            left.cpus,
+            quota.cpus,
+        ),
         (
             "memory_mib",
-            "memory",
+            msg("err-course-quota-memory"),
             each.memory_mib * count,
             left.memory_mib,
             quota.memory_mib,
-            " MiB",
         ),
         (
             "disk_gib",
-            "disk",
+            msg("err-course-quota-disk"),
             each.disk_gib * count,
             left.disk_gib,
             quota.disk_gib,
-            " GiB",
         ),
     ] {
         if asked > left {
             invalid.push(
                 field,
-                format!(
-                    "the course quota allows {limit}{unit} of {what}, {left}{unit} left; \
-                     {count} machine(s) need {asked}{unit}"
-                ),
+                message
+                    .arg("limit", limit)
+                    .arg("left", left)
+                    .arg("count", count)
+                    .arg("asked", asked),
             );
         }
     }
@@ -361,7 +363,11 @@ mod tests {
         assert!(admit_batch(&q, &used, &each, 8).is_ok());
         let err = admit_batch(&q, &used, &each, 9).unwrap_err();
         assert_eq!(err.0[0].field, "machines");
-        assert!(err.0[0].message.contains("10"), "{}", err.0[0].message);
+        assert!(
+            err.0[0].message.to_string().contains("10"),
+            "{}",
+            err.0[0].message
+        );
     }
 
     #[test]

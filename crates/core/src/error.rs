@@ -1,13 +1,12 @@
 //! Validation errors that name the field they belong to, so the web layer can show each message next
 //! to its input (HTML) or list it in a 422 (JSON).
 
-use serde::Serialize;
+use crate::message::Msg;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub message: Msg,
 }
 
 /// One or more invalid fields.
@@ -16,17 +15,17 @@ pub struct FieldError {
 pub struct Invalid(pub Vec<FieldError>);
 
 impl Invalid {
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, message: Msg) -> Self {
         Invalid(vec![FieldError {
             field: field.into(),
-            message: message.into(),
+            message,
         }])
     }
 
-    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub fn push(&mut self, field: impl Into<String>, message: Msg) {
         self.0.push(FieldError {
             field: field.into(),
-            message: message.into(),
+            message,
         });
     }
 
@@ -63,10 +62,7 @@ impl Invalid {
         }
     }
 
-    pub fn message_for(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+    pub fn message_for(&self, field: &str) -> Option<&Msg> {
+        self.0.iter().find(|e| e.field == field).map(|e| &e.message)
     }
 }

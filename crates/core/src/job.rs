@@ -2,8 +2,9 @@
 //! provisioning engine.
 
 use crate::{
-    Timestamp,
+    Msg, Timestamp,
     ids::{JobId, MachineId, UserId},
+    msg,
     snapshot::SnapshotName,
     user::str_enum,
 };
@@ -36,16 +37,16 @@ pub enum JobState {
 }
 
 str_enum!(JobKind {
-    Provision => "provision",
-    Start => "start",
-    Shutdown => "shutdown",
-    Stop => "stop",
-    Reboot => "reboot",
-    Delete => "delete",
-    Reconcile => "reconcile",
-    Snapshot => "snapshot",
-    RevertSnapshot => "revert_snapshot",
-    DeleteSnapshot => "delete_snapshot",
+    Provision => "provision" as msg("job-provision"),
+    Start => "start" as msg("job-start"),
+    Shutdown => "shutdown" as msg("job-shutdown"),
+    Stop => "stop" as msg("job-stop"),
+    Reboot => "reboot" as msg("job-reboot"),
+    Delete => "delete" as msg("job-delete"),
+    Reconcile => "reconcile" as msg("job-reconcile"),
+    Snapshot => "snapshot" as msg("job-snapshot"),
+    RevertSnapshot => "revert_snapshot" as msg("job-revert-snapshot"),
+    DeleteSnapshot => "delete_snapshot" as msg("job-delete-snapshot"),
 });
 /// Why the portal queued a job on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,12 +59,15 @@ pub enum JobCause {
     Idle,
 }
 
-str_enum!(JobCause { Expiry => "expiry", Idle => "idle" });
+str_enum!(JobCause {
+    Expiry => "expiry" as msg("job-cause-expiry"),
+    Idle => "idle" as msg("job-cause-idle"),
+});
 str_enum!(JobState {
-    Queued => "queued",
-    Running => "running",
-    Succeeded => "succeeded",
-    Failed => "failed",
+    Queued => "queued" as msg("job-state-queued"),
+    Running => "running" as msg("job-state-running"),
+    Succeeded => "succeeded" as msg("job-state-succeeded"),
+    Failed => "failed" as msg("job-state-failed"),
 });
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,15 +141,11 @@ impl JobKind {
     }
 
     /// Why other actions must wait while a job of this kind is pending.
-    pub fn busy_reason(self) -> String {
+    pub fn busy_reason(self) -> Msg {
         match self {
-            JobKind::Snapshot => {
-                "a snapshot of this machine is being taken; try again when it is done".into()
-            }
-            JobKind::RevertSnapshot => {
-                "this machine is being reverted to a snapshot; try again when it is done".into()
-            }
-            kind => format!("another action on this machine ({kind}) is still in progress"),
+            JobKind::Snapshot => msg("err-busy-snapshot"),
+            JobKind::RevertSnapshot => msg("err-busy-revert"),
+            _ => msg("err-machine-busy"),
         }
     }
 }

@@ -6,6 +6,7 @@
 use crate::{
     Invalid, Timestamp,
     ids::{ExtensionId, MachineId, UserId},
+    msg,
     names::Username,
     request::RequestState,
     user::str_enum,
@@ -24,7 +25,10 @@ pub enum ExpiryAction {
     Delete,
 }
 
-str_enum!(ExpiryAction { Stop => "stop", Delete => "delete" });
+str_enum!(ExpiryAction {
+    Stop => "stop" as msg("expiry-action-stop"),
+    Delete => "delete" as msg("expiry-action-delete"),
+});
 
 /// A template's lease settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -70,14 +74,14 @@ impl From<&LeasePolicy> for LeaseInput {
 }
 
 /// Ten years: longer is "does not expire".
-const MAX_DAYS: i64 = 3650;
+pub const MAX_DAYS: i64 = 3650;
 
 impl LeasePolicy {
     /// Checks the settings, adding what is wrong to `invalid`.
     pub fn parse(input: &LeaseInput, invalid: &mut Invalid) -> LeasePolicy {
         let days = |invalid: &mut Invalid, field: &str, v: Option<i64>, min: i64, max: i64| {
             if v.is_some_and(|d| !(min..=max).contains(&d)) {
-                invalid.push(field, format!("must be between {min} and {max}"));
+                invalid.push(field, msg("err-between").arg("min", min).arg("max", max));
             }
         };
         days(invalid, "lease_days", input.lease_days, 1, MAX_DAYS);
@@ -94,18 +98,17 @@ impl LeasePolicy {
         if let (Some(l), Some(m)) = (input.lease_days, input.max_lease_days)
             && m < l
         {
-            invalid.push("max_lease_days", "must not be shorter than lease_days");
+            invalid.push("max_lease_days", msg("err-max-lease-short"));
         }
         if input.max_lease_days.is_some() && input.lease_days.is_none() {
-            invalid.push("max_lease_days", "needs lease_days");
+            invalid.push("max_lease_days", msg("err-max-lease-alone"));
         }
         let action = input.expiry_action.parse::<ExpiryAction>();
         match &action {
             Err(m) => invalid.push("expiry_action", m.clone()),
-            Ok(ExpiryAction::Delete) if input.grace_days.unwrap_or(0) < 1 => invalid.push(
-                "grace_days",
-                "must be at least 1 when expired machines are deleted: they are stopped first",
-            ),
+            Ok(ExpiryAction::Delete) if input.grace_days.unwrap_or(0) < 1 => {
+                invalid.push("grace_days", msg("err-grace-needed"))
+            }
             Ok(_) => {}
         }
         LeasePolicy {
@@ -203,10 +206,10 @@ pub enum NoticeKind {
 }
 
 str_enum!(NoticeKind {
-    Warning => "warning",
-    Expired => "expired",
-    Deleting => "deleting",
-    IdleStop => "idle_stop",
+    Warning => "warning" as msg("notice-warning"),
+    Expired => "expired" as msg("notice-expired"),
+    Deleting => "deleting" as msg("notice-deleting"),
+    IdleStop => "idle_stop" as msg("notice-idle-stop"),
 });
 
 /// The notice due for a lease ending at `expires_at`, seen at `now`: the nearest warning point
@@ -227,8 +230,8 @@ pub fn due_notice(
         .map(|d| (NoticeKind::Warning, format!("{d}d")))
 }
 
-/// A notice to the owner of a machine: shown on the machine page and dashboard, and handed to the
-/// [`Notifier`] (mail) when one is configured.
+/// A notice to the owner of a machine: shown on the machine page and dashboard, and mailed to them
+/// through the outbox (written with the notice).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
@@ -259,17 +262,6 @@ pub struct NewNotice {
     pub expires_at: Option<Timestamp>,
     pub action: ExpiryAction,
     pub at: Timestamp,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("the notice could not be delivered")]
-pub struct NotifyError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
-
-/// Delivers notices beyond the portal's own pages (mail). Notices are recorded first, so one that
-/// fails to go out is tried again on the next sweep.
-#[async_trait::async_trait]
-pub trait Notifier: Send + Sync + 'static {
-    async fn notify(&self, notice: &Notice) -> Result<(), NotifyError>;
 }
 
 /// An owner's request for a longer lease than the template allows on its own.

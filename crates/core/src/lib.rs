@@ -9,13 +9,18 @@ pub mod console;
 pub mod course;
 pub mod directory;
 pub mod error;
+pub mod error_id;
 pub mod hypervisor;
 pub mod ids;
 pub mod job;
+pub mod lang;
 pub mod lease;
 pub mod machine;
+pub mod message;
 pub mod names;
+pub mod notification;
 pub mod password;
+pub mod preferences;
 pub mod quota;
 pub mod request;
 pub mod resources;
@@ -29,6 +34,9 @@ pub mod user;
 pub mod windows;
 
 pub use error::{FieldError, Invalid};
+pub use error_id::error_id;
+pub use lang::Lang;
+pub use message::{Arg, Msg, msg};
 pub use time::OffsetDateTime as Timestamp;
 
 /// Now, truncated to whole seconds: that is what the store keeps, so values compare equal after a

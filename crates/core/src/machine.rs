@@ -1,10 +1,11 @@
 //! Machines, born from approved requests.
 
 use crate::{
-    Timestamp,
+    Msg, Timestamp,
     ids::{CourseId, DeploymentId, MachineId, RequestId, TemplateId, UserId},
     job::{JobKind, JobSummary},
     lease::ExpiryAction,
+    msg,
     names::{Hostname, Username},
     resources::Resources,
     user::str_enum,
@@ -24,12 +25,12 @@ pub enum MachineState {
 }
 
 str_enum!(MachineState {
-    Provisioning => "provisioning",
-    Running => "running",
-    Stopped => "stopped",
-    Failed => "failed",
-    Deleting => "deleting",
-    Deleted => "deleted",
+    Provisioning => "provisioning" as msg("machine-state-provisioning"),
+    Running => "running" as msg("machine-state-running"),
+    Stopped => "stopped" as msg("machine-state-stopped"),
+    Failed => "failed" as msg("machine-state-failed"),
+    Deleting => "deleting" as msg("machine-state-deleting"),
+    Deleted => "deleted" as msg("machine-state-deleted"),
 });
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,7 +102,7 @@ pub struct MachinePatch {
 
 impl MachineState {
     /// Whether an owner's action makes sense now; the message says why not.
-    pub fn accepts(self, kind: JobKind) -> Result<(), String> {
+    pub fn accepts(self, kind: JobKind) -> Result<(), Msg> {
         use MachineState::*;
         let ok = match kind {
             JobKind::Start => matches!(self, Stopped),
@@ -115,7 +116,9 @@ impl MachineState {
         if ok {
             Ok(())
         } else {
-            Err(format!("the machine is {self}: it cannot {kind} now"))
+            Err(msg("err-machine-cannot")
+                .arg("state", self.label())
+                .arg("action", kind.label()))
         }
     }
 
@@ -163,7 +166,9 @@ mod tests {
         assert!(MachineState::Deleting.accepts(JobKind::Delete).is_err());
         assert_eq!(
             MachineState::Failed.accepts(JobKind::Reboot).unwrap_err(),
-            "the machine is failed: it cannot reboot now"
+            msg("err-machine-cannot")
+                .arg("state", msg("machine-state-failed"))
+                .arg("action", msg("job-reboot"))
         );
     }
 }

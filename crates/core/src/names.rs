@@ -1,6 +1,6 @@
 //! Names that parse: once a value of these types exists, it is valid.
 
-use crate::Invalid;
+use crate::{Invalid, msg};
 use serde::Serialize;
 
 /// A login name, usable as a Linux account name on the guests: lower case, starts with a letter,
@@ -18,14 +18,11 @@ impl Username {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
         let starts = s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
         if s.is_empty() {
-            Err(Invalid::field(field, "is required"))
+            Err(Invalid::field(field, msg("err-required")))
         } else if s.len() > 32 {
-            Err(Invalid::field(field, "must be at most 32 characters"))
+            Err(Invalid::field(field, msg("err-too-long").arg("max", 32)))
         } else if !starts || !ok_chars {
-            Err(Invalid::field(
-                field,
-                "must start with a lower-case letter and contain only a-z, 0-9, '.', '_' or '-'",
-            ))
+            Err(Invalid::field(field, msg("err-username")))
         } else {
             Ok(Username(s.to_owned()))
         }
@@ -58,25 +55,22 @@ impl Hostname {
     pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim().to_ascii_lowercase();
         if s.is_empty() {
-            return Err(Invalid::field(field, "is required"));
+            return Err(Invalid::field(field, msg("err-required")));
         }
         if s.len() > 63 {
-            return Err(Invalid::field(field, "must be at most 63 characters"));
+            return Err(Invalid::field(field, msg("err-too-long").arg("max", 63)));
         }
         if !s
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            return Err(Invalid::field(
-                field,
-                "may contain only letters, digits and '-' (it becomes the machine's host name)",
-            ));
+            return Err(Invalid::field(field, msg("err-hostname-chars")));
         }
         if s.starts_with('-') || s.ends_with('-') {
-            return Err(Invalid::field(field, "must not start or end with '-'"));
+            return Err(Invalid::field(field, msg("err-hostname-dash")));
         }
         if s.chars().all(|c| c.is_ascii_digit()) {
-            return Err(Invalid::field(field, "must not be only digits"));
+            return Err(Invalid::field(field, msg("err-hostname-digits")));
         }
         Ok(Hostname(s))
     }
@@ -100,23 +94,23 @@ impl std::fmt::Display for Hostname {
 pub fn text(field: &str, raw: &str, required: bool, max_chars: usize) -> Result<String, Invalid> {
     let s = raw.trim();
     if required && s.is_empty() {
-        return Err(Invalid::field(field, "is required"));
+        return Err(Invalid::field(field, msg("err-required")));
     }
     if s.chars().count() > max_chars {
         return Err(Invalid::field(
             field,
-            format!("must be at most {max_chars} characters"),
+            msg("err-too-long").arg("max", max_chars),
         ));
     }
     if s.chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err(Invalid::field(field, "must not contain control characters"));
+        return Err(Invalid::field(field, msg("err-control-characters")));
     }
     // What a lossy decoder puts for bytes that were not UTF-8 (forms are decoded so): refused
     // rather than kept as garbage.
     if s.contains(char::REPLACEMENT_CHARACTER) {
-        return Err(Invalid::field(field, "must be valid UTF-8 text"));
+        return Err(Invalid::field(field, msg("err-utf8")));
     }
     Ok(s.to_owned())
 }
@@ -126,7 +120,7 @@ pub fn text(field: &str, raw: &str, required: bool, max_chars: usize) -> Result<
 pub fn line(field: &str, raw: &str, required: bool, max_chars: usize) -> Result<String, Invalid> {
     let s = text(field, raw, required, max_chars)?;
     if s.chars().any(char::is_control) {
-        return Err(Invalid::field(field, "must be one line"));
+        return Err(Invalid::field(field, msg("err-one-line")));
     }
     Ok(s)
 }
@@ -146,7 +140,7 @@ pub fn email(field: &str, raw: &str) -> Result<Option<String>, Invalid> {
     if valid {
         Ok(Some(s.to_owned()))
     } else {
-        Err(Invalid::field(field, "is not a valid e-mail address"))
+        Err(Invalid::field(field, msg("err-email")))
     }
 }
 
@@ -173,10 +167,7 @@ pub fn ssh_public_key(field: &str, raw: &str) -> Result<Option<String>, Invalid>
                 .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
     };
     if s.len() > 8192 || s.lines().count() != 1 || !TYPES.contains(&kind) || !base64(body) {
-        return Err(Invalid::field(
-            field,
-            "must be one OpenSSH public key, e.g. \"ssh-ed25519 AAAA... you@laptop\"",
-        ));
+        return Err(Invalid::field(field, msg("err-ssh-key")));
     }
     Ok(Some(s.to_owned()))
 }

@@ -1,6 +1,6 @@
 //! Portal account passwords: the policy, argon2id hashing, and generated passwords.
 
-use crate::Invalid;
+use crate::{Invalid, msg};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
@@ -18,15 +18,15 @@ impl Password {
         if n < MIN_LEN {
             Err(Invalid::field(
                 field,
-                format!("must be at least {MIN_LEN} characters"),
+                msg("err-too-short").arg("min", MIN_LEN),
             ))
         } else if n > MAX_LEN {
             Err(Invalid::field(
                 field,
-                format!("must be at most {MAX_LEN} characters"),
+                msg("err-too-long").arg("max", MAX_LEN),
             ))
         } else if raw.trim().is_empty() {
-            Err(Invalid::field(field, "must not be only spaces"))
+            Err(Invalid::field(field, msg("err-only-spaces")))
         } else {
             Ok(Password(raw.to_owned()))
         }

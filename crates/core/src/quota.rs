@@ -1,7 +1,7 @@
 //! Per-user quotas. Pending requests count against the quota as well as live machines, so a user
 //! cannot queue more than they may ever be given.
 
-use crate::{Invalid, resources::Resources};
+use crate::{Invalid, msg, resources::Resources};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -56,11 +56,11 @@ impl QuotaOverride {
             ("quota_disk_gib", self.disk_gib),
         ] {
             if v.is_some_and(|v| v < 0) {
-                invalid.push(field, "must not be negative");
+                invalid.push(field, msg("err-negative"));
             }
             // Far above any real quota, and small enough that sums of them cannot overflow.
             if v.is_some_and(|v| v > MAX_QUOTA) {
-                invalid.push(field, format!("must be at most {MAX_QUOTA}"));
+                invalid.push(field, msg("err-at-most").arg("max", MAX_QUOTA));
             }
         }
         invalid.or(|| ())
@@ -85,28 +85,28 @@ impl Quota {
         if left.machines < 1 {
             invalid.push(
                 "name",
-                format!(
-                    "your quota allows {} machine(s) and you already have or asked for {}",
-                    self.machines, usage.machines
-                ),
+                msg("err-quota-machines")
+                    .arg("allowed", self.machines)
+                    .arg("used", usage.machines),
             );
         }
-        for (field, what, asked, left, unit) in [
-            ("cpus", "CPUs", ask.cpus, left.cpus, ""),
+        for (field, message, asked, left) in [
+            ("cpus", msg("err-quota-cpus"), ask.cpus, left.cpus),
             (
                 "memory_mib",
-                "memory",
+                msg("err-quota-memory"),
                 ask.memory_mib,
                 left.memory_mib,
-                " MiB",
             ),
-            ("disk_gib", "disk", ask.disk_gib, left.disk_gib, " GiB"),
+            (
+                "disk_gib",
+                msg("err-quota-disk"),
+                ask.disk_gib,
+                left.disk_gib,
+            ),
         ] {
             if asked > left {
-                invalid.push(
-                    field,
-                    format!("exceeds your {what} quota: {left}{unit} left, {asked}{unit} asked"),
-                );
+                invalid.push(field, message.arg("left", left).arg("asked", asked));
             }
         }
         invalid.or(|| ())

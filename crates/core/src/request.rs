@@ -1,8 +1,9 @@
 //! Requests for a machine and their decision.
 
 use crate::{
-    Invalid, Timestamp,
+    Invalid, Msg, Timestamp,
     ids::{CourseId, RequestId, TemplateId, UserId},
+    msg,
     names::{self, Hostname, Username},
     resources::Resources,
     template::{OsFamily, Template},
@@ -22,10 +23,10 @@ pub enum RequestState {
 }
 
 str_enum!(RequestState {
-    Pending => "pending",
-    Approved => "approved",
-    Rejected => "rejected",
-    Cancelled => "cancelled",
+    Pending => "pending" as msg("request-state-pending"),
+    Approved => "approved" as msg("request-state-approved"),
+    Rejected => "rejected" as msg("request-state-rejected"),
+    Cancelled => "cancelled" as msg("request-state-cancelled"),
 });
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,7 +85,7 @@ impl NewRequest {
     ) -> Result<Self, Invalid> {
         let mut invalid = Invalid::default();
         if !template.enabled {
-            invalid.push("template_id", "this template is not offered any more");
+            invalid.push("template_id", msg("err-template-withdrawn"));
         }
         let name = invalid.check(Hostname::parse("name", &input.name));
         if template.os_family == OsFamily::Windows
@@ -95,10 +96,7 @@ impl NewRequest {
             // Windows would keep only the first 15 characters: refuse rather than rename.
             invalid.push(
                 "name",
-                format!(
-                    "must be at most {} characters for a Windows machine",
-                    windows::MAX_COMPUTER_NAME
-                ),
+                msg("err-windows-name").arg("max", windows::MAX_COMPUTER_NAME),
             );
         }
         let resources = invalid.check(Resources::parse_within(
@@ -123,6 +121,12 @@ impl NewRequest {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the request is already {0}")]
 pub struct NotPending(pub RequestState);
+
+impl NotPending {
+    pub fn message(&self) -> Msg {
+        msg("err-already-decided").arg("state", self.0.label())
+    }
+}
 
 impl RequestState {
     /// Only a pending request can be decided or cancelled.
@@ -182,7 +186,11 @@ mod tests {
         let long = input("lab-machine-for-maria");
         let err = NewRequest::parse(UserId(1), &template, &long).unwrap_err();
         assert_eq!(err.0[0].field, "name");
-        assert!(err.0[0].message.contains("15"), "{}", err.0[0].message);
+        assert!(
+            err.0[0].message.to_string().contains("15"),
+            "{}",
+            err.0[0].message
+        );
         assert!(NewRequest::parse(UserId(1), &template, &input("lab-for-maria")).is_ok());
         template.os_family = OsFamily::Linux;
         assert!(NewRequest::parse(UserId(1), &template, &long).is_ok());

@@ -1,6 +1,6 @@
 //! Machine sizes: CPUs, memory and disk, with the bounds a template sets.
 
-use crate::Invalid;
+use crate::{Invalid, msg};
 use serde::{Deserialize, Serialize};
 
 /// What a machine asks for, or what a quota allows, or what a user uses.
@@ -18,11 +18,11 @@ pub const MIN_MEMORY_MIB: i64 = 128;
 pub const MAX_MEMORY_MIB: i64 = 4 * 1024 * 1024;
 pub const MAX_DISK_GIB: i64 = 64 * 1024;
 
-fn bounded(field: &str, value: i64, min: i64, max: i64, unit: &str) -> Result<i64, Invalid> {
+fn bounded(field: &str, value: i64, min: i64, max: i64) -> Result<i64, Invalid> {
     if value < min || value > max {
         Err(Invalid::field(
             field,
-            format!("must be between {min} and {max}{unit}"),
+            msg("err-between").arg("min", min).arg("max", max),
         ))
     } else {
         Ok(value)
@@ -52,15 +52,14 @@ impl Resources {
         max: &Resources,
     ) -> Result<Self, Invalid> {
         let mut invalid = Invalid::default();
-        let cpus = invalid.check(bounded("cpus", cpus, 1, max.cpus, ""));
+        let cpus = invalid.check(bounded("cpus", cpus, 1, max.cpus));
         let memory_mib = invalid.check(bounded(
             "memory_mib",
             memory_mib,
             MIN_MEMORY_MIB.min(max.memory_mib),
             max.memory_mib,
-            " MiB",
         ));
-        let disk_gib = invalid.check(bounded("disk_gib", disk_gib, 1, max.disk_gib, " GiB"));
+        let disk_gib = invalid.check(bounded("disk_gib", disk_gib, 1, max.disk_gib));
         invalid.or(|| Resources {
             cpus: cpus.unwrap_or_default(),
             memory_mib: memory_mib.unwrap_or_default(),
@@ -99,6 +98,9 @@ mod tests {
         let err = Resources::parse_within(8, 8192, 0, &max).unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["cpus", "memory_mib", "disk_gib"]);
-        assert_eq!(err.message_for("cpus"), Some("must be between 1 and 4"));
+        assert_eq!(
+            err.message_for("cpus"),
+            Some(&msg("err-between").arg("min", 1).arg("max", 4))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Named snapshots of a machine, taken and reverted to by its owner.
 
-use crate::{Invalid, Timestamp, ids::MachineId, names, user::str_enum};
+use crate::{Invalid, Msg, Timestamp, ids::MachineId, msg, names, user::str_enum};
 use serde::{Deserialize, Serialize};
 
 /// A snapshot's name: a letter, then letters, digits or underscores, 2 to 40 in all. Both
@@ -17,19 +17,19 @@ const RESERVED: [&str; 2] = ["current", "pending"];
 impl SnapshotName {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim();
-        let bad = |why: &str| Err(Invalid::field("name", why));
+        let bad = |why: Msg| Err(Invalid::field("name", why));
         let mut chars = s.chars();
         if !chars.next().is_some_and(|c| c.is_ascii_lowercase()) {
-            return bad("must start with a lowercase letter");
+            return bad(msg("err-snapshot-start"));
         }
         if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            return bad("may hold only lowercase letters, digits and underscores");
+            return bad(msg("err-snapshot-chars"));
         }
         if !(2..=40).contains(&s.len()) {
-            return bad("must be 2 to 40 characters long");
+            return bad(msg("err-snapshot-length"));
         }
         if RESERVED.contains(&s) {
-            return bad("is reserved by the hypervisor");
+            return bad(msg("err-snapshot-reserved"));
         }
         Ok(SnapshotName(s.to_owned()))
     }
@@ -57,9 +57,9 @@ pub enum SnapshotState {
 }
 
 str_enum!(SnapshotState {
-    Creating => "creating",
-    Ready => "ready",
-    Deleting => "deleting",
+    Creating => "creating" as msg("snap-state-creating"),
+    Ready => "ready" as msg("snap-state-ready"),
+    Deleting => "deleting" as msg("snap-state-deleting"),
 });
 
 #[derive(Debug, Clone, Serialize)]

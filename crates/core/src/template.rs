@@ -4,7 +4,7 @@ use crate::{
     Invalid, Timestamp,
     ids::TemplateId,
     lease::{LeaseInput, LeasePolicy},
-    names,
+    msg, names,
     resources::{MAX_CPUS, MAX_DISK_GIB, MAX_MEMORY_MIB, Resources},
     user::str_enum,
 };
@@ -26,8 +26,14 @@ pub enum OsFamily {
     Windows,
 }
 
-str_enum!(MachineKind { Container => "container", Vm => "vm" });
-str_enum!(OsFamily { Linux => "linux", Windows => "windows" });
+str_enum!(MachineKind {
+    Container => "container" as msg("kind-container"),
+    Vm => "vm" as msg("kind-vm"),
+});
+str_enum!(OsFamily {
+    Linux => "linux" as msg("os-linux"),
+    Windows => "windows" as msg("os-windows"),
+});
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -127,9 +133,9 @@ impl TemplateSpec {
             invalid.push(
                 "provider",
                 if providers.is_empty() {
-                    "no provider is configured".to_owned()
+                    msg("err-no-provider")
                 } else {
-                    format!("must be one of: {}", providers.join(", "))
+                    msg("err-one-of").arg("choices", providers.join(", "))
                 },
             );
         }
@@ -161,30 +167,24 @@ impl TemplateSpec {
         );
         let locale = input.locale.trim();
         if !locale.is_empty() && !is_locale(locale) {
-            invalid.push("locale", "must be a language tag like fr-FR or en-US");
+            invalid.push("locale", msg("err-locale"));
         } else if os_family == Ok(OsFamily::Windows)
             && !locale.is_empty()
             && crate::windows::locale(locale).is_none()
         {
             invalid.push(
                 "locale",
-                format!(
-                    "Windows templates take one of: {}",
-                    crate::windows::locale_tags()
-                ),
+                msg("err-windows-locale").arg("tags", crate::windows::locale_tags()),
             );
         }
         if !(0..=3600).contains(&input.shutdown_timeout_secs) {
-            invalid.push(
-                "shutdown_timeout_secs",
-                "must be between 0 and 3600 seconds",
-            );
+            invalid.push("shutdown_timeout_secs", msg("err-shutdown-timeout"));
         }
         let lease = LeasePolicy::parse(&input.lease, &mut invalid);
         if !(0..=MAX_SNAPSHOTS).contains(&input.max_snapshots) {
             invalid.push(
                 "max_snapshots",
-                format!("must be between 0 (no snapshots) and {MAX_SNAPSHOTS}"),
+                msg("err-between").arg("min", 0).arg("max", MAX_SNAPSHOTS),
             );
         }
         invalid.or(|| TemplateSpec {
@@ -290,7 +290,11 @@ mod tests {
         i.locale = "pt-BR".into();
         let err = TemplateSpec::parse(&i, &["local".into()]).unwrap_err();
         assert_eq!(err.0[0].field, "locale");
-        assert!(err.0[0].message.contains("fr-FR"), "{}", err.0[0].message);
+        assert!(
+            err.0[0].message.to_string().contains("fr-FR"),
+            "{}",
+            err.0[0].message
+        );
         i.os_family = "linux".into();
         assert!(TemplateSpec::parse(&i, &["local".into()]).is_ok());
     }

@@ -22,7 +22,19 @@ pub enum UserSource {
     Oidc,
 }
 
+/// An enum spelled as a fixed word in the API and the database, with the message that names it to
+/// people (`label`).
 macro_rules! str_enum {
+    ($t:ty { $($v:ident => $s:literal as $label:expr),* $(,)? }) => {
+        impl $t {
+            pub fn label(&self) -> $crate::Msg {
+                use $crate::msg;
+                match self { $(Self::$v => $label),* }
+            }
+        }
+        $crate::user::str_enum!($t { $($v => $s),* });
+    };
+    // Values people never read (sort keys, filters): no label to translate.
     ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
         impl $t {
             pub fn as_str(&self) -> &'static str {
@@ -30,11 +42,11 @@ macro_rules! str_enum {
             }
         }
         impl std::str::FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = $crate::Msg;
+            fn from_str(s: &str) -> Result<Self, $crate::Msg> {
                 match s {
                     $($s => Ok(Self::$v),)*
-                    _ => Err(format!("must be one of: {}", [$($s),*].join(", "))),
+                    _ => Err($crate::msg("err-one-of").arg("choices", [$($s),*].join(", "))),
                 }
             }
         }
@@ -47,8 +59,15 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
-str_enum!(Role { Admin => "admin", User => "user" });
-str_enum!(UserSource { Local => "local", Ldap => "ldap", Oidc => "oidc" });
+str_enum!(Role {
+    Admin => "admin" as msg("role-admin"),
+    User => "user" as msg("role-user"),
+});
+str_enum!(UserSource {
+    Local => "local" as msg("source-local"),
+    Ldap => "ldap" as msg("source-ldap"),
+    Oidc => "oidc" as msg("source-oidc"),
+});
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,7 +1,7 @@
 //! What Windows guests need beyond a Linux one: a computer name that fits NetBIOS, and for each
 //! locale a template may set, the home location and keyboard Windows' locale commands take.
 
-use crate::names::Hostname;
+use crate::{Lang, names::Hostname, template::OsFamily};
 
 /// Windows keeps only the first 15 characters of a computer name (the NetBIOS limit), and so
 /// does cloudbase-init: a longer name would silently become another one.
@@ -51,6 +51,23 @@ pub fn locale(tag: &str) -> Option<&'static WindowsLocale> {
     LOCALES.iter().find(|l| l.tag == tag)
 }
 
+/// The locale of a guest: the template's when it fixes one; for a Windows guest, else its owner's
+/// language in that language's home region (an Italian speaker gets it-IT and its keyboard);
+/// otherwise none (the image's own).
+pub fn guest_locale(os: OsFamily, template: Option<&str>, owner: Option<Lang>) -> Option<String> {
+    if let Some(tag) = template {
+        return Some(tag.to_owned());
+    }
+    let tag = match (os, owner?) {
+        (OsFamily::Windows, Lang::En) => "en-US",
+        (OsFamily::Windows, Lang::It) => "it-IT",
+        (OsFamily::Windows, Lang::Fr) => "fr-FR",
+        (OsFamily::Windows, Lang::De) => "de-DE",
+        _ => return None,
+    };
+    Some(tag.to_owned())
+}
+
 /// The tags of [`LOCALES`], for a validation message.
 pub fn locale_tags() -> String {
     LOCALES.iter().map(|l| l.tag).collect::<Vec<_>>().join(", ")
@@ -85,6 +102,32 @@ mod tests {
         assert!(locale("xx-YY").is_none());
         for l in LOCALES {
             assert_eq!(locale(l.tag), Some(l), "{} listed once", l.tag);
+        }
+    }
+
+    #[test]
+    fn a_windows_guest_speaks_its_owners_language_unless_the_template_says() {
+        let win = OsFamily::Windows;
+        assert_eq!(
+            guest_locale(win, None, Some(Lang::Fr)).as_deref(),
+            Some("fr-FR")
+        );
+        assert_eq!(
+            guest_locale(win, None, Some(Lang::It)).as_deref(),
+            Some("it-IT")
+        );
+        assert_eq!(
+            guest_locale(win, Some("de-CH"), Some(Lang::Fr)).as_deref(),
+            Some("de-CH")
+        );
+        assert_eq!(guest_locale(win, None, None), None);
+        assert_eq!(guest_locale(OsFamily::Linux, None, Some(Lang::De)), None);
+        for lang in Lang::ALL {
+            let tag = guest_locale(win, None, Some(lang)).unwrap();
+            assert!(
+                locale(&tag).is_some(),
+                "{tag} is a locale Windows guests take"
+            );
         }
     }
 }

@@ -102,7 +102,7 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
 /// Turns a unique-constraint violation into a field error; anything else is a backend error.
 pub(crate) fn unique_as(
     field: &'static str,
-    message: &'static str,
+    message: vmportal_core::Msg,
 ) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match e.as_database_error() {
         Some(d) if d.is_unique_violation() => vmportal_core::Invalid::field(field, message).into(),

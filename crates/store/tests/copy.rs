@@ -1,10 +1,11 @@
 //! `db copy`: a SQLite database with a row in every table, copied into a fresh PostgreSQL
 //! database, reads back the same through the store (password hashes, sealed secrets, jobs, audit,
-//! snapshots, OpenID identities, ...); a second copy into the now non-empty target is refused; new
-//! rows on the target get new ids.
+//! snapshots, OpenID identities, preferences, the mail outbox, ...); a second copy into the now
+//! non-empty target is refused; new rows on the target get new ids.
 
 use time::Duration;
 use vmportal_core::{
+    Lang,
     api_token::{NewApiToken, TokenName},
     audit::Actor,
     console::NewConsoleTicket,
@@ -15,6 +16,7 @@ use vmportal_core::{
     machine::{Drift, MachinePatch, MachineState},
     names::{Hostname, Username},
     now,
+    preferences::{Notifications, Preferences},
     quota::Quota,
     request::NewRequest,
     resources::Resources,
@@ -49,6 +51,14 @@ async fn populate(s: &dyn Store) {
         users.push(s.create_user(new, &sys()).await.unwrap());
     }
     let bob = users[1].clone();
+    let prefs = Preferences {
+        language: Some(Lang::Fr),
+        notifications: Notifications {
+            daily_digest: true,
+            ..Default::default()
+        },
+    };
+    s.set_preferences(bob.id, prefs, &sys()).await.unwrap();
     s.create_session(Session {
         token_hash: "session-hash".into(),
         user_id: bob.id,
@@ -251,6 +261,7 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
             s.user_for_login(u.username.as_str()).await.unwrap()
         ));
         seen.push(format!("{:?}", s.totp(u.id).await.unwrap()));
+        seen.push(format!("{:?}", s.preferences(u.id).await.unwrap()));
         seen.push(format!("{:?}", s.api_tokens(u.id).await.unwrap()));
         seen.push(format!("{:?}", s.usage(u.id).await.unwrap()));
     }
@@ -294,6 +305,12 @@ async fn read_back(s: &dyn Store) -> Vec<String> {
     }
     seen.push(format!("{:?}", s.audit(&Default::default()).await.unwrap()));
     seen.push(format!("{:?}", s.jobs(&Default::default()).await.unwrap()));
+    // Last, as it leases them: the outbox's pending mail, as due at one instant on either side.
+    let at = time::macros::datetime!(2100-01-01 0:00 UTC);
+    seen.push(format!(
+        "{:?}",
+        s.claim_notifications(at, at, 1000).await.unwrap()
+    ));
     seen
 }
 

@@ -3,12 +3,15 @@
 
 use time::Duration;
 use vmportal_core::{
-    audit::Actor,
+    Lang,
+    audit::{Actor, action},
     ids::MachineId,
     job::{Job, JobKind, JobOutcome},
     machine::{MachinePatch, MachineState},
     names::{Hostname, Username},
+    notification::NotificationKind,
     now,
+    preferences::{Notifications, Preferences},
     quota::Quota,
     request::{NewRequest, NotPending, RequestState},
     resources::Resources,
@@ -28,6 +31,8 @@ on_both_backends!(
     api_tokens_are_found_by_hash_until_revoked_expired_or_their_user_disabled,
     an_identity_keys_one_account_made_with_it_or_nothing,
     snapshots_are_bounded_by_the_template_and_used_only_when_ready,
+    preferences_are_the_defaults_until_chosen_then_kept,
+    the_outbox_is_written_with_its_causes_and_each_row_claimed_once_at_a_time,
 );
 
 fn sys() -> Actor {
@@ -577,4 +582,122 @@ async fn snapshots_are_bounded_by_the_template_and_used_only_when_ready(backend:
     assert_eq!(names, ["aa", "cc"]);
     // Room again for one more.
     made(s, m, "dd", false).await;
+}
+
+async fn preferences_are_the_defaults_until_chosen_then_kept(backend: Backend) {
+    let db = TestStore::open(backend).await;
+    let s = &*db.store;
+    let alice = user(s, "alice", Role::User).await;
+    let chosen = s.preferences(alice.id).await.unwrap();
+    assert_eq!(chosen, Preferences::default());
+    let mut prefs = Preferences {
+        language: Some(Lang::It),
+        notifications: Notifications {
+            daily_digest: true,
+            lease: false,
+            ..Default::default()
+        },
+    };
+    s.set_preferences(alice.id, prefs, &sys()).await.unwrap();
+    assert_eq!(s.preferences(alice.id).await.unwrap(), prefs);
+    // A second choice replaces the first.
+    prefs.language = None;
+    prefs.notifications.lease = true;
+    s.set_preferences(alice.id, prefs, &sys()).await.unwrap();
+    assert_eq!(s.preferences(alice.id).await.unwrap(), prefs);
+    let audit = s.audit(&AuditQuery::default()).await.unwrap().items;
+    let changes = audit
+        .iter()
+        .filter(|e| e.action == action::PREFERENCES_UPDATE)
+        .count();
+    assert_eq!(changes, 2, "{audit:?}");
+}
+
+async fn the_outbox_is_written_with_its_causes_and_each_row_claimed_once_at_a_time(
+    backend: Backend,
+) {
+    let db = TestStore::open(backend).await;
+    let s = &*db.store;
+    let ada = user(s, "ada", Role::Admin).await;
+    let carl = user(s, "carl", Role::Admin).await;
+    let bob = user(s, "bob", Role::User).await;
+    let off = UserPatch {
+        disabled: Some(true),
+        ..Default::default()
+    };
+    s.update_user(carl.id, off, &sys()).await.unwrap();
+    let t = template(s).await;
+    let r = s
+        .create_request(ask(&bob, &t, "web"), QUOTA, &sys())
+        .await
+        .unwrap();
+    s.approve_request(r.id, &sys()).await.unwrap();
+    run_next(s, JobKind::Provision).await;
+
+    let t0 = now();
+    let lease = t0 + Duration::seconds(60);
+    let claimed = s.claim_notifications(t0, lease, 10).await.unwrap();
+    let seen: Vec<_> = claimed.iter().map(|p| (p.kind, p.recipient)).collect();
+    // A disabled administrator hears of nothing.
+    assert_eq!(
+        seen,
+        [
+            (NotificationKind::NewRequest, ada.id),
+            (NotificationKind::Decision, bob.id),
+            (NotificationKind::MachineReady, bob.id),
+        ]
+    );
+    assert_eq!(claimed[0].about.request, Some(r.id));
+    assert!(claimed[2].about.machine.is_some() && claimed[2].about.job.is_some());
+    // Leased: nobody else takes them until the lease ends.
+    assert!(
+        s.claim_notifications(t0, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = s
+        .claim_notifications(lease, lease + Duration::seconds(60), 1)
+        .await;
+    assert_eq!(again.unwrap().len(), 1, "the limit holds");
+
+    let (sent, dropped, failing) = (claimed[0].id, claimed[1].id, claimed[2].id);
+    s.notification_sent(sent, "<m1@portal>").await.unwrap();
+    s.notification_dropped(dropped, "no address").await.unwrap();
+    let retry = t0 + Duration::seconds(300);
+    s.notification_failed(failing, "refused", Some(retry))
+        .await
+        .unwrap();
+    let later = lease + Duration::seconds(120);
+    let none = s.claim_notifications(later, later, 10).await.unwrap();
+    assert!(none.is_empty(), "{none:?}");
+    let due = s.claim_notifications(retry, retry, 10).await.unwrap();
+    assert_eq!((due.len(), due[0].id, due[0].attempts), (1, failing, 1));
+    s.notification_failed(failing, "refused again", None)
+        .await
+        .unwrap();
+    let failed = s.failed_deliveries().await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        (failed[0].recipient.as_str(), failed[0].attempts),
+        ("bob", 2)
+    );
+    assert_eq!(failed[0].last_error, "refused again");
+
+    // A digest for the approver who chose it, while requests wait, once per period.
+    let digest = Preferences {
+        language: None,
+        notifications: Notifications {
+            daily_digest: true,
+            ..Default::default()
+        },
+    };
+    s.set_preferences(ada.id, digest, &sys()).await.unwrap();
+    let since = t0 - Duration::days(1);
+    assert_eq!(s.queue_digests(since).await.unwrap(), 0, "nothing pending");
+    s.create_request(ask(&bob, &t, "db"), QUOTA, &sys())
+        .await
+        .unwrap();
+    assert_eq!(s.queue_digests(since).await.unwrap(), 1);
+    assert_eq!(s.queue_digests(since).await.unwrap(), 0);
 }

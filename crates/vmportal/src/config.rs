@@ -12,7 +12,7 @@ use vmportal_libvirt::LibvirtConfig;
 use vmportal_oidc::OidcConfig;
 use vmportal_proxmox::ProxmoxConfig;
 use vmportal_web::WebConfig;
-use vmportal_worker::EngineConfig;
+use vmportal_worker::{EngineConfig, MailConfig};
 
 pub const DEFAULTS: &str = include_str!("../default.toml");
 
@@ -30,6 +30,9 @@ pub struct Config {
     pub oidc: Vec<OidcConfig>,
     pub secrets: SecretsConfig,
     pub engine: EngineConfig,
+    /// The SMTP relay for notifications; absent: no mail.
+    #[serde(default)]
+    pub mail: Option<MailConfig>,
     #[serde(default)]
     pub providers: Vec<ProviderConfig>,
 }

@@ -20,7 +20,7 @@ use vmportal_core::{
 use vmportal_libvirt::LibvirtHypervisor;
 use vmportal_proxmox::ProxmoxHypervisor;
 use vmportal_store::redact;
-use vmportal_worker::Engine;
+use vmportal_worker::{Engine, Mailer};
 
 #[derive(Parser)]
 #[command(
@@ -261,14 +261,10 @@ async fn add_user(
     email: Option<&str>,
     password: Option<String>,
 ) -> Result<(), String> {
-    let username = Username::parse("username", username).map_err(|e| e.to_string())?;
-    let email = vmportal_core::names::email("email", email.unwrap_or_default())
-        .map_err(|e| e.to_string())?;
+    let username = Username::parse("username", username).map_err(english)?;
+    let email = vmportal_core::names::email("email", email.unwrap_or_default()).map_err(english)?;
     let (password, generated) = match password {
-        Some(p) => (
-            Password::parse("password", &p).map_err(|e| e.to_string())?,
-            false,
-        ),
+        Some(p) => (Password::parse("password", &p).map_err(english)?, false),
         None => (Password::generate(), true),
     };
     let new = NewUser {
@@ -284,7 +280,7 @@ async fn add_user(
     store
         .create_user(new, &Actor::system("command line"))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(store_english)?;
     if generated {
         println!(
             "created {username}; password (shown once): {}",
@@ -343,7 +339,7 @@ async fn ensure_template(
         enabled: true,
         lease: (&vmportal_core::lease::LeasePolicy::default()).into(),
     };
-    let mut spec = TemplateSpec::parse(&input, providers).map_err(|e| e.to_string())?;
+    let mut spec = TemplateSpec::parse(&input, providers).map_err(english)?;
     let by = Actor::system("command line");
     let existing = store
         .templates()
@@ -503,10 +499,20 @@ async fn serve(
         config.engine,
         clock.clone(),
     );
-    let workers = engine.spawn(stopped);
-    let state = vmportal_web::AppState::new(store, config.web, providers, key, directory)
-        .with_clock(clock)
-        .with_sso(sso);
+    let mut workers = engine.spawn(stopped.clone());
+    let mut state =
+        vmportal_web::AppState::new(store.clone(), config.web.clone(), providers, key, directory)
+            .with_clock(clock)
+            .with_sso(sso);
+    if let Some(mail) = config.mail {
+        let relay = format!("{}:{}", mail.host, mail.port);
+        let mailer =
+            Mailer::new(store, mail, &config.web.public_url).map_err(|e| format!("[mail]: {e}"))?;
+        workers.push(mailer.spawn(stopped));
+        state = state.with_mail_relay(relay);
+    } else {
+        tracing::info!("no [mail] section: notifications stay in the outbox unsent");
+    }
     let served = vmportal_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|e| e.to_string());
@@ -532,4 +538,20 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// A validation error as the command line says it: in English, each field with its message.
+fn english(e: vmportal_core::Invalid) -> String {
+    let tr = vmportal_i18n::Tr::new(vmportal_core::Lang::En);
+    e.0.iter()
+        .map(|f| format!("{}: {}", f.field, tr.msg(&f.message)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn store_english(e: vmportal_core::store::StoreError) -> String {
+    match e {
+        vmportal_core::store::StoreError::Invalid(i) => english(i),
+        e => e.to_string(),
+    }
 }

@@ -21,6 +21,8 @@ pub struct Caller {
     /// Who the audit log names, with the client's address.
     pub actor: Actor,
     pub via: Via,
+    /// The language they read (plain reasons, messages composed for them).
+    pub tr: vmportal_i18n::Tr,
 }
 
 impl Caller {

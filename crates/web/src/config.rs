@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::{net::IpAddr, path::PathBuf};
-use vmportal_core::{quota::Quota, user::Role};
+use vmportal_core::{Lang, quota::Quota, user::Role};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -16,6 +16,8 @@ pub struct WebConfig {
     pub login: LoginConfig,
     pub quotas: RoleQuotas,
     pub console: ConsoleConfig,
+    /// The language of people who chose none and whose browser asks for none the portal speaks.
+    pub default_language: Lang,
 }
 
 /// The browser console's relay.
@@ -94,6 +96,7 @@ impl Default for WebConfig {
             login: LoginConfig::default(),
             quotas: RoleQuotas::default(),
             console: ConsoleConfig::default(),
+            default_language: Lang::En,
         }
     }
 }

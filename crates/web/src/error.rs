@@ -1,14 +1,17 @@
 //! The web layer's one error type, mapped to a status and the JSON body of API.md:
 //! `{"error": {"code": "...", "message": "...", "fields": [...]}}`. Internal details go to the log,
-//! never into a response.
+//! never into a response. The `code` is always English; the messages are in the reader's language,
+//! so the body is written by the `i18n::localize` middleware once that language is known.
 
+use crate::i18n::{Tr, Unrendered};
 use axum::{
     Json,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use vmportal_core::{FieldError, Invalid, authz::Denied, store::StoreError};
+use std::sync::Arc;
+use vmportal_core::{Invalid, Msg, authz::Denied, store::StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -24,7 +27,7 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     #[error("{0}")]
     Invalid(Invalid),
     #[error("{0}")]
@@ -44,10 +47,10 @@ pub enum AppError {
     /// The account's password was generated or reset: only the password change is open.
     #[error("change your password first")]
     PasswordChangeRequired,
-    /// The directory did not answer or does not fit the settings; the message says what people
-    /// may know (the detail only to administrators).
-    #[error("{0}")]
-    DirectoryUnavailable(String),
+    /// The directory did not answer or does not fit the settings. `Some`: the directory's own
+    /// words, for an administrator checking the settings; people signing in read no cause.
+    #[error("directory unavailable: {0:?}")]
+    DirectoryUnavailable(Option<String>),
     /// The database cannot be reached now; pages and the API answer 503 until it is back.
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable(#[source] BoxError),
@@ -66,12 +69,20 @@ pub struct ErrorDetail {
     /// Stable, snake_case: `unauthenticated`, `bad_credentials`, `forbidden`, `not_found`,
     /// `conflict`, `invalid_input`, `bad_request`, `too_many_attempts`, `busy`,
     /// `password_change_required`, `totp_required`, `totp_setup_required`, `directory_unavailable`,
-    /// `internal`.
+    /// `unavailable`, `internal`.
     pub code: &'static str,
+    /// For people, in the language of the request (`Accept-Language`, or the user's choice).
     pub message: String,
     /// For `invalid_input`: each invalid field and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+}
+
+/// One invalid field and why, in the reader's language.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 impl AppError {
@@ -115,7 +126,41 @@ impl AppError {
         }
     }
 
-    pub fn body(&self) -> ErrorBody {
+    /// What people read, in `tr`'s language.
+    pub fn message(&self, tr: &Tr) -> String {
+        match self {
+            AppError::Unauthenticated => tr.t("err-unauthenticated"),
+            AppError::BadCredentials => tr.t("err-bad-credentials"),
+            AppError::Forbidden => tr.t("err-forbidden"),
+            AppError::SessionOnly => tr.t("err-session-only"),
+            AppError::NotFound => tr.t("err-not-found"),
+            AppError::Conflict(m) => tr.msg(m),
+            AppError::Invalid(i) => {
+                let fields: Vec<String> =
+                    i.0.iter()
+                        .map(|e| format!("{}: {}", e.field, tr.msg(&e.message)))
+                        .collect();
+                format!("{}: {}", tr.t("err-invalid-input"), fields.join("; "))
+            }
+            // The decoder's own words name the field and the problem; they are for programs.
+            AppError::BadRequest(detail) => tr.t1("err-bad-request", "detail", detail.as_str()),
+            AppError::TooManyAttempts(secs) => {
+                tr.t1("err-too-many-attempts", "seconds", *secs as i64)
+            }
+            AppError::Busy => tr.t("err-busy"),
+            AppError::TotpRequired => tr.t("err-totp-required"),
+            AppError::TotpSetupRequired => tr.t("err-totp-setup-required"),
+            AppError::PasswordChangeRequired => tr.t("err-password-change-required"),
+            AppError::DirectoryUnavailable(None) => tr.t("err-directory-unavailable"),
+            AppError::DirectoryUnavailable(Some(detail)) => {
+                tr.t1("err-directory-answer", "detail", detail.as_str())
+            }
+            AppError::Unavailable(_) => tr.t("err-unavailable"),
+            AppError::Internal(_) => tr.t("err-internal"),
+        }
+    }
+
+    pub fn body(&self, tr: &Tr) -> ErrorBody {
         match self {
             AppError::Internal(e) => {
                 tracing::error!(error = %e, source = ?e.source(), "internal error")
@@ -128,17 +173,22 @@ impl AppError {
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message: self.to_string(),
+                message: self.message(tr),
                 fields: match self {
-                    AppError::Invalid(i) => i.0.clone(),
+                    AppError::Invalid(i) => {
+                        i.0.iter()
+                            .map(|e| FieldError {
+                                field: e.field.clone(),
+                                message: tr.msg(&e.message),
+                            })
+                            .collect()
+                    }
                     _ => Vec::new(),
                 },
             },
         }
     }
-}
 
-impl AppError {
     /// `Retry-After`, for the answers that have one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
@@ -147,17 +197,28 @@ impl AppError {
             _ => None,
         }
     }
+
+    pub(crate) fn json(&self, tr: &Tr) -> Response {
+        (self.status(), Json(self.body(tr))).into_response()
+    }
+
+    /// An internal failure, kept whole for the log (never shown to the client).
+    pub fn internal(e: impl Into<BoxError>) -> Self {
+        AppError::Internal(e.into())
+    }
 }
 
+/// The status (and `Retry-After`) now; the body once the language is known (see
+/// `i18n::localize`).
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let retry = self.retry_after();
-        let mut r = (self.status(), Json(self.body())).into_response();
-        if let Some(secs) = retry {
-            r.headers_mut()
+        let mut res = self.status().into_response();
+        if let Some(secs) = self.retry_after() {
+            res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
-        r
+        res.extensions_mut().insert(Unrendered::Api(Arc::new(self)));
+        res
     }
 }
 
@@ -165,7 +226,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict(c) => AppError::Conflict(c.to_string()),
+            StoreError::Conflict(c) => AppError::Conflict(c.message()),
             StoreError::Busy(m) => AppError::Conflict(m),
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::Unavailable(b) => AppError::Unavailable(b),
@@ -193,10 +254,3 @@ pub type AppResult<T> = Result<T, AppError>;
 
 /// Any error kept whole for the log.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-impl AppError {
-    /// An internal failure, kept whole for the log (never shown to the client).
-    pub fn internal(e: impl Into<BoxError>) -> Self {
-        AppError::Internal(e.into())
-    }
-}

@@ -8,6 +8,7 @@ pub mod caller;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod i18n;
 mod layers;
 pub mod list;
 mod observe;
@@ -49,7 +50,11 @@ pub fn app(state: AppState) -> Router {
         .route("/static/{file}", get(asset))
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            i18n::localize,
+        ));
     layers::wrap(router, &state.config)
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use utoipa::IntoParams;
 use vmportal_core::{
-    Invalid,
+    Invalid, Msg,
     ids::UserId,
     store::{ListQuery, Listed, Page, Sort},
 };
@@ -52,17 +52,17 @@ impl ListParams {
     /// The store's query, limited to `scope`'s rows when set (a non-administrator).
     pub fn query<S, K>(&self, scope: Option<UserId>) -> Result<ListQuery<S, K>, Invalid>
     where
-        S: FromStr<Err = String>,
-        K: FromStr<Err = String> + Default,
+        S: FromStr<Err = Msg>,
+        K: FromStr<Err = Msg> + Default,
     {
         let mut invalid = Invalid(Vec::new());
         let page = invalid.check(Page::new(self.page, self.per_page));
         let state = given(&self.state)
-            .map(|s| s.parse().map_err(|m: String| Invalid::field("state", m)))
+            .map(|s| s.parse().map_err(|m: Msg| Invalid::field("state", m)))
             .transpose();
         let state = invalid.check(state).flatten();
         let sort = match given(&self.sort) {
-            Some(s) => invalid.check(s.parse().map_err(|m: String| Invalid::field("sort", m))),
+            Some(s) => invalid.check(s.parse().map_err(|m: Msg| Invalid::field("sort", m))),
             None => Some(Sort {
                 key: K::default(),
                 descending: false,

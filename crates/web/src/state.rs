@@ -50,6 +50,8 @@ pub struct Inner {
     pub consoles: Consoles,
     /// What time it is where leases are concerned (a test clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// Where mail goes (`host:port` of the relay), or `None`: no `[mail]`, no mail.
+    pub mail_relay: Option<String>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             pending_sign_ins: PendingSignIns::default(),
             consoles: Consoles::default(),
             clock: Arc::new(SystemClock),
+            mail_relay: None,
         }))
     }
 
@@ -93,6 +96,15 @@ impl AppState {
         match Arc::get_mut(&mut self.0) {
             Some(inner) => inner.clock = clock,
             None => panic!("the clock is set before the state is shared"),
+        }
+        self
+    }
+
+    /// Says where mail is sent, for the administrators' page; only right after [`AppState::new`].
+    pub fn with_mail_relay(mut self, relay: String) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.mail_relay = Some(relay),
+            None => panic!("the mail relay is set before the state is shared"),
         }
         self
     }

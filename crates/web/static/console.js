@@ -5,6 +5,8 @@ import RFB from "/static/novnc/core/rfb.js";
 
 const screen = document.getElementById("screen");
 const status = document.getElementById("console-status");
+// The page's language: its texts come with the page (data-msg-*).
+const say = screen.dataset;
 
 // `?view_only=1` asks for a view-only console; the portal's relay enforces it (and imposes it on a
 // teacher without full control), noVNC is only told so that it does not pretend otherwise.
@@ -33,11 +35,11 @@ try {
   rfb.viewOnly = t.viewOnly;
   rfb.scaleViewport = true;
   rfb.addEventListener("connect", () => {
-    status.textContent = t.viewOnly ? "Connected, view only." : "Connected.";
+    status.textContent = t.viewOnly ? say.msgConnectedViewOnly : say.msgConnected;
   });
   rfb.addEventListener("disconnect", (e) => {
-    status.textContent = e.detail.clean ? "The console closed." : "The console was cut off.";
+    status.textContent = e.detail.clean ? say.msgClosed : say.msgCutOff;
   });
 } catch (e) {
-  status.textContent = `The console cannot open: ${e.message}`;
+  status.textContent = `${say.msgFailed} ${e.message}`;
 }

@@ -10,7 +10,7 @@
   // Only a running job reports progress, so the first event also means "running".
   var running = document.createElement("span");
   running.className = "badge badge-running";
-  running.textContent = "running";
+  running.textContent = job.dataset.runningLabel;
   var source = new EventSource("/api/v1/jobs/" + job.dataset.job + "/events");
   source.onmessage = function (e) {
     var ev = JSON.parse(e.data);

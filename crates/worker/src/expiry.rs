@@ -40,7 +40,7 @@ impl Engine {
         for m in &due {
             self.sweep_one(m, now).await?;
         }
-        self.deliver_notices().await
+        Ok(())
     }
 
     async fn sweep_one(&self, m: &Machine, now: Timestamp) -> Result<(), HypervisorError> {
@@ -97,25 +97,6 @@ impl Engine {
             at: now,
         };
         self.store.record_notice(new).await.map_err(db)?;
-        Ok(())
-    }
-
-    /// Hands recorded notices to the notifier, oldest first; one that fails stays for the next
-    /// sweep. Without a notifier, notices show on the portal's pages only.
-    async fn deliver_notices(&self) -> Result<(), HypervisorError> {
-        let Some(notifier) = self.notifier.get() else {
-            return Ok(());
-        };
-        for n in self.store.undelivered_notices().await.map_err(db)? {
-            if let Err(e) = notifier.notify(&n).await {
-                tracing::warn!(notice = n.id, error = %e, "notice not delivered; next sweep");
-                break;
-            }
-            self.store
-                .mark_notice_delivered(n.id, self.clock.now())
-                .await
-                .map_err(db)?;
-        }
         Ok(())
     }
 

@@ -7,7 +7,8 @@ use vmportal_core::{
     job::{Job, JobCause, JobKind, JobOutcome},
     machine::{Machine, MachinePatch, MachineState},
     password::Password,
-    template::Template,
+    template::{OsFamily, Template},
+    windows,
 };
 
 type Step<T> = Result<T, HypervisorError>;
@@ -136,7 +137,7 @@ impl Engine {
             login_name: machine.owner.to_string(),
             password,
             ssh_public_key: self.owner_key(machine).await?,
-            locale: template.locale.clone(),
+            locale: self.guest_locale(machine, template).await?,
         };
         let (reporter, writer) = JobProgress::start(self.store.clone(), job.id);
         let built = hv.provision(&spec, &reporter).await;
@@ -160,6 +161,21 @@ impl Engine {
             (None, Some(addr)) => format!("running at {addr}"),
             (None, None) => "running; its address is not known yet".to_owned(),
         })
+    }
+
+    /// A Windows template that fixes no locale takes its owner's language (issue 14).
+    async fn guest_locale(&self, machine: &Machine, template: &Template) -> Step<Option<String>> {
+        let owner = if template.locale.is_none() && template.os_family == OsFamily::Windows {
+            let prefs = self.store.preferences(machine.owner_id).await.map_err(db)?;
+            prefs.language
+        } else {
+            None
+        };
+        Ok(windows::guest_locale(
+            template.os_family,
+            template.locale.as_deref(),
+            owner,
+        ))
     }
 
     async fn owner_key(&self, machine: &Machine) -> Step<Option<String>> {

@@ -7,11 +7,13 @@ mod config;
 mod expiry;
 mod idle;
 mod jobs;
+pub mod mail;
 mod progress;
 mod reconcile;
 mod snapshots;
 
 pub use config::EngineConfig;
+pub use mail::{MailConfig, Mailer};
 
 use std::{sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinHandle};
@@ -20,7 +22,6 @@ use vmportal_core::{
     clock::Clock,
     hypervisor::Registry,
     job::{Job, JobOutcome},
-    lease::Notifier,
     now,
     secret::SecretKey,
     store::Store,
@@ -38,8 +39,6 @@ pub struct Engine {
     cfg: EngineConfig,
     /// Decides when leases end; jobs and their leases follow it too.
     clock: Arc<dyn Clock>,
-    /// Delivers lease notices beyond the portal's pages (mail), once one is set.
-    notifier: std::sync::OnceLock<Arc<dyn Notifier>>,
     /// Names this process's leases; unique per start.
     id: String,
     /// CPU time of the machines watched for idleness.
@@ -61,7 +60,6 @@ impl Engine {
             key,
             cfg,
             clock,
-            notifier: std::sync::OnceLock::new(),
             id,
             idle: Default::default(),
         })
@@ -86,11 +84,6 @@ impl Engine {
         let (engine, stop) = (self.clone(), stop);
         tasks.push(tokio::spawn(async move { engine.idle_forever(stop).await }));
         tasks
-    }
-
-    /// Hands lease notices to `notifier` from now on (the first one set stays).
-    pub fn set_notifier(&self, notifier: Arc<dyn Notifier>) {
-        let _ = self.notifier.set(notifier);
     }
 
     async fn work(&self, n: usize, mut stop: watch::Receiver<bool>) {

@@ -9,7 +9,7 @@ pub enum StoreError {
     Conflict(#[from] NotPending),
     /// A machine cannot take an action now (its state, or another action in progress).
     #[error("{0}")]
-    Busy(String),
+    Busy(crate::Msg),
     /// The change breaks a rule that only the database can check atomically (a unique name, a
     /// quota counted over concurrent requests).
     #[error(transparent)]

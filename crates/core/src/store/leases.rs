@@ -37,13 +37,11 @@ pub trait LeaseStore: Send + Sync {
         until: Timestamp,
         template: Option<TemplateId>,
     ) -> StoreResult<Vec<Machine>>;
-    /// Records a notice with its audit event; `None` when the same one was recorded before.
+    /// Records a notice with its audit event and the owner's mail in the outbox; `None` when the
+    /// same one was recorded before.
     async fn record_notice(&self, notice: NewNotice) -> StoreResult<Option<Notice>>;
     /// Notices about the machine's current lease (and its idle stops), newest first.
     async fn notices(&self, machine: MachineId) -> StoreResult<Vec<Notice>>;
-    /// Notices not yet handed to the notifier, oldest first.
-    async fn undelivered_notices(&self) -> StoreResult<Vec<Notice>>;
-    async fn mark_notice_delivered(&self, id: i64, at: Timestamp) -> StoreResult<()>;
     /// Running machines whose template stops them when idle, with that many minutes.
     async fn idle_watched(&self) -> StoreResult<Vec<(Machine, i64)>>;
     /// Whether a console is open on the machine now, or was at some time since `since` (from the

@@ -30,10 +30,15 @@ impl Page {
         let size = size.unwrap_or(DEFAULT_PER_PAGE);
         let mut invalid = Invalid(Vec::new());
         if number < 1 {
-            invalid.push("page", "must be at least 1");
+            invalid.push("page", crate::msg("err-at-least").arg("min", 1));
         }
         if !(1..=MAX_PER_PAGE).contains(&size) {
-            invalid.push("per_page", format!("must be from 1 to {MAX_PER_PAGE}"));
+            invalid.push(
+                "per_page",
+                crate::msg("err-between")
+                    .arg("min", 1)
+                    .arg("max", MAX_PER_PAGE),
+            );
         }
         if invalid.0.is_empty() {
             Ok(Page { number, size })
@@ -89,9 +94,9 @@ pub struct Sort<K> {
     pub descending: bool,
 }
 
-impl<K: FromStr<Err = String>> FromStr for Sort<K> {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+impl<K: FromStr<Err = crate::Msg>> FromStr for Sort<K> {
+    type Err = crate::Msg;
+    fn from_str(s: &str) -> Result<Self, crate::Msg> {
         let (descending, key) = match s.strip_prefix('-') {
             Some(key) => (true, key),
             None => (false, s),
@@ -158,9 +163,9 @@ pub struct Listed<T> {
 pub enum NoState {}
 
 impl FromStr for NoState {
-    type Err = String;
-    fn from_str(_: &str) -> Result<Self, String> {
-        Err("this list has no state filter".into())
+    type Err = crate::Msg;
+    fn from_str(_: &str) -> Result<Self, crate::Msg> {
+        Err(crate::msg("err-no-state-filter"))
     }
 }
 

@@ -1,5 +1,6 @@
 //! What the portal keeps, as one trait per aggregate (users, sessions, tokens, templates,
-//! requests, machines, jobs, audit, consoles, courses, snapshots). Each database backend implements every trait, one
+//! requests, machines, jobs, leases, preferences, outbox, audit, consoles, courses, snapshots,
+//! identities). Each database backend implements every trait, one
 //! file per aggregate; [`Store`] is all of them together, which is what the web app and the engine
 //! hold.
 //!
@@ -15,6 +16,8 @@ mod jobs;
 mod leases;
 mod list;
 mod machines;
+mod outbox;
+mod preferences;
 mod requests;
 mod second_factor;
 mod sessions;
@@ -36,6 +39,8 @@ pub use list::{
     RequestSort, Sort, UserQuery, UserSort, UserStatus,
 };
 pub use machines::MachineStore;
+pub use outbox::OutboxStore;
+pub use preferences::PreferenceStore;
 pub use requests::{Approval, RequestStore};
 pub use second_factor::SecondFactorStore;
 pub use sessions::{Session, SessionStore};
@@ -59,6 +64,8 @@ pub trait Store:
     + MachineStore
     + JobStore
     + LeaseStore
+    + PreferenceStore
+    + OutboxStore
     + AuditStore
     + ConsoleStore
     + SnapshotStore
@@ -75,7 +82,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AuditStore, ConsoleStore, CourseStore, IdentityStore, JobStore, LeaseStore, MachineStore,
-        RequestStore, SecondFactorStore, SessionStore, SnapshotStore, Store, TemplateStore,
-        TokenStore, UserStore,
+        OutboxStore, PreferenceStore, RequestStore, SecondFactorStore, SessionStore, SnapshotStore,
+        Store, TemplateStore, TokenStore, UserStore,
     };
 }

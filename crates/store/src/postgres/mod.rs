@@ -59,6 +59,10 @@ mod leases;
 mod list;
 #[path = "../sql/machines.rs"]
 mod machines;
+#[path = "../sql/outbox.rs"]
+mod outbox;
+#[path = "../sql/preferences.rs"]
+mod preferences;
 #[path = "../sql/requests.rs"]
 mod requests;
 #[path = "../sql/sessions.rs"]

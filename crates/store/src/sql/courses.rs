@@ -116,7 +116,11 @@ async fn write_fields(
             .await
             .map_err(backend)?;
     if taken.is_some() {
-        return Err(vmportal_core::Invalid::field("code", "another course has this code").into());
+        return Err(vmportal_core::Invalid::field(
+            "code",
+            vmportal_core::msg("err-course-code-taken"),
+        )
+        .into());
     }
     let q = new.quota;
     let id: i64 = sqlx::query_scalar(concat!(
@@ -157,9 +161,11 @@ async fn write_fields(
             .await
             .map_err(backend)?;
         if known.is_none() {
-            return Err(
-                vmportal_core::Invalid::field("template_ids", format!("no template {t}")).into(),
-            );
+            return Err(vmportal_core::Invalid::field(
+                "template_ids",
+                vmportal_core::msg("err-no-template-id").arg("id", t.to_string()),
+            )
+            .into());
         }
         sqlx::query(
             "INSERT INTO course_templates (course_id, template_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -252,10 +258,9 @@ impl CourseStore for Backend {
         let course = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         let held = usage(&mut tx, id).await?;
         if held.machines > 0 {
-            return Err(StoreError::Busy(format!(
-                "the course still has {} machine(s) or pending request(s): delete or decide them first",
-                held.machines
-            )));
+            return Err(StoreError::Busy(
+                vmportal_core::msg("err-course-not-empty").arg("count", held.machines),
+            ));
         }
         sqlx::query("DELETE FROM courses WHERE id = $1")
             .bind(id.0)
@@ -340,7 +345,7 @@ impl CourseStore for Backend {
         if let Some(both) = teachers.iter().find(|t| students.contains(t)) {
             return Err(vmportal_core::Invalid::field(
                 "students",
-                format!("user {both} cannot be both a teacher and a student of one course"),
+                vmportal_core::msg("err-teacher-and-student").arg("id", both.to_string()),
             )
             .into());
         }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
-    now,
+    msg, now,
     store::{IdentityStore, StoreResult, UserStore},
     user::{NewUser, User},
 };
@@ -58,7 +58,7 @@ async fn link(
     .bind(now().unix_timestamp())
     .execute(&mut *tx)
     .await
-    .map_err(unique_as("identity", "is already linked to an account"))?;
+    .map_err(unique_as("identity", msg("err-identity-linked")))?;
     audit::write(
         tx,
         by,

@@ -4,6 +4,7 @@
 use super::{
     Backend, Conn, audit, backend, corrupt,
     list::{self, Where, order_by},
+    outbox,
     rows::{JobEventRow, JobRow, all, secs},
 };
 use async_trait::async_trait;
@@ -170,6 +171,8 @@ impl JobStore for Backend {
             .map_err(backend)?;
         insert_event(&mut tx, job, t, current, &message).await?;
         if !matches!(outcome, JobOutcome::Retry { .. }) {
+            let failed = matches!(outcome, JobOutcome::Failed(_));
+            outbox::write_job_end(&mut tx, job, failed).await?;
             let event = NewAuditEvent {
                 action: action::JOB_FINISHED,
                 object_type: "job",

@@ -381,6 +381,13 @@ impl LeaseStore for Backend {
             ),
         };
         audit::write(&mut tx, &Actor::system("worker"), event).await?;
+        // The owner's mail goes out through the outbox, written with the notice.
+        super::outbox::write_lease_notice(&mut tx, id).await?;
+        sqlx::query("UPDATE lease_notices SET delivered_at = created_at WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
         let row: NoticeRow = sqlx::query_as(concat!(notice_select!(), " WHERE n.id = $1"))
             .bind(id)
             .fetch_one(&mut *tx)
@@ -401,27 +408,6 @@ impl LeaseStore for Backend {
         .await
         .map_err(backend)?;
         all(rows, NoticeRow::into_notice)
-    }
-
-    async fn undelivered_notices(&self) -> StoreResult<Vec<Notice>> {
-        let rows: Vec<NoticeRow> = sqlx::query_as(concat!(
-            notice_select!(),
-            " WHERE n.delivered_at IS NULL ORDER BY n.id"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
-        all(rows, NoticeRow::into_notice)
-    }
-
-    async fn mark_notice_delivered(&self, id: i64, at: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE lease_notices SET delivered_at = $1 WHERE id = $2")
-            .bind(secs(at))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
     }
 
     async fn enqueue_lease_job(
@@ -445,9 +431,7 @@ impl LeaseStore for Backend {
         .await
         .map_err(backend)?;
         if pending > 0 {
-            return Err(StoreError::Busy(
-                "another action on this machine is still in progress".into(),
-            ));
+            return Err(StoreError::Busy(vmportal_core::msg("err-machine-busy")));
         }
         let t = secs(vmportal_core::now());
         let id: i64 = sqlx::query_scalar(

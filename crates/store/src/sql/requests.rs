@@ -1,6 +1,7 @@
 use super::{
     Backend, Conn, audit, backend,
     list::{self, Where, order_by},
+    outbox,
     rows::{RequestRow, secs, ts},
 };
 use async_trait::async_trait;
@@ -91,6 +92,7 @@ impl RequestStore for Backend {
             event(action::REQUEST_CREATE, &request, String::new()),
         )
         .await?;
+        outbox::write_new_request(&mut tx, request.id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }
@@ -164,6 +166,7 @@ impl RequestStore for Backend {
             ),
         )
         .await?;
+        outbox::write_decision(&mut tx, &request).await?;
         tx.commit().await.map_err(backend)?;
         let machine = self
             .machine(MachineId(machine_id))
@@ -213,6 +216,9 @@ impl Backend {
             event(action, &request, reason.unwrap_or_default().to_owned()),
         )
         .await?;
+        if to == RequestState::Rejected {
+            outbox::write_decision(&mut tx, &request).await?;
+        }
         tx.commit().await.map_err(backend)?;
         Ok(request)
     }

@@ -28,7 +28,11 @@ pub(crate) fn secs(t: Timestamp) -> i64 {
     t.unix_timestamp()
 }
 
-pub(crate) fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> StoreResult<T> {
+pub(crate) fn parse<T>(s: &str) -> StoreResult<T>
+where
+    T: std::str::FromStr,
+    T::Err: Into<vmportal_core::store::BackendError>,
+{
     s.parse().map_err(corrupt)
 }
 

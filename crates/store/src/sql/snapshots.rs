@@ -13,7 +13,7 @@ use vmportal_core::{
     audit::Actor,
     ids::MachineId,
     job::{Job, JobKind},
-    now,
+    msg, now,
     snapshot::{NewSnapshot, Snapshot, SnapshotName, SnapshotState},
     store::{JobStore, SnapshotStore, StoreError, StoreResult},
 };
@@ -73,15 +73,12 @@ impl SnapshotStore for Backend {
         .map_err(backend)?
         .ok_or(StoreError::NotFound)?;
         if max == 0 {
-            return Err(StoreError::Busy(
-                "snapshots are disabled for this machine's template".into(),
-            ));
+            return Err(StoreError::Busy(msg("err-snapshots-disabled")));
         }
         if kept >= max {
-            return Err(StoreError::Busy(format!(
-                "this machine already keeps {kept} snapshots, as many as its template allows: \
-                 delete one first"
-            )));
+            return Err(StoreError::Busy(
+                msg("err-snapshots-full").arg("kept", kept),
+            ));
         }
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM snapshots WHERE machine_id = $1 AND name = $2)",
@@ -92,11 +89,7 @@ impl SnapshotStore for Backend {
         .await
         .map_err(backend)?;
         if taken {
-            return Err(Invalid::field(
-                "name",
-                "this machine already has a snapshot with this name",
-            )
-            .into());
+            return Err(Invalid::field("name", msg("err-snapshot-taken")).into());
         }
         let id = enqueue(&mut tx, machine, JobKind::Snapshot, Some(&new.name), by).await?;
         sqlx::query(
@@ -132,9 +125,11 @@ impl SnapshotStore for Backend {
                 .ok_or(StoreError::NotFound)?;
         let state: SnapshotState = state.parse().map_err(corrupt)?;
         if state != SnapshotState::Ready {
-            return Err(StoreError::Busy(format!(
-                "the snapshot '{name}' is {state}: it cannot be used now"
-            )));
+            return Err(StoreError::Busy(
+                msg("err-snapshot-unusable")
+                    .arg("name", name.as_str())
+                    .arg("state", state.as_str()),
+            ));
         }
         let id = enqueue(&mut tx, machine, kind, Some(name), by).await?;
         if kind == JobKind::DeleteSnapshot {

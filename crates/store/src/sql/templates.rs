@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::TemplateId,
-    now,
+    msg, now,
     store::{StoreError, StoreResult, TemplateStore},
     template::{Template, TemplateSpec},
 };
@@ -37,7 +37,7 @@ impl TemplateStore for Backend {
         .bind(now().unix_timestamp())
         .fetch_one(&mut *tx)
         .await
-        .map_err(unique_as("name", "another template has this name"))?;
+        .map_err(unique_as("name", msg("err-template-name-taken")))?;
         super::leases::write_policy(&mut tx, TemplateId(id), &spec.lease).await?;
         audit::write(&mut tx, by, event(action::TEMPLATE_CREATE, id, &spec)).await?;
         tx.commit().await.map_err(backend)?;
@@ -64,7 +64,7 @@ impl TemplateStore for Backend {
         .bind(id.0)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(unique_as("name", "another template has this name"))?;
+        .map_err(unique_as("name", msg("err-template-name-taken")))?;
         if updated.is_none() {
             return Err(StoreError::NotFound);
         }

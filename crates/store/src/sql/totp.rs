@@ -41,9 +41,7 @@ impl SecondFactorStore for Backend {
         .await
         .map_err(backend)?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Busy(
-                "two-factor sign-in is already set up".into(),
-            ));
+            return Err(StoreError::Busy(vmportal_core::msg("err-totp-already")));
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::UserId,
-    now,
+    msg, now,
     store::{Listed, StoreError, StoreResult, UserQuery, UserSort, UserStatus, UserStore},
     user::{NewUser, User, UserPatch},
 };
@@ -157,7 +157,7 @@ pub(super) async fn insert(tx: &mut Conn, new: NewUser, by: &Actor) -> StoreResu
     .bind(now().unix_timestamp())
     .fetch_one(&mut *tx)
     .await
-    .map_err(unique_as("username", "is already taken"))?;
+    .map_err(unique_as("username", msg("err-username-taken")))?;
     audit::write(
         tx,
         by,

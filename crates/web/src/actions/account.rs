@@ -6,8 +6,9 @@ use crate::{
     state::AppState,
 };
 use vmportal_core::{
-    Invalid, names,
+    Invalid, msg, names,
     password::Password,
+    preferences::Preferences,
     user::{User, UserPatch, UserSource},
 };
 
@@ -21,16 +22,12 @@ pub async fn change_password(
 ) -> AppResult<String> {
     by.require_session()?;
     if by.user.source != UserSource::Local {
-        return Err(Invalid::field(
-            "current_password",
-            "your account signs in through the directory; change your password there",
-        )
-        .into());
+        return Err(Invalid::field("current_password", msg("err-password-in-directory")).into());
     }
     let matches = super::session::confirm_password(state, by, current).await?;
     let mut invalid = Invalid::default();
     if !matches {
-        invalid.push("current_password", "is not your current password");
+        invalid.push("current_password", msg("err-wrong-current-password"));
     }
     let new = invalid.check(Password::parse("new_password", new));
     let (Some(new), true) = (new, invalid.is_empty()) else {
@@ -58,5 +55,13 @@ pub async fn set_ssh_key(state: &AppState, by: &Signed, key: &str) -> AppResult<
     Ok(state
         .store
         .update_user(by.user.id, patch, &by.actor())
+        .await?)
+}
+
+/// Saves `by`'s language and mail choices.
+pub async fn set_preferences(state: &AppState, by: &Signed, prefs: Preferences) -> AppResult<()> {
+    Ok(state
+        .store
+        .set_preferences(by.user.id, prefs, &by.actor())
         .await?)
 }

@@ -18,6 +18,7 @@ use vmportal_core::{
     },
     directory::DirectoryEntry,
     ids::{CourseId, TemplateId, UserId},
+    msg,
     names::Username,
     password::Password,
     resources::Resources,
@@ -177,7 +178,7 @@ async fn existing_users(state: &AppState, field: &str, names: &[String]) -> AppR
             .await?
         {
             Some((user, _)) => ids.push(user.id),
-            None => invalid.push(field, format!("no user {name:?}")),
+            None => invalid.push(field, msg("err-no-user").arg("name", name.as_str())),
         }
     }
     invalid.or(|| ids).map_err(Into::into)
@@ -212,7 +213,7 @@ pub async fn import_csv(
     if let Some(group) = &roster.ldap_group {
         return Err(Invalid::field(
             "csv",
-            format!("the students follow the directory group {group}: save a roster by hand first"),
+            msg("err-roster-follows-group").arg("group", group.as_str()),
         )
         .into());
     }
@@ -233,7 +234,7 @@ pub async fn import_csv(
         if roster.teachers.contains(&user.username) {
             return Err(Invalid::field(
                 "csv",
-                format!("{} is a teacher of this course", user.username),
+                msg("err-is-teacher").arg("name", user.username.as_str()),
             )
             .into());
         }
@@ -266,10 +267,11 @@ async fn create_account(
     line: &RosterLine,
 ) -> AppResult<(User, Option<Password>)> {
     let from_directory = match &state.directory {
-        Some(dir) => dir
-            .lookup(line.username.as_str())
-            .await
-            .map_err(|e| AppError::DirectoryUnavailable(e.to_string()))?,
+        Some(dir) => dir.lookup(line.username.as_str()).await.map_err(|e| {
+            // The cause is for the log: teachers read no detail of the directory.
+            tracing::warn!(error = %e, "directory lookup for a roster impossible");
+            AppError::DirectoryUnavailable(None)
+        })?,
         None => None,
     };
     let (new, password) = match from_directory {
@@ -334,18 +336,17 @@ pub struct Synced {
 
 /// The directory group's members, or a clear refusal when there is no directory or no such group.
 async fn group_members(state: &AppState, group: &str) -> AppResult<Vec<DirectoryEntry>> {
-    let no_group = || {
-        Invalid::field(
-            "ldap_group",
-            format!("the directory has no group {group:?}"),
-        )
-    };
+    let no_group = || Invalid::field("ldap_group", msg("err-no-group").arg("group", group));
     let Some(dir) = &state.directory else {
-        return Err(Invalid::field("ldap_group", "the portal has no directory configured").into());
+        return Err(Invalid::field("ldap_group", msg("err-no-directory")).into());
     };
     dir.group_members(group)
         .await
-        .map_err(|e| AppError::DirectoryUnavailable(e.to_string()))?
+        .map_err(|e| {
+            // The cause is for the log: teachers read no detail of the directory.
+            tracing::warn!(error = %e, "directory group lookup impossible");
+            AppError::DirectoryUnavailable(None)
+        })?
         .ok_or_else(|| no_group().into())
 }
 
@@ -389,7 +390,7 @@ pub async fn sync_all(state: &AppState) -> AppResult<()> {
 async fn sync_course(state: &AppState, actor: &Actor, id: CourseId) -> AppResult<Synced> {
     let roster = state.store.roster(id).await?;
     let Some(group) = roster.ldap_group else {
-        return Err(Invalid::field("ldap_group", "the course's students follow no group").into());
+        return Err(Invalid::field("ldap_group", msg("err-no-course-group")).into());
     };
     let members = group_members(state, &group).await?;
     let teachers = existing_users(state, "teachers", &names(&roster.teachers)).await?;
@@ -463,7 +464,7 @@ pub async fn deploy(
         .template(template_id)
         .await?
         .filter(|t| t.enabled && course.allows(t.id))
-        .ok_or_else(|| Invalid::field("template_id", "not a template of this course"))?;
+        .ok_or_else(|| Invalid::field("template_id", msg("err-not-course-template")))?;
     let resources = Resources::parse_within(size.0, size.1, size.2, &template.limits)?;
     let roster = state.store.roster(id).await?;
     let mut students = Vec::with_capacity(roster.students.len());

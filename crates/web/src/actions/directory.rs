@@ -15,10 +15,6 @@ use vmportal_core::{
     user::{NewUser, Role, User, UserPatch, UserSource},
 };
 
-/// What people see when the directory cannot be asked; the cause goes to the log and audit.
-const UNAVAILABLE: &str =
-    "the sign-in directory cannot be reached; try again later (local accounts still work)";
-
 /// `known`: the portal's record of this directory member, if they signed in before.
 pub(super) async fn sign_in(
     state: &AppState,
@@ -46,7 +42,8 @@ pub(super) async fn sign_in(
                 }
                 DirectoryError::Unavailable(_) | DirectoryError::Misconfigured(_) => {
                     tracing::warn!(error = %e, "directory sign-in impossible");
-                    AppError::DirectoryUnavailable(UNAVAILABLE.into())
+                    // What people see names no cause; it goes to the log and audit.
+                    AppError::DirectoryUnavailable(None)
                 }
             });
         }
@@ -134,5 +131,5 @@ pub async fn lookup(
     directory
         .lookup(&username)
         .await
-        .map_err(|e| AppError::DirectoryUnavailable(e.to_string()))
+        .map_err(|e| AppError::DirectoryUnavailable(Some(e.to_string())))
 }

@@ -13,7 +13,7 @@ use vmportal_core::{
     ids::{ExtensionId, MachineId, TemplateId},
     lease::{self, Extension, ExtensionRefused, ExtensionRequest},
     machine::{Machine, MachineState},
-    names,
+    msg, names,
     request::RequestState,
     store::NewExtension,
 };
@@ -38,10 +38,9 @@ pub async fn extend(
         machine.state,
         MachineState::Deleting | MachineState::Deleted
     ) {
-        return Err(AppError::Conflict(format!(
-            "the machine is {}",
-            machine.state
-        )));
+        return Err(AppError::Conflict(
+            msg("err-machine-is").arg("state", machine.state.label()),
+        ));
     }
     let template = state
         .store
@@ -56,8 +55,12 @@ pub async fn extend(
         days,
     );
     match asked {
-        Err(e @ ExtensionRefused::NoLease) => Err(AppError::Conflict(e.to_string())),
-        Err(e @ ExtensionRefused::Days) => Err(Invalid::field("days", e.to_string()).into()),
+        Err(ExtensionRefused::NoLease) => Err(AppError::Conflict(msg("err-no-lease"))),
+        Err(ExtensionRefused::Days) => Err(Invalid::field(
+            "days",
+            msg("err-between").arg("min", 1).arg("max", lease::MAX_DAYS),
+        )
+        .into()),
         Ok(Extension::Granted(end)) => Ok(Extended::Granted(Box::new(
             state
                 .store
@@ -65,12 +68,8 @@ pub async fn extend(
                 .await?,
         ))),
         Ok(Extension::NeedsApproval(end)) => {
-            let reason = names::text("reason", reason, true, 2000).map_err(|_| {
-                Invalid::field(
-                    "reason",
-                    "this extension goes beyond the template's policy: say why you need it",
-                )
-            })?;
+            let reason = names::text("reason", reason, true, 2000)
+                .map_err(|_| Invalid::field("reason", msg("err-extension-reason")))?;
             let new = NewExtension {
                 machine_id: id,
                 user_id: by.caller().id,
@@ -108,7 +107,11 @@ pub async fn expiring(
     template: Option<TemplateId>,
 ) -> AppResult<Vec<Machine>> {
     if !(0..=3650).contains(&days) {
-        return Err(Invalid::field("expiring_within_days", "must be between 0 and 3650").into());
+        return Err(Invalid::field(
+            "expiring_within_days",
+            msg("err-between").arg("min", 0).arg("max", 3650),
+        )
+        .into());
     }
     let until = state.clock.now() + time::Duration::days(days);
     let mut all = state.store.expiring(until, template).await?;

@@ -11,6 +11,7 @@ use vmportal_core::{
     ids::{JobId, MachineId},
     job::JobKind,
     machine::{Machine, MachineState},
+    msg,
     template::OsFamily,
 };
 
@@ -47,10 +48,9 @@ pub async fn enqueue(
             .expires_at
             .filter(|_| machine.expired(state.clock.now()))
     {
-        return Err(AppError::Conflict(format!(
-            "the lease ended on {}: extend it first",
-            end.date()
-        )));
+        return Err(AppError::Conflict(
+            msg("err-lease-ended").arg("date", end.date().to_string()),
+        ));
     }
     Ok(state
         .store
@@ -86,9 +86,7 @@ pub async fn read_credentials(
     }
     let sealed = state.store.machine_secret(machine.id).await?;
     let (Some(sealed), Some(username)) = (sealed, machine.login_name.clone()) else {
-        return Err(AppError::Conflict(
-            "the machine's credentials are not ready yet".into(),
-        ));
+        return Err(AppError::Conflict(msg("err-credentials-not-ready")));
     };
     let password = state.secrets.open(&sealed).map_err(AppError::internal)?;
     let template = state.store.template(machine.template_id).await?;

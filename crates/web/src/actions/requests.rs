@@ -9,7 +9,7 @@ use vmportal_core::{
     authz::{Denied, Reach},
     course::Membership,
     ids::{CourseId, RequestId, TemplateId},
-    names,
+    msg, names,
     request::{MachineRequest, NewRequest, RequestInput},
     store::{Approval, Listed, RequestQuery},
 };
@@ -26,19 +26,17 @@ pub async fn validate(
         .store
         .template(TemplateId(template_id))
         .await?
-        .ok_or_else(|| Invalid::field("template_id", "no such template"))?;
+        .ok_or_else(|| Invalid::field("template_id", msg("err-no-such-template")))?;
     let mut new = NewRequest::parse(by.id, &template, input)?;
     if let Some(course_id) = course_id {
         let course = match state.store.course(course_id).await? {
             Some(c) if state.store.membership(c.id, by.id).await? == Some(Membership::Student) => c,
             _ => {
-                return Err(
-                    Invalid::field("course_id", "you are not a student of this course").into(),
-                );
+                return Err(Invalid::field("course_id", msg("err-not-a-student")).into());
             }
         };
         if !course.allows(template.id) {
-            return Err(Invalid::field("template_id", "not a template of this course").into());
+            return Err(Invalid::field("template_id", msg("err-not-course-template")).into());
         }
         new.course_id = Some(course.id);
     }

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use vmportal_core::{
     Invalid,
     ids::UserId,
+    msg,
     second_factor::Required,
     user::{Role, User, UserSource},
 };
@@ -127,11 +128,7 @@ fn local_only(user: &User) -> AppResult<()> {
     if user.source == UserSource::Local {
         Ok(())
     } else {
-        Err(Invalid::field(
-            "code",
-            "your account signs in through the directory, which decides how",
-        )
-        .into())
+        Err(Invalid::field("code", msg("err-totp-directory")).into())
     }
 }
 
@@ -173,10 +170,10 @@ pub async fn confirm(state: &AppState, by: &Signed, code: &str) -> AppResult<Vec
         .totp(by.user.id)
         .await?
         .filter(|e| !e.confirmed)
-        .ok_or_else(|| Invalid::field("code", "start setting up two-factor sign-in first"))?;
+        .ok_or_else(|| Invalid::field("code", msg("err-totp-not-begun")))?;
     let secret = open(state, &pending.sealed_secret)?;
     let step = matching_step(&secret, code.trim(), unix_now())
-        .ok_or_else(|| Invalid::field("code", "is not the current code of your authenticator"))?;
+        .ok_or_else(|| Invalid::field("code", msg("err-totp-wrong-code")))?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let hashes = codes
         .iter()
@@ -188,7 +185,7 @@ pub async fn confirm(state: &AppState, by: &Signed, code: &str) -> AppResult<Vec
         .confirm_totp(by.user.id, step, hashes, &by.actor())
         .await?
     {
-        return Err(Invalid::field("code", "start setting up two-factor sign-in first").into());
+        return Err(Invalid::field("code", msg("err-totp-not-begun")).into());
     }
     Ok(codes)
 }
@@ -238,9 +235,7 @@ pub async fn reset(state: &AppState, admin: &Signed, user: UserId) -> AppResult<
     admin.caller().require_admin()?;
     let target = state.store.user(user).await?.ok_or(AppError::NotFound)?;
     if !state.store.reset_totp(target.id, &admin.actor()).await? {
-        return Err(AppError::Conflict(
-            "this account has no two-factor sign-in".into(),
-        ));
+        return Err(AppError::Conflict(msg("err-totp-none")));
     }
     Ok(())
 }

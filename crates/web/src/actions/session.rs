@@ -100,9 +100,7 @@ pub async fn confirm_password(state: &AppState, by: &Signed, password: &str) -> 
             Err(DirectoryError::BadCredentials | DirectoryError::NotAllowed) => false,
             Err(e) => {
                 tracing::warn!(error = %e, "directory password check impossible");
-                return Err(AppError::DirectoryUnavailable(
-                    "the sign-in directory cannot be reached; try again later".into(),
-                ));
+                return Err(AppError::DirectoryUnavailable(None));
             }
         },
         _ => {

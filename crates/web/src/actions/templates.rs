@@ -7,6 +7,7 @@ use vmportal_core::{
     error::Invalid,
     hypervisor::HypervisorError,
     ids::TemplateId,
+    msg,
     template::{Template, TemplateInput, TemplateSpec},
 };
 
@@ -58,9 +59,10 @@ async fn check_source(state: &AppState, spec: &TemplateSpec) -> AppResult<()> {
         return Ok(());
     };
     match hv.check_source(spec.kind, &spec.source).await {
-        Err(HypervisorError::Permanent(why)) => {
-            Err(AppError::Invalid(Invalid::field("source", why)))
-        }
+        Err(HypervisorError::Permanent(why)) => Err(AppError::Invalid(Invalid::field(
+            "source",
+            msg("err-source-refused").arg("detail", why),
+        ))),
         Err(e) => {
             tracing::warn!(provider = %spec.provider, "template source not checked: {e}");
             Ok(())

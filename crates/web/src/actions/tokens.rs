@@ -11,7 +11,7 @@ use vmportal_core::{
     Invalid,
     api_token::{ApiToken, NewApiToken, TokenName, lifetime_days},
     ids::ApiTokenId,
-    now,
+    msg, now,
 };
 
 /// A new token and its secret, which is shown this once.
@@ -30,7 +30,7 @@ pub async fn create(
     by.require_session()?;
     let mut invalid = Invalid::default();
     if !super::session::confirm_password(state, by, password).await? {
-        invalid.push("password", "is not your password");
+        invalid.push("password", msg("err-not-your-password"));
     }
     let name = invalid.check(TokenName::parse("name", name));
     let lifetime = invalid.check(lifetime_days("expires_in_days", expires_in_days));

@@ -9,6 +9,7 @@ use vmportal_core::{
     Invalid,
     ids::UserId,
     machine::Machine,
+    msg,
     names::{self, Username},
     password::Password,
     quota::{Quota, QuotaOverride, Usage},
@@ -100,10 +101,10 @@ pub async fn update(
     // An administrator cannot lock themselves out; another administrator has to do it.
     if target.id == admin.user.id {
         if change.disabled == Some(true) {
-            invalid.push("disabled", "you cannot disable your own account");
+            invalid.push("disabled", msg("err-disable-self"));
         }
         if change.role == Some(Role::User) {
-            invalid.push("role", "you cannot remove your own administrator role");
+            invalid.push("role", msg("err-demote-self"));
         }
     }
     let display_name = change
@@ -123,10 +124,7 @@ pub async fn update(
         .as_deref()
         .map(|p| invalid.check(Password::parse("password", p)));
     if password.is_some() && target.source != UserSource::Local {
-        invalid.push(
-            "password",
-            "this account signs in through the directory; change the password there",
-        );
+        invalid.push("password", msg("err-reset-password-in-directory"));
     }
     if !invalid.is_empty() {
         return Err(invalid.into());

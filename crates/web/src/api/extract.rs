@@ -5,7 +5,7 @@ use axum::extract::{
     FromRequest, FromRequestParts,
     rejection::{JsonRejection, PathRejection, QueryRejection},
 };
-use vmportal_core::Invalid;
+use vmportal_core::{Invalid, msg};
 
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]
@@ -33,7 +33,11 @@ impl From<JsonRejection> for AppError {
                     Some((f, m)) if !f.contains(' ') => (f, m),
                     _ => ("body", detail),
                 };
-                AppError::Invalid(Invalid::field(field, message))
+                // serde's words are for programs; people use the forms.
+                AppError::Invalid(Invalid::field(
+                    field,
+                    msg("err-json-field").arg("detail", message),
+                ))
             }
             other => AppError::BadRequest(other.body_text()),
         }

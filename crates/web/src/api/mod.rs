@@ -75,6 +75,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(session::ssh_key::set))
         .routes(routes!(session::totp::begin))
         .routes(routes!(session::totp::confirm))
+        .routes(routes!(
+            session::preferences::get,
+            session::preferences::put
+        ))
         .routes(routes!(tokens::list::list, tokens::create::create))
         .routes(routes!(tokens::revoke::revoke))
         .routes(routes!(templates::list::list, templates::create::create))

@@ -15,7 +15,11 @@ pub use session::{SESSION_COOKIE, clear_cookie, end_session, session_cookie, sta
 pub(crate) use session::{hash as token_hash, in_use as session_in_use, new_token};
 
 pub use crate::caller::Via;
-use crate::{error::AppError, state::AppState};
+use crate::{
+    error::AppError,
+    i18n::{self, Tr},
+    state::AppState,
+};
 use axum::{
     extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts},
     http::request::Parts,
@@ -32,6 +36,8 @@ pub struct Signed {
     pub token_hash: String,
     pub via: Via,
     pub ip: Option<IpAddr>,
+    /// Their language: their preference, else their browser's, else the default.
+    pub tr: Tr,
 }
 
 impl Signed {
@@ -55,6 +61,7 @@ impl Signed {
             role: self.user.role,
             actor: self.actor(),
             via: self.via,
+            tr: self.tr,
         }
     }
 
@@ -84,6 +91,8 @@ impl FromRequestParts<AppState> for Signed {
         if !directory_check::still_allowed(state, &user).await? {
             return Err(AppError::Unauthenticated);
         }
+        // Settled first, so that the refusals below are said in the user's language.
+        let tr = i18n::settle(parts, state.store.preferences(user.id).await?.language);
         let open = OPEN_WHILE_INCOMPLETE.contains(&parts.uri.path());
         if user.must_change_password && !open {
             return Err(AppError::PasswordChangeRequired);
@@ -99,6 +108,7 @@ impl FromRequestParts<AppState> for Signed {
             token_hash,
             via,
             ip,
+            tr,
         })
     }
 }

@@ -12,7 +12,7 @@ use axum::{Json, extract::State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vmportal_core::ids::MachineId;
-use vmportal_core::{console::NewConsoleTicket, machine::MachineState, now};
+use vmportal_core::{console::NewConsoleTicket, machine::MachineState, msg, now};
 
 /// The body is optional.
 #[derive(Deserialize, ToSchema, Default)]
@@ -57,10 +57,9 @@ pub async fn console_ticket(
     let (machine, reach) = crate::actions::machines::reach(&state, &signed.who(), id).await?;
     let view_only = reach.view_only(options.view_only);
     if machine.state != MachineState::Running {
-        return Err(AppError::Conflict(format!(
-            "the machine is {}: its console opens only while it runs",
-            machine.state
-        )));
+        return Err(AppError::Conflict(
+            msg("err-console-not-running").arg("state", machine.state.label()),
+        ));
     }
     let ticket = new_token();
     let expires_at = now() + time::Duration::seconds(state.config.console.ticket_secs);

@@ -19,7 +19,7 @@ use vmportal_core::{
     audit::{NewAuditEvent, action},
     authz::Reach,
     machine::MachineState,
-    now,
+    msg, now,
 };
 
 #[derive(Deserialize)]
@@ -59,10 +59,9 @@ pub async fn websocket(
     // Judged again now: the course may have taken full control away since the ticket.
     let view_only = reach.view_only(used.view_only);
     let (MachineState::Running, Some(external_id)) = (machine.state, &machine.external_id) else {
-        return Err(AppError::Conflict(format!(
-            "the machine is {}: its console opens only while it runs",
-            machine.state
-        )));
+        return Err(AppError::Conflict(
+            msg("err-console-not-running").arg("state", machine.state.label()),
+        ));
     };
     let hv = state
         .providers
@@ -70,7 +69,7 @@ pub async fn websocket(
         .ok_or_else(|| AppError::internal(format!("no provider {}", machine.provider)))?;
     let unavailable = |e: String| {
         tracing::warn!(machine = machine.id.0, error = %e, "console unavailable");
-        AppError::Conflict("the console of this machine cannot be reached now".into())
+        AppError::Conflict(msg("err-console-unreachable"))
     };
     let guest = tokio::time::timeout(CONNECT_TIMEOUT, hv.console(external_id))
         .await

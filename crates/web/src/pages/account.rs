@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, form::optional_number, see_other};
+use super::{Nav, PageResult, Tr, form::optional_number, see_other};
 use crate::{
     actions::{
         self,
@@ -17,16 +17,26 @@ use axum::{
     response::{AppendHeaders, IntoResponse, Response},
 };
 use serde::Deserialize;
-use vmportal_core::{Invalid, api_token::ApiToken, ids::ApiTokenId, user::User};
+use vmportal_core::{
+    Invalid, Lang, Msg,
+    api_token::ApiToken,
+    ids::ApiTokenId,
+    msg,
+    preferences::{Notifications, Preferences},
+    user::User,
+};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountPage {
     nav: Nav,
+    tr: Tr,
     user: User,
     errors: Invalid,
     /// What was just changed, for the notice.
-    done: Option<&'static str>,
+    done: Option<Msg>,
+    prefs: Preferences,
+    languages: [Lang; 4],
     tokens: Vec<ApiToken>,
     /// A token just made: its secret, shown this once.
     minted: Option<String>,
@@ -41,9 +51,12 @@ impl AccountPage {
     async fn of(state: &AppState, me: &Viewer, user: User) -> AppResult<AccountPage> {
         Ok(AccountPage {
             nav: Nav::from(&me.0),
+            tr: me.0.tr,
             user,
             errors: Invalid::default(),
             done: None,
+            prefs: state.store.preferences(me.0.user.id).await?,
+            languages: Lang::ALL,
             tokens: actions::tokens::list(state, &me.0).await?,
             minted: None,
             totp_enabled: second_factor::enabled(state, me.0.user.id).await?,
@@ -81,7 +94,7 @@ pub async fn change_password(
             let mut user = me.0.user.clone();
             user.must_change_password = false;
             let mut page = AccountPage::of(&state, &me, user).await?;
-            page.done = Some("Your password was changed; your other sessions have ended.");
+            page.done = Some(msg("account-password-changed"));
             let cookie = AppendHeaders([(SET_COOKIE, session_cookie(&state, &token))]);
             Ok((cookie, page).into_response())
         }
@@ -194,5 +207,57 @@ pub async fn revoke_token(
     Path(id): Path<ApiTokenId>,
 ) -> PageResult {
     actions::tokens::revoke(&state, &me.0, id).await?;
+    Ok(see_other("/account"))
+}
+
+/// The preferences form: an empty language is the browser's; a box left unticked is not sent.
+#[derive(Deserialize)]
+pub struct PreferencesForm {
+    #[serde(default)]
+    language: String,
+    new_request: Option<String>,
+    daily_digest: Option<String>,
+    decision: Option<String>,
+    machine_ready: Option<String>,
+    job_failed: Option<String>,
+    lease: Option<String>,
+}
+
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    me: Viewer,
+    Form(f): Form<PreferencesForm>,
+) -> PageResult {
+    let language = match f.language.as_str() {
+        "" => None,
+        code => Some(
+            code.parse::<Lang>()
+                .map_err(|_| Invalid::field("language", msg("err-language")))
+                .map_err(AppError::from)?,
+        ),
+    };
+    let current = state.store.preferences(me.0.user.id).await?;
+    // Approvers' choices are only on an administrator's form; others keep what they had.
+    let approver = me.0.caller().is_admin();
+    let prefs = Preferences {
+        language,
+        notifications: Notifications {
+            new_request: if approver {
+                f.new_request.is_some()
+            } else {
+                current.notifications.new_request
+            },
+            daily_digest: if approver {
+                f.daily_digest.is_some()
+            } else {
+                current.notifications.daily_digest
+            },
+            decision: f.decision.is_some(),
+            machine_ready: f.machine_ready.is_some(),
+            job_failed: f.job_failed.is_some(),
+            lease: f.lease.is_some(),
+        },
+    };
+    actions::account::set_preferences(&state, &me.0, prefs).await?;
     Ok(see_other("/account"))
 }

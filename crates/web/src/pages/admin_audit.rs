@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{
     api::extract::ApiQuery,
     auth::AdminPage,
@@ -14,6 +14,7 @@ use vmportal_core::{audit::AuditEvent, store::AuditQuery};
 #[template(path = "admin_audit.html")]
 pub struct AuditPage {
     nav: Nav,
+    tr: Tr,
     events: Vec<AuditEvent>,
     pager: Pager,
 }
@@ -27,6 +28,7 @@ pub async fn list(
     let listed = state.store.audit(&query).await?;
     Ok(AuditPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         pager: Pager::new("/admin/audit", &params, query.page, listed.total),
         events: listed.items,
     })

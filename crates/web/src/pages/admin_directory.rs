@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{actions, api::extract::ApiQuery, auth::AdminPage, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,6 +11,7 @@ use vmportal_core::directory::DirectoryEntry;
 #[template(path = "admin_directory.html")]
 pub struct DirectoryPage {
     nav: Nav,
+    tr: Tr,
     configured: bool,
     username: String,
     /// The answer for `username`, once one was asked for: an entry or nobody, or the error.
@@ -32,9 +33,13 @@ pub async fn show(
     let answer = if configured && !f.username.trim().is_empty() {
         match actions::directory::lookup(&state, &me, &f.username).await {
             Ok(entry) => Some(Ok(entry)),
-            Err(e @ (AppError::DirectoryUnavailable(_) | AppError::Invalid(_))) => {
-                Some(Err(e.to_string()))
-            }
+            Err(e @ AppError::DirectoryUnavailable(_)) => Some(Err(e.message(&me.tr))),
+            Err(AppError::Invalid(i)) => Some(Err(i
+                .0
+                .iter()
+                .map(|f| me.tr.msg(&f.message))
+                .collect::<Vec<_>>()
+                .join("; "))),
             Err(e) => return Err(e.into()),
         }
     } else {
@@ -42,6 +47,7 @@ pub async fn show(
     };
     Ok(DirectoryPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         configured,
         username: f.username,
         answer,

@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{
     api::extract::ApiQuery,
     auth::AdminPage,
@@ -14,6 +14,7 @@ use vmportal_core::{machine::Drift, store::DriftQuery};
 #[template(path = "admin_drift.html")]
 pub struct DriftPage {
     nav: Nav,
+    tr: Tr,
     drift: Vec<Drift>,
     pager: Pager,
 }
@@ -27,6 +28,7 @@ pub async fn list(
     let listed = state.store.drift(&query).await?;
     Ok(DriftPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         pager: Pager::new("/admin/drift", &params, query.page, listed.total)
             .with_states(&["missing", "unknown"]),
         drift: listed.items,

@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, see_other};
+use super::{Nav, PageResult, Tr, see_other};
 use crate::{
     actions,
     api::extract::ApiQuery,
@@ -20,6 +20,7 @@ use vmportal_core::request::MachineRequest;
 #[template(path = "admin_requests.html")]
 pub struct RequestsPage {
     nav: Nav,
+    tr: Tr,
     requests: Vec<MachineRequest>,
     pager: Pager,
 }
@@ -33,6 +34,7 @@ pub async fn list(
     let (query, listed) = actions::requests::list(&state, &me.who(), &params).await?;
     Ok(RequestsPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         pager: Pager::new("/admin/requests", &params, query.page, listed.total).with_states(&[
             "pending",
             "approved",

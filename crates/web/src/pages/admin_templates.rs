@@ -1,5 +1,5 @@
 use super::{
-    Nav, PageResult,
+    Nav, PageResult, Tr,
     form::{number, optional_number},
     see_other,
 };
@@ -25,6 +25,7 @@ use vmportal_core::{
 #[template(path = "admin_templates.html")]
 pub struct TemplatesPage {
     nav: Nav,
+    tr: Tr,
     templates: Vec<Catalogue>,
 }
 
@@ -34,6 +35,7 @@ pub async fn list(
 ) -> PageResult<TemplatesPage> {
     Ok(TemplatesPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         templates: actions::templates::catalogue(&state, &me).await?,
     })
 }
@@ -42,6 +44,7 @@ pub async fn list(
 #[template(path = "admin_template_form.html")]
 pub struct TemplateFormPage {
     nav: Nav,
+    tr: Tr,
     /// `None` for a new entry.
     id: Option<TemplateId>,
     providers: Vec<String>,
@@ -170,6 +173,7 @@ fn form_page(
 ) -> TemplateFormPage {
     TemplateFormPage {
         nav: Nav::from(&me.0),
+        tr: me.0.tr,
         id,
         providers: state.providers.names(),
         form,

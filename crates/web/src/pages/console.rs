@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{auth::Viewer, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,6 +10,7 @@ use vmportal_core::machine::Machine;
 #[template(path = "console.html")]
 pub struct ConsolePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
 }
 
@@ -22,6 +23,7 @@ pub async fn show(
     let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     Ok(ConsolePage {
         nav: Nav::from(&me),
+        tr: me.tr,
         machine,
     })
 }

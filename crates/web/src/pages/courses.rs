@@ -2,7 +2,7 @@
 //! with a CSV upload, deployments with their progress, and the students' machines with a view-only
 //! console button. Everything goes through the same actions as the API.
 
-use super::{Nav, PageResult, form::number, see_other};
+use super::{Nav, PageResult, Tr, form::number, see_other};
 use crate::{
     actions::{
         self,
@@ -34,6 +34,7 @@ use vmportal_core::{
 #[template(path = "courses.html")]
 pub struct CoursesPage {
     nav: Nav,
+    tr: Tr,
     /// With the caller's part in each: "teacher", "student" or "" (an administrator).
     courses: Vec<(Course, String)>,
     errors: Invalid,
@@ -55,6 +56,7 @@ async fn courses_page(
     }
     Ok(CoursesPage {
         nav: Nav::from(me),
+        tr: me.tr,
         courses,
         errors,
     })
@@ -125,6 +127,7 @@ pub async fn create(
 #[template(path = "course.html")]
 pub struct CoursePage {
     nav: Nav,
+    tr: Tr,
     course: Course,
     roster: Roster,
     templates: Vec<Catalogue>,
@@ -158,6 +161,7 @@ async fn course_page(
         .collect();
     Ok(CoursePage {
         nav: Nav::from(me),
+        tr: me.tr,
         roster: state.store.roster(id).await?,
         machines: state.store.course_machines(id).await?,
         templates,

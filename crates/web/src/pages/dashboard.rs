@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{actions::redact, auth::Viewer, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,6 +14,7 @@ use vmportal_core::{
 #[template(path = "dashboard.html")]
 pub struct Dashboard {
     nav: Nav,
+    tr: Tr,
     quota: Quota,
     usage: Usage,
     machines: Listed<Machine>,
@@ -31,9 +32,10 @@ pub async fn show(State(state): State<AppState>, Viewer(me): Viewer) -> PageResu
     Ok(Dashboard {
         quota: state.quota_of(&me.user),
         usage: state.store.usage(id).await?,
-        banners: super::lease::banners(&state, &machines.items).await?,
+        banners: super::lease::banners(&state, me.tr, &machines.items).await?,
         machines,
         requests: state.store.requests(&RequestQuery::of(id)).await?,
         nav: Nav::from(&me),
+        tr: me.tr,
     })
 }

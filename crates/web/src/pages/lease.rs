@@ -1,7 +1,7 @@
 //! What owners see of a lease: a banner once a notice was recorded (with the date and what will
 //! happen), the extend form, and administrators' *Expiring* page.
 
-use super::{Nav, PageResult, form::number, see_other};
+use super::{Nav, PageResult, Tr, form::number, see_other};
 use crate::{
     actions::leases::{self, Extended},
     auth::{AdminPage, Viewer},
@@ -15,7 +15,7 @@ use axum::{
 };
 use serde::Deserialize;
 use vmportal_core::{
-    Invalid, Timestamp,
+    Invalid,
     ids::{MachineId, TemplateId},
     lease::NoticeKind,
     machine::{Machine, MachineState},
@@ -30,44 +30,40 @@ pub struct Banner {
     pub text: String,
 }
 
-fn day(t: Timestamp) -> String {
-    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
-}
-
-/// The banner for `m`, from the newest notice about its current lease (or its last idle stop).
-pub async fn banner(state: &AppState, m: &Machine) -> StoreResult<Option<Banner>> {
+/// The banner for `m`, from the newest notice about its current lease (or its last idle stop),
+/// in `tr`'s language.
+pub async fn banner(state: &AppState, tr: Tr, m: &Machine) -> StoreResult<Option<Banner>> {
     if m.state == MachineState::Deleted {
         return Ok(None);
     }
     let Some(notice) = state.store.notices(m.id).await?.into_iter().next() else {
         return Ok(None);
     };
-    let then = match m.delete_after {
-        Some(d) => format!("stopped, and deleted on {}", day(d)),
-        None => "stopped".to_owned(),
-    };
-    let text = match (notice.kind, m.expires_at) {
-        (NoticeKind::IdleStop, _) => format!(
-            "This machine was shut down on {} because it sat idle.",
-            day(notice.created_at)
+    let text = match (notice.kind, m.expires_at, m.delete_after) {
+        (NoticeKind::IdleStop, _, _) => {
+            tr.t1("lease-banner-idle", "when", tr.datetime(notice.created_at))
+        }
+        (NoticeKind::Warning, Some(end), None) => {
+            tr.t1("lease-banner-warning", "end", tr.datetime(end))
+        }
+        (NoticeKind::Warning, Some(end), Some(d)) => tr.t2(
+            "lease-banner-warning-delete",
+            "end",
+            tr.datetime(end),
+            "deleted",
+            tr.datetime(d),
         ),
-        (NoticeKind::Warning, Some(end)) => {
-            format!(
-                "The lease ends on {}: the machine will then be {then}. Extend it below if you still need it.",
-                day(end)
-            )
+        (NoticeKind::Expired | NoticeKind::Deleting, Some(end), None) => {
+            tr.t1("lease-banner-expired", "end", tr.datetime(end))
         }
-        (NoticeKind::Expired | NoticeKind::Deleting, Some(end)) => {
-            let deleted = m
-                .delete_after
-                .map(|d| format!(" It will be deleted on {}.", day(d)))
-                .unwrap_or_default();
-            format!(
-                "The lease ended on {}: the machine is stopped and still counts toward your quota until it is deleted.{deleted} Extend the lease to use it again.",
-                day(end)
-            )
-        }
-        (_, None) => return Ok(None),
+        (NoticeKind::Expired | NoticeKind::Deleting, Some(end), Some(d)) => tr.t2(
+            "lease-banner-expired-delete",
+            "end",
+            tr.datetime(end),
+            "deleted",
+            tr.datetime(d),
+        ),
+        (_, None, _) => return Ok(None),
     };
     Ok(Some(Banner {
         machine_id: m.id,
@@ -77,10 +73,10 @@ pub async fn banner(state: &AppState, m: &Machine) -> StoreResult<Option<Banner>
 }
 
 /// The banners of the machines that have one.
-pub async fn banners(state: &AppState, machines: &[Machine]) -> StoreResult<Vec<Banner>> {
+pub async fn banners(state: &AppState, tr: Tr, machines: &[Machine]) -> StoreResult<Vec<Banner>> {
     let mut all = Vec::new();
     for m in machines.iter().filter(|m| m.expires_at.is_some()) {
-        all.extend(banner(state, m).await?);
+        all.extend(banner(state, tr, m).await?);
     }
     Ok(all)
 }
@@ -115,6 +111,7 @@ pub async fn extend(
 #[template(path = "admin_expiring.html")]
 pub struct ExpiringPage {
     nav: Nav,
+    tr: Tr,
     machines: Vec<Machine>,
     templates: Vec<Catalogue>,
     template: Option<TemplateId>,
@@ -137,5 +134,6 @@ pub async fn expiring(
         templates: state.store.templates().await?,
         template,
         nav: Nav::from(&me),
+        tr: me.tr,
     })
 }

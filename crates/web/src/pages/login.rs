@@ -5,6 +5,7 @@ use crate::{
         ClientIp, Signed, Via, clear_cookie, end_session, local_path, session_cookie, start_session,
     },
     error::AppError,
+    i18n::{BrowserLang, Tr},
     state::AppState,
 };
 use askama::Template;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
+    tr: Tr,
     next: String,
     username: String,
     error: Option<String>,
@@ -33,8 +35,9 @@ pub struct LoginPage {
 }
 
 impl LoginPage {
-    pub(super) fn new(state: &AppState, next: String) -> LoginPage {
+    pub(super) fn new(state: &AppState, tr: Tr, next: String) -> LoginPage {
         LoginPage {
+            tr,
             next,
             username: String::new(),
             error: None,
@@ -47,10 +50,10 @@ impl LoginPage {
         }
     }
 
-    pub(super) fn failed(state: &AppState, next: String, error: String) -> LoginPage {
+    pub(super) fn failed(state: &AppState, tr: Tr, next: String, error: String) -> LoginPage {
         LoginPage {
             error: Some(error),
-            ..LoginPage::new(state, next)
+            ..LoginPage::new(state, tr, next)
         }
     }
 }
@@ -60,8 +63,12 @@ pub struct Next {
     next: Option<String>,
 }
 
-pub async fn form(State(state): State<AppState>, Query(q): Query<Next>) -> LoginPage {
-    LoginPage::new(&state, local_path(q.next.as_deref()).to_owned())
+pub async fn form(
+    State(state): State<AppState>,
+    BrowserLang(tr): BrowserLang,
+    Query(q): Query<Next>,
+) -> LoginPage {
+    LoginPage::new(&state, tr, local_path(q.next.as_deref()).to_owned())
 }
 
 #[derive(Deserialize)]
@@ -74,6 +81,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    BrowserLang(tr): BrowserLang,
     previous: Option<Signed>,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
@@ -92,7 +100,7 @@ pub async fn submit(
             let page = LoginPage {
                 username: user.username.to_string(),
                 pending: Some(pending),
-                ..LoginPage::new(&state, next)
+                ..LoginPage::new(&state, tr, next)
             };
             Ok(page.into_response())
         }
@@ -105,7 +113,7 @@ pub async fn submit(
             let retry = e.retry_after().map(|s| [(RETRY_AFTER, s.to_string())]);
             let page = LoginPage {
                 username: f.username.chars().take(64).collect(),
-                ..LoginPage::failed(&state, next, e.to_string())
+                ..LoginPage::failed(&state, tr, next, e.message(&tr))
             };
             Ok((e.status(), AppendHeaders(retry.into_iter().flatten()), page).into_response())
         }
@@ -138,16 +146,13 @@ pub struct CodeForm {
 pub async fn code(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    BrowserLang(tr): BrowserLang,
     previous: Option<Signed>,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
     let next = local_path(f.next.as_deref()).to_owned();
     let Some((user, username)) = state.pending_sign_ins.get(&f.pending) else {
-        let page = LoginPage::failed(
-            &state,
-            next,
-            "the sign-in took too long; start again".into(),
-        );
+        let page = LoginPage::failed(&state, tr, next, tr.t("login-too-long"));
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     match actions::session::second_step(&state, ip, user, &username, &f.code).await {
@@ -159,7 +164,7 @@ pub async fn code(
             let page = LoginPage {
                 username,
                 pending: Some(f.pending),
-                ..LoginPage::failed(&state, next, e.to_string())
+                ..LoginPage::failed(&state, tr, next, e.message(&tr))
             };
             Ok((e.status(), page).into_response())
         }

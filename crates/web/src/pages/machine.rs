@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, see_other};
+use super::{Nav, PageResult, Tr, see_other};
 use crate::{
     actions::{
         machines::{Credentials, enqueue, read_credentials},
@@ -26,6 +26,7 @@ use vmportal_core::{
 #[template(path = "machine.html")]
 pub struct MachinePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
     credentials: Option<Credentials>,
     /// Whether there are credentials to ask for.
@@ -93,7 +94,8 @@ async fn page(
         .map_or(0, |t| t.max_snapshots);
     Ok(MachinePage {
         nav: Nav::from(me),
-        banner: super::lease::banner(state, &machine).await?,
+        tr: me.tr,
+        banner: super::lease::banner(state, me.tr, &machine).await?,
         machine,
         credentials,
         has_credentials,
@@ -108,6 +110,7 @@ async fn page(
 #[template(path = "machine_delete.html")]
 pub struct DeletePage {
     nav: Nav,
+    tr: Tr,
     machine: Machine,
 }
 
@@ -120,6 +123,7 @@ pub async fn confirm_delete(
     let machine = crate::actions::machines::visible(&state, &me.who(), id).await?;
     Ok(DeletePage {
         nav: Nav::from(&me),
+        tr: me.tr,
         machine,
     })
 }

@@ -1,4 +1,4 @@
-use super::{Nav, PageResult};
+use super::{Nav, PageResult, Tr};
 use crate::{
     api::extract::ApiQuery,
     auth::{AdminPage, Viewer},
@@ -18,6 +18,7 @@ use vmportal_core::{
 #[template(path = "machines.html")]
 pub struct MachinesPage {
     nav: Nav,
+    tr: Tr,
     machines: Vec<Machine>,
     pager: Pager,
 }
@@ -33,6 +34,7 @@ pub async fn list(
     let listed = state.store.machines(&query).await?;
     Ok(MachinesPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         pager: Pager::new("/machines", &params, query.page, listed.total).with_states(&[
             "provisioning",
             "running",
@@ -49,6 +51,7 @@ pub async fn list(
 #[template(path = "admin_jobs.html")]
 pub struct JobsPage {
     nav: Nav,
+    tr: Tr,
     jobs: Vec<Job>,
     pager: Pager,
 }
@@ -63,6 +66,7 @@ pub async fn jobs(
     let listed = state.store.jobs(&query).await?;
     Ok(JobsPage {
         nav: Nav::from(&me),
+        tr: me.tr,
         pager: Pager::new("/admin/jobs", &params, query.page, listed.total).with_states(&[
             "queued",
             "running",

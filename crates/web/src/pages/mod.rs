@@ -20,7 +20,12 @@ mod machines;
 mod request_new;
 mod sso;
 
-use crate::{auth::Signed, error::AppError, state::AppState};
+use crate::{
+    auth::Signed,
+    error::AppError,
+    i18n::{Tr, Unrendered},
+    state::AppState,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -42,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/ssh-key", post(account::set_ssh_key))
         .route("/account/totp", post(account::begin_totp))
         .route("/account/totp/confirm", post(account::confirm_totp))
+        .route("/account/preferences", post(account::set_preferences))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
@@ -137,8 +143,24 @@ impl<E: Into<AppError>> From<E> for PageError {
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    title: &'static str,
+    tr: Tr,
+    title: String,
     message: String,
+}
+
+/// The error page of `e`, in `tr`'s language.
+pub(crate) fn error_page(e: &AppError, tr: Tr) -> Response {
+    let status = e.status();
+    let title = match status.as_u16() {
+        403 => tr.t("error-title-forbidden"),
+        404 => tr.t("error-title-not-found"),
+        409 => tr.t("error-title-conflict"),
+        422 => tr.t("error-title-invalid"),
+        429 => tr.t("error-title-slow-down"),
+        _ => tr.t("error-title-other"),
+    };
+    let message = e.body(&tr).error.message;
+    (status, ErrorPage { tr, title, message }).into_response()
 }
 
 impl IntoResponse for PageError {
@@ -147,17 +169,10 @@ impl IntoResponse for PageError {
         if matches!(e, AppError::Unauthenticated) {
             return Redirect::to("/login").into_response();
         }
-        let status = e.status();
-        let title = match status.as_u16() {
-            403 => "Not allowed",
-            404 => "Not found",
-            409 => "Already decided",
-            422 => "Invalid input",
-            429 => "Slow down",
-            _ => "Something went wrong",
-        };
-        let message = e.body().error.message;
-        (status, ErrorPage { title, message }).into_response()
+        let mut res = e.status().into_response();
+        res.extensions_mut()
+            .insert(Unrendered::Page(std::sync::Arc::new(e)));
+        res
     }
 }
 

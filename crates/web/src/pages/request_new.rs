@@ -1,4 +1,4 @@
-use super::{Nav, PageResult, form::number, see_other};
+use super::{Nav, PageResult, Tr, form::number, see_other};
 use crate::{actions, auth::Viewer, error::AppError, state::AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,6 +21,7 @@ use vmportal_core::{
 #[template(path = "request_new.html")]
 pub struct RequestPage {
     nav: Nav,
+    tr: Tr,
     templates: Vec<Catalogue>,
     /// The courses the caller is a student of, for the course picker.
     courses: Vec<Course>,
@@ -69,6 +70,7 @@ async fn page(
     Ok(RequestPage {
         courses,
         nav: Nav::from(me),
+        tr: me.tr,
         templates: actions::templates::catalogue(state, me)
             .await?
             .into_iter()

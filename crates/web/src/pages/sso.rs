@@ -9,6 +9,7 @@ use crate::{
         sso::{self, SsoLogin},
     },
     error::AppError,
+    i18n::{BrowserLang, Tr},
     state::AppState,
 };
 use axum::{
@@ -26,6 +27,7 @@ pub struct Start {
 
 pub async fn start(
     State(state): State<AppState>,
+    BrowserLang(tr): BrowserLang,
     Path(provider): Path<String>,
     Query(q): Query<Start>,
 ) -> PageResult {
@@ -33,7 +35,7 @@ pub async fn start(
     let next = local_path(q.next.as_deref()).to_owned();
     let begun = match provider.begin().await {
         Ok(begun) => begun,
-        Err(e) => return Ok(failed(&state, provider, next, e)),
+        Err(e) => return Ok(failed(&state, tr, provider, next, e)),
     };
     let cookie = sso::cookie(&state, &begun.secrets.state, sso::LIFETIME_SECS);
     state.sso_logins.start(SsoLogin {
@@ -59,6 +61,7 @@ pub struct Callback {
 pub async fn callback(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    BrowserLang(tr): BrowserLang,
     Path(provider): Path<String>,
     previous: Option<Signed>,
     headers: HeaderMap,
@@ -75,7 +78,7 @@ pub async fn callback(
     let Some(login) = login else {
         let e = SsoError::Rejected("unknown, used or expired state".into());
         actions::sso::answer_refused(&state, ip, provider.id(), &e).await?;
-        return Ok((forget, failed(&state, provider, "/".into(), e)).into_response());
+        return Ok((forget, failed(&state, tr, provider, "/".into(), e)).into_response());
     };
     let result = match (q.error, q.code) {
         (Some(error), _) => Err(SsoError::Denied(error)),
@@ -86,7 +89,7 @@ pub async fn callback(
         Ok(identity) => identity,
         Err(e) => {
             actions::sso::answer_refused(&state, ip, provider.id(), &e).await?;
-            return Ok((forget, failed(&state, provider, login.next, e)).into_response());
+            return Ok((forget, failed(&state, tr, provider, login.next, e)).into_response());
         }
     };
     match actions::sso::sign_in(&state, ip, provider.id(), identity).await {
@@ -96,7 +99,7 @@ pub async fn callback(
         )
             .into_response()),
         Err(AppError::BadRequest(why)) => {
-            let page = LoginPage::failed(&state, login.next, why);
+            let page = LoginPage::failed(&state, tr, login.next, why);
             Ok((StatusCode::FORBIDDEN, forget, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -115,6 +118,7 @@ fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a dyn IdentityProvider, A
 /// The sign-in page saying the single sign-on failed; the detail goes to the log only.
 fn failed(
     state: &AppState,
+    tr: Tr,
     provider: &dyn IdentityProvider,
     next: String,
     e: SsoError,
@@ -123,19 +127,16 @@ fn failed(
     let (status, message) = match e {
         SsoError::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("{} cannot be reached; try again later", provider.label()),
+            tr.t1("sso-unavailable", "provider", provider.label()),
         ),
         SsoError::Denied(_) => (
             StatusCode::UNAUTHORIZED,
-            format!("{} did not sign you in", provider.label()),
+            tr.t1("sso-denied", "provider", provider.label()),
         ),
         SsoError::Rejected(_) => (
             StatusCode::UNAUTHORIZED,
-            format!(
-                "the sign-in with {} could not be verified; start again",
-                provider.label()
-            ),
+            tr.t1("sso-rejected", "provider", provider.label()),
         ),
     };
-    (status, LoginPage::failed(state, next, message)).into_response()
+    (status, LoginPage::failed(state, tr, next, message)).into_response()
 }

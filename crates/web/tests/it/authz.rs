@@ -57,6 +57,13 @@ fn table() -> Vec<Row> {
             Json(json!({"ssh_public_key": ""})),
             ANY,
         ),
+        row(M::GET, "/api/v1/me/preferences", None, ANY),
+        row(
+            M::PUT,
+            "/api/v1/me/preferences",
+            Json(json!({"language": "it", "notifications": {"job_failed": false}})),
+            ANY,
+        ),
         // A wrong current password: the caller got past authorization (422), or was not signed in.
         row(
             M::POST,
@@ -301,6 +308,12 @@ fn table() -> Vec<Row> {
         row(M::GET, "/", None, PAGE),
         row(M::GET, "/account", None, PAGE),
         row(M::GET, "/requests/new", None, PAGE),
+        row(
+            M::POST,
+            "/account/preferences",
+            Form(&[("language", "de"), ("decision", "on")]),
+            [303, 303, 303, 303, 303],
+        ),
         row(
             M::POST,
             "/account/tokens",

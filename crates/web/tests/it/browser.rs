@@ -376,3 +376,89 @@ async fn two_factor_sign_in_in_chromium() {
         .count();
     assert_eq!(failed, 1);
 }
+
+/// Signs in on a page in any language and waits for `signed_in`, a text of the signed-in page.
+async fn sign_in_as(driver: &WebDriver, app: &TestApp, user: &str, signed_in: &str) {
+    driver.goto(app.url("/login")).await.unwrap();
+    for (field, value) in [("username", user), ("password", PASSWORD)] {
+        let input = driver.find(By::Id(field)).await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+    submit(driver, "form[action='/login'] button[type=submit]").await;
+    wait_for_text(driver, signed_in).await;
+}
+
+/// The dashboard and the request form (with a field error) in Italian, chosen on the account,
+/// and in French, asked for by the browser.
+#[tokio::test]
+async fn the_dashboard_and_request_form_speak_italian_and_french_in_chromium() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let template = app.template(&admin, "Debian 12 (cloud-init)").await;
+    let giulia = app.signed_in("giulia", Role::User).await;
+    let r = giulia
+        .put(app.url("/api/v1/me/preferences"))
+        .json(&json!({"language": "it"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    app.request(&giulia, template, "tesi").await;
+    let camille = app.signed_in("camille", Role::User).await;
+    app.request(&camille, template, "memoire").await;
+
+    let chromedriver = ChromeDriver::start().await;
+    let mut shots = Shots::new(output_dir());
+    for (user, flags, texts) in [
+        (
+            "giulia",
+            // The browser asks for French: the account's Italian wins.
+            vec!["--accept-lang=fr-FR,fr".to_owned()],
+            [
+                "Le mie macchine",
+                "in attesa",
+                "Richiedi una macchina",
+                "può contenere solo lettere, cifre e '-'",
+            ],
+        ),
+        (
+            "camille",
+            vec!["--accept-lang=fr-FR,fr".to_owned()],
+            [
+                "Mes machines",
+                "en attente",
+                "Demander une machine",
+                "ne peut contenir que des lettres, des chiffres et « - »",
+            ],
+        ),
+    ] {
+        let profile = tempfile::tempdir().unwrap();
+        let driver = chromedriver.browser(profile.path(), &flags).await;
+        let [dashboard, pending, form, error] = texts;
+        let lang = if user == "giulia" { "it" } else { "fr" };
+        sign_in_as(&driver, &app, user, dashboard).await;
+        wait_for_text(&driver, pending).await;
+        shots.take(&driver, &format!("dashboard-{lang}")).await;
+
+        driver.goto(app.url("/requests/new")).await.unwrap();
+        wait_for_text(&driver, form).await;
+        driver
+            .find(By::Id("name"))
+            .await
+            .unwrap()
+            .send_keys("con spazi")
+            .await
+            .unwrap();
+        driver
+            .find(By::Id("purpose"))
+            .await
+            .unwrap()
+            .send_keys("laboratorio / TP")
+            .await
+            .unwrap();
+        submit(&driver, "form[action='/requests/new'] button[type=submit]").await;
+        wait_for_text(&driver, error).await;
+        shots.take(&driver, &format!("request-form-{lang}")).await;
+        driver.quit().await.unwrap();
+    }
+}

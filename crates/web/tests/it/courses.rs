@@ -276,7 +276,7 @@ async fn the_course_quota_refuses_a_deployment_up_front_with_the_numbers() {
     let message = v["error"]["fields"][0]["message"].as_str().unwrap();
     assert_eq!(v["error"]["fields"][0]["field"], "machines");
     assert!(
-        message.contains("allows 10") && message.contains("12 machine(s)"),
+        message.contains("allows 10 machines") && message.contains("12 needed"),
         "{message}"
     );
     // Nothing was made.

@@ -283,7 +283,7 @@ async fn a_recorded_notice_shows_as_a_banner_and_the_expiring_page_lists_the_mac
         .await
         .unwrap()
         .unwrap();
-    let date = end.date().to_string();
+    let date = vmportal_i18n::Tr::default().datetime(end);
     let page = app
         .get(&alice, &format!("/machines/{id}"))
         .await

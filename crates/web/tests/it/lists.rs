@@ -163,7 +163,7 @@ async fn administrators_find_every_machine_on_their_own_page() {
         .text()
         .await
         .unwrap();
-    assert!(none.contains("No machines match"));
+    assert!(none.contains("Nothing matches."));
     let mine = app.get(&alice, "/machines").await.text().await.unwrap();
     assert!(mine.contains("My machines") && mine.contains("alice-vm"));
     let requests = app

@@ -8,6 +8,7 @@ mod browser;
 mod console;
 mod courses;
 mod fuzz;
+mod i18n;
 mod ldap;
 mod leases;
 mod lists;

@@ -56,7 +56,7 @@ pub async fn put(
     Ok(Json(match group {
         Some(_) if !body.students.is_empty() => {
             return Err(
-                Invalid::field("students", "give students or an ldap_group, not both").into(),
+                Invalid::field("students", vmportal_core::msg("err-students-or-group")).into(),
             );
         }
         Some(group) => {
