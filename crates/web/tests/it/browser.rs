@@ -278,13 +278,14 @@ async fn the_lease_banner_and_its_extension_in_chromium() {
         .unwrap();
     let banner = driver.find(By::Id("lease-banner")).await.unwrap();
     let text = banner.text().await.unwrap();
+    let date = vmportal_i18n::Tr::default().datetime(end);
     assert!(
-        text.contains(&format!("The lease ends on {}", end.date())),
+        text.contains(&format!("The lease ends on {date}")),
         "{text}"
     );
     shots.take(&driver, "lease-banner-machine").await;
     submit(&driver, "button#extend").await;
-    let later = (end + time::Duration::days(7)).date().to_string();
+    let later = vmportal_i18n::Tr::default().datetime(end + time::Duration::days(7));
     wait_for_text(&driver, &later).await;
     assert!(
         driver.find(By::Id("lease-banner")).await.is_err(),
