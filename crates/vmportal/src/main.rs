@@ -1,4 +1,4 @@
-//! The vmportal binary: `serve`, `migrate`, `user add`, `ldap test`.
+//! The vmportal binary: `serve`, `migrate`, `user add`, `db copy`, `ldap test`.
 
 mod config;
 mod directory;
@@ -13,13 +13,13 @@ use vmportal_core::{
     password::Password,
     resources::Resources,
     secret::{self, SecretKey},
-    store::{Store, TemplateStore, UserStore},
+    store::Store,
     template::{DEFAULT_MAX_SNAPSHOTS, TemplateInput, TemplateSpec},
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::LibvirtHypervisor;
 use vmportal_proxmox::ProxmoxHypervisor;
-use vmportal_store::SqliteStore;
+use vmportal_store::redact;
 use vmportal_worker::{Engine, Mailer};
 
 #[derive(Parser)]
@@ -55,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// Move the database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Check the sign-in directory.
     Ldap {
         #[command(subcommand)]
@@ -86,6 +91,20 @@ enum TemplateCommand {
         /// Locale and keyboard layout of Windows guests, e.g. fr-FR.
         #[arg(long, default_value = "")]
         locale: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Copy every table of a SQLite database into an empty PostgreSQL database (migrated first),
+    /// ids, password hashes and sealed secrets included; every row is read back before it commits.
+    Copy {
+        /// The SQLite database, e.g. sqlite:///var/lib/vmportal/vmportal.db
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, e.g. postgres://vmportal:PASSWORD@db.example/vmportal
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -137,7 +156,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Migrate => {
             open_store(&url).await?;
-            println!("database migrated: {url}");
+            println!("database migrated: {}", redact(&url));
             Ok(())
         }
         Command::User {
@@ -155,7 +174,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 None
             };
-            add_user(&store, &username, admin, email.as_deref(), password).await
+            add_user(&*store, &username, admin, email.as_deref(), password).await
         }
         Command::Template { command } => {
             let names: Vec<String> = config
@@ -163,9 +182,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .iter()
                 .map(|p| p.name().to_string())
                 .collect();
-            ensure_template(&open_store(&url).await?, &names, command).await
+            ensure_template(&*open_store(&url).await?, &names, command).await
         }
         Command::Serve { listen } => serve(config, open_store(&url).await?, listen).await,
+        Command::Db {
+            command: DbCommand::Copy { from, to },
+        } => {
+            let report = vmportal_store::copy::copy(&from, &to).await.map_err(|e| {
+                format!(
+                    "cannot copy {} to {}: {}",
+                    redact(&from),
+                    redact(&to),
+                    with_causes(&e)
+                )
+            })?;
+            for (table, rows) in &report {
+                println!("{table}: {rows} rows");
+            }
+            let total: u64 = report.iter().map(|(_, n)| n).sum();
+            println!("copied {total} rows to {}", redact(&to));
+            Ok(())
+        }
         // Needs no database, so it creates none.
         Command::Ldap {
             command: LdapCommand::Test { username },
@@ -173,7 +210,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn open_store(url: &str) -> Result<SqliteStore, String> {
+/// Opens and migrates the database `url` names: `postgres://` for PostgreSQL, otherwise SQLite
+/// (whose parent folder is made if missing). Errors name the URL without its password.
+async fn open_store(url: &str) -> Result<Arc<dyn Store>, String> {
     if let Some(dir) = url
         .strip_prefix("sqlite://")
         .and_then(|p| std::path::Path::new(p).parent())
@@ -182,14 +221,29 @@ async fn open_store(url: &str) -> Result<SqliteStore, String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let store = SqliteStore::connect(url)
+    let store = vmportal_store::connect(url)
         .await
-        .map_err(|e| format!("cannot open {url}: {e}"))?;
+        .map_err(|e| format!("cannot open {}: {}", redact(url), with_causes(&e)))?;
     store
         .migrate()
         .await
-        .map_err(|e| format!("cannot migrate {url}: {e}"))?;
-    Ok(store)
+        .map_err(|e| format!("cannot migrate {}: {}", redact(url), with_causes(&e)))?;
+    Ok(store.into_dyn())
+}
+
+/// An error and its sources ("database unavailable: ... connection refused"), for the operator.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Many errors already end with their cause's text.
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn read_password() -> Result<String, String> {
@@ -201,7 +255,7 @@ fn read_password() -> Result<String, String> {
 }
 
 async fn add_user(
-    store: &SqliteStore,
+    store: &dyn Store,
     username: &str,
     admin: bool,
     email: Option<&str>,
@@ -255,7 +309,7 @@ fn size(field: &str, raw: &str) -> Result<Resources, String> {
 }
 
 async fn ensure_template(
-    store: &SqliteStore,
+    store: &dyn Store,
     providers: &[String],
     command: TemplateCommand,
 ) -> Result<(), String> {
@@ -313,7 +367,7 @@ async fn ensure_template(
 /// sign-in: there is no default password anywhere. The password never goes to the log (journald
 /// keeps logs for long and shows them widely): it is printed to the terminal when there is one,
 /// else written to a file only the portal's account reads, whose path is logged.
-async fn bootstrap_admin(store: &SqliteStore, data_dir: &std::path::Path) -> Result<(), String> {
+async fn bootstrap_admin(store: &dyn Store, data_dir: &std::path::Path) -> Result<(), String> {
     if store.count_users().await.map_err(|e| e.to_string())? > 0 {
         return Ok(());
     }
@@ -404,7 +458,7 @@ fn registry(providers: Vec<ProviderConfig>) -> Result<Registry, String> {
 
 async fn serve(
     config: Config,
-    store: SqliteStore,
+    store: Arc<dyn Store>,
     listen: Option<SocketAddr>,
 ) -> Result<(), String> {
     // The data folder: where the key that seals guest passwords lives.
@@ -413,10 +467,9 @@ async fn serve(
         .key_file
         .parent()
         .unwrap_or(std::path::Path::new(""));
-    bootstrap_admin(&store, data_dir).await?;
+    bootstrap_admin(&*store, data_dir).await?;
     let key = secret_key(&config.secrets.key_file)?;
     let providers = registry(config.providers)?;
-    let store: Arc<dyn Store> = Arc::new(store);
     let directory = config.ldap.map(directory::open).transpose()?;
     let sso = config
         .oidc

@@ -1,4 +1,4 @@
-//! The engine against the real SQLite store and the libvirt provider: an unreachable libvirt for
+//! The engine against the real store (SQLite and PostgreSQL) and the libvirt provider: an unreachable libvirt for
 //! transient failures, libvirt's in-memory test driver for permanent ones. (Building machines for
 //! real is proven in `crates/vmportal/tests/kvm.rs`.)
 
@@ -21,23 +21,24 @@ use vmportal_core::{
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
-use vmportal_store::SqliteStore;
+use vmportal_test_postgres::{Backend, TestStore, on_both_backends};
 use vmportal_worker::{Engine, EngineConfig};
 
+on_both_backends!(
+    an_unreachable_hypervisor_is_retried_then_given_up_with_the_reason,
+    a_permanent_failure_fails_the_machine_at_once_and_it_can_still_be_deleted,
+    a_job_whose_worker_died_is_claimed_again_and_jobs_of_a_machine_run_in_order,
+);
+
 struct World {
-    store: Arc<SqliteStore>,
+    store: Arc<dyn Store>,
     engine: Arc<Engine>,
-    _dir: tempfile::TempDir,
+    _db: TestStore,
 }
 
-async fn world(uri: &str, max_attempts: i64) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(
-        SqliteStore::connect(dir.path().join("e.db").to_str().unwrap())
-            .await
-            .unwrap(),
-    );
-    store.migrate().await.unwrap();
+async fn world(backend: Backend, uri: &str, max_attempts: i64) -> World {
+    let db = TestStore::open(backend).await;
+    let store = db.store.clone();
     let mut providers = Registry::default();
     let uri = uri.into();
     let cfg = LibvirtConfig {
@@ -48,7 +49,12 @@ async fn world(uri: &str, max_attempts: i64) -> World {
     let cfg = EngineConfig {
         max_attempts,
         retry_secs: 0,
-        guest_prefix: "eng".into(),
+        // The test driver's guests are shared by the process: each backend names its own.
+        guest_prefix: match backend {
+            Backend::Sqlite => "eng",
+            Backend::Postgres => "pgeng",
+        }
+        .into(),
         ..EngineConfig::default()
     };
     let engine = Engine::new(
@@ -61,12 +67,12 @@ async fn world(uri: &str, max_attempts: i64) -> World {
     World {
         store,
         engine,
-        _dir: dir,
+        _db: db,
     }
 }
 
 /// An approved request: a machine in `provisioning` with its queued provision job.
-async fn approved(store: &SqliteStore, name: &str) -> MachineId {
+async fn approved(store: &dyn Store, name: &str) -> MachineId {
     let by = Actor::system("test");
     let user = match store.user_for_login("alice").await.unwrap() {
         Some((u, _)) => u,
@@ -150,10 +156,9 @@ async fn run_next(w: &World, worker: &str) -> bool {
     }
 }
 
-#[tokio::test]
-async fn an_unreachable_hypervisor_is_retried_then_given_up_with_the_reason() {
-    let w = world("qemu+tcp://127.0.0.1:9/system", 2).await;
-    let id = approved(&w.store, "web").await;
+async fn an_unreachable_hypervisor_is_retried_then_given_up_with_the_reason(backend: Backend) {
+    let w = world(backend, "qemu+tcp://127.0.0.1:9/system", 2).await;
+    let id = approved(&*w.store, "web").await;
     assert!(run_next(&w, "w1").await);
     let m = w.store.machine(id).await.unwrap().unwrap();
     let job = m.current_job.unwrap();
@@ -186,10 +191,11 @@ async fn an_unreachable_hypervisor_is_retried_then_given_up_with_the_reason() {
     assert!(!run_next(&w, "w1").await, "nothing left to do");
 }
 
-#[tokio::test]
-async fn a_permanent_failure_fails_the_machine_at_once_and_it_can_still_be_deleted() {
-    let w = world("test:///default", 5).await;
-    let id = approved(&w.store, "db").await;
+async fn a_permanent_failure_fails_the_machine_at_once_and_it_can_still_be_deleted(
+    backend: Backend,
+) {
+    let w = world(backend, "test:///default", 5).await;
+    let id = approved(&*w.store, "db").await;
     assert!(run_next(&w, "w1").await);
     let m = w.store.machine(id).await.unwrap().unwrap();
     assert_eq!(m.state, MachineState::Failed);
@@ -217,10 +223,11 @@ async fn a_permanent_failure_fails_the_machine_at_once_and_it_can_still_be_delet
     );
 }
 
-#[tokio::test]
-async fn a_job_whose_worker_died_is_claimed_again_and_jobs_of_a_machine_run_in_order() {
-    let w = world("test:///default", 5).await;
-    let id = approved(&w.store, "app").await;
+async fn a_job_whose_worker_died_is_claimed_again_and_jobs_of_a_machine_run_in_order(
+    backend: Backend,
+) {
+    let w = world(backend, "test:///default", 5).await;
+    let id = approved(&*w.store, "app").await;
     // Worker "dead" claims the provision job with a lease that has already run out.
     let gone = now() - time::Duration::seconds(1);
     let first = w

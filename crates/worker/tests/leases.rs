@@ -21,19 +21,37 @@ use vmportal_core::{
     user::{NewUser, Role, UserSource},
 };
 use vmportal_libvirt::{LibvirtConfig, LibvirtHypervisor};
-use vmportal_store::SqliteStore;
+use vmportal_test_postgres::{Backend, TestStore, on_both_backends};
 use vmportal_worker::{Engine, EngineConfig};
 
+on_both_backends!(
+    warnings_come_at_the_configured_points_once_each,
+    an_idle_machine_is_shut_down_and_one_with_a_console_open_is_not,
+    an_expired_machine_is_stopped_and_deleted_only_after_the_grace_period,
+    a_stop_lease_without_grace_keeps_the_machine_stopped,
+    a_lease_extended_while_its_expiry_job_waits_leaves_the_machine_alone,
+    a_busy_machine_is_retried_on_a_later_sweep,
+    a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice,
+);
+
 struct World {
-    store: Arc<SqliteStore>,
+    store: Arc<dyn Store>,
     clock: Arc<TestClock>,
     engine: Arc<Engine>,
     /// Keeps the test driver's state alive between the provider's own connections.
     conn: virt::connect::Connect,
-    _dir: tempfile::TempDir,
+    prefix: &'static str,
+    _db: TestStore,
 }
 
-fn engine(store: &Arc<SqliteStore>, clock: &Arc<TestClock>) -> Arc<Engine> {
+fn prefix(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "lease",
+        Backend::Postgres => "pglease",
+    }
+}
+
+fn engine(store: &Arc<dyn Store>, clock: &Arc<TestClock>, prefix: &str) -> Arc<Engine> {
     let mut providers = Registry::default();
     providers.insert(
         "local",
@@ -41,7 +59,7 @@ fn engine(store: &Arc<SqliteStore>, clock: &Arc<TestClock>) -> Arc<Engine> {
     );
     let cfg = EngineConfig {
         retry_secs: 0,
-        guest_prefix: "lease".into(),
+        guest_prefix: prefix.into(),
         ..EngineConfig::default()
     };
     Engine::new(
@@ -53,22 +71,18 @@ fn engine(store: &Arc<SqliteStore>, clock: &Arc<TestClock>) -> Arc<Engine> {
     )
 }
 
-async fn world(action: ExpiryAction, grace_days: Option<i64>) -> World {
-    world_with(action, grace_days, None).await
+async fn world(backend: Backend, action: ExpiryAction, grace_days: Option<i64>) -> World {
+    world_with(backend, action, grace_days, None).await
 }
 
 async fn world_with(
+    backend: Backend,
     action: ExpiryAction,
     grace_days: Option<i64>,
     idle_stop_minutes: Option<i64>,
 ) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(
-        SqliteStore::connect(dir.path().join("l.db").to_str().unwrap())
-            .await
-            .unwrap(),
-    );
-    store.migrate().await.unwrap();
+    let db = TestStore::open(backend).await;
+    let store = db.store.clone();
     let by = Actor::system("test");
     let r = Resources {
         cpus: 1,
@@ -119,14 +133,17 @@ async fn world_with(
         .await
         .unwrap();
     let clock = Arc::new(TestClock::new());
-    let engine = engine(&store, &clock);
+    // The test driver's guests are shared by the process: each backend names its own.
+    let prefix = prefix(backend);
+    let engine = engine(&store, &clock, prefix);
     let conn = virt::connect::Connect::open(Some("test:///default")).unwrap();
     World {
         store,
         clock,
         engine,
         conn,
-        _dir: dir,
+        prefix,
+        _db: db,
     }
 }
 
@@ -152,19 +169,17 @@ impl World {
         };
         let request = self.store.create_request(new, quota, &by).await.unwrap();
         let approval = self.store.approve_request(request.id, &by).await.unwrap();
-        // The build itself is proven in kvm.rs; here the provision job ends as a build would.
+        // The build itself is proven in kvm.rs; here the provision job ends as a build would. The
+        // store queued it at the real time, which may be a second past the test clock's.
+        let at = vmportal_core::now();
         let job = self
             .store
-            .claim_job(
-                "builder",
-                self.clock.now(),
-                self.clock.now() + Duration::minutes(1),
-            )
+            .claim_job("builder", at, at + Duration::minutes(1))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(job.id, approval.job.id);
-        let guest = format!("lease-{}-{name}", approval.machine.id);
+        let guest = format!("{}-{}-{name}", self.prefix, approval.machine.id);
         let xml = format!(
             "<domain type='test'><name>{guest}</name><memory unit='MiB'>64</memory>\
              <os><type arch='x86_64'>hvm</type></os></domain>"
@@ -224,9 +239,8 @@ impl World {
     }
 }
 
-#[tokio::test]
-async fn warnings_come_at_the_configured_points_once_each() {
-    let w = world(ExpiryAction::Stop, None).await;
+async fn warnings_come_at_the_configured_points_once_each(backend: Backend) {
+    let w = world(backend, ExpiryAction::Stop, None).await;
     let id = w.running("warned").await;
     let end = w
         .machine(id)
@@ -244,7 +258,7 @@ async fn warnings_come_at_the_configured_points_once_each() {
     w.engine.sweep_leases().await.unwrap();
     w.engine.sweep_leases().await.unwrap();
     // A restarted portal sweeps again: still one notice per point.
-    let again = engine(&w.store, &w.clock);
+    let again = engine(&w.store, &w.clock, w.prefix);
     again.sweep_leases().await.unwrap();
     let notices = w.store.notices(id).await.unwrap();
     assert_eq!(notices.len(), 1, "{notices:?}");
@@ -269,9 +283,8 @@ async fn warnings_come_at_the_configured_points_once_each() {
     assert_eq!(points, ["expiry", "1d", "7d"]);
 }
 
-#[tokio::test]
-async fn an_expired_machine_is_stopped_and_deleted_only_after_the_grace_period() {
-    let w = world(ExpiryAction::Delete, Some(7)).await;
+async fn an_expired_machine_is_stopped_and_deleted_only_after_the_grace_period(backend: Backend) {
+    let w = world(backend, ExpiryAction::Delete, Some(7)).await;
     let id = w.running("expires").await;
     let m = w.machine(id).await;
     let (end, ext) = (m.expires_at.unwrap(), m.external_id.clone().unwrap());
@@ -319,9 +332,8 @@ async fn an_expired_machine_is_stopped_and_deleted_only_after_the_grace_period()
     assert_eq!(w.lease_actions(id).await, 2);
 }
 
-#[tokio::test]
-async fn a_stop_lease_without_grace_keeps_the_machine_stopped() {
-    let w = world(ExpiryAction::Stop, None).await;
+async fn a_stop_lease_without_grace_keeps_the_machine_stopped(backend: Backend) {
+    let w = world(backend, ExpiryAction::Stop, None).await;
     let id = w.running("kept").await;
     let end = w.machine(id).await.expires_at.unwrap();
     w.clock.set(end);
@@ -333,9 +345,8 @@ async fn a_stop_lease_without_grace_keeps_the_machine_stopped() {
     assert_eq!(w.machine(id).await.state, MachineState::Stopped);
 }
 
-#[tokio::test]
-async fn a_lease_extended_while_its_expiry_job_waits_leaves_the_machine_alone() {
-    let w = world(ExpiryAction::Stop, None).await;
+async fn a_lease_extended_while_its_expiry_job_waits_leaves_the_machine_alone(backend: Backend) {
+    let w = world(backend, ExpiryAction::Stop, None).await;
     let id = w.running("saved").await;
     let m = w.machine(id).await;
     let end = m.expires_at.unwrap();
@@ -361,9 +372,8 @@ async fn a_lease_extended_while_its_expiry_job_waits_leaves_the_machine_alone() 
     );
 }
 
-#[tokio::test]
-async fn a_busy_machine_is_retried_on_a_later_sweep() {
-    let w = world(ExpiryAction::Stop, None).await;
+async fn a_busy_machine_is_retried_on_a_later_sweep(backend: Backend) {
+    let w = world(backend, ExpiryAction::Stop, None).await;
     let id = w.running("busy").await;
     let end = w.machine(id).await.expires_at.unwrap();
     // The owner's reboot is pending when the lease ends.
@@ -392,9 +402,8 @@ async fn a_busy_machine_is_retried_on_a_later_sweep() {
     assert_eq!(w.machine(id).await.state, MachineState::Stopped);
 }
 
-#[tokio::test]
-async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice() {
-    let w = world(ExpiryAction::Delete, Some(2)).await;
+async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice(backend: Backend) {
+    let w = world(backend, ExpiryAction::Delete, Some(2)).await;
     let id = w.running("crash").await;
     let end = w.machine(id).await.expires_at.unwrap();
     w.clock.set(end);
@@ -413,7 +422,7 @@ async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice() {
     assert_eq!(taken.kind, JobKind::Delete);
 
     // The portal starts again: a new engine on the same database.
-    let engine = engine(&w.store, &w.clock);
+    let engine = engine(&w.store, &w.clock, w.prefix);
     engine.sweep_leases().await.unwrap();
     let again = w
         .store
@@ -437,9 +446,8 @@ async fn a_portal_killed_mid_cleanup_resumes_with_nothing_done_twice() {
 /// ahead sees next to no CPU used. The machine with a console open is left alone; the other is
 /// watched for its whole period, then shut down as a durable job with the cause `idle`, and its
 /// owner gets the notice the machine page shows.
-#[tokio::test]
-async fn an_idle_machine_is_shut_down_and_one_with_a_console_open_is_not() {
-    let w = world_with(ExpiryAction::Stop, None, Some(1)).await;
+async fn an_idle_machine_is_shut_down_and_one_with_a_console_open_is_not(backend: Backend) {
+    let w = world_with(backend, ExpiryAction::Stop, None, Some(1)).await;
     let by = Actor::system("test");
     let quiet = w.running("quiet").await;
     let watched = w.running("watched").await;

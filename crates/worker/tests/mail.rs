@@ -1,6 +1,7 @@
 //! Notifications by mail, received by a real SMTP server: aiosmtpd (PyPI, in the virtual
 //! environment `scripts/smtp-venv.sh` makes) on a loopback port, STARTTLS with a test CA and AUTH
 //! required. Each kind in two languages, the server away for a while, header injection attempts.
+//! Each test runs on both store backends (SQLite and PostgreSQL).
 
 use serde_json::Value;
 use std::{
@@ -32,8 +33,16 @@ use vmportal_core::{
     template::{MachineKind, OsFamily, TemplateSpec},
     user::{NewUser, Role, User, UserSource},
 };
-use vmportal_store::SqliteStore;
+use vmportal_test_postgres::{Backend, TestStore, on_both_backends};
 use vmportal_worker::{Engine, EngineConfig, MailConfig, Mailer, mail::Security};
+
+on_both_backends!(
+    every_kind_arrives_in_the_recipients_language_with_the_right_headers,
+    an_absent_or_refusing_server_delays_mail_and_loses_none,
+    a_delivery_that_never_succeeds_is_given_up_and_listed,
+    the_daily_digest_replaces_mail_per_request_and_choices_are_kept,
+    lease_warnings_and_expiry_are_mailed_in_the_owners_language,
+);
 
 const USER: &str = "portal";
 const PASSWORD: &str = "relay secret";
@@ -199,7 +208,8 @@ fn free_port() -> u16 {
 }
 
 struct World {
-    store: Arc<SqliteStore>,
+    store: Arc<dyn Store>,
+    _db: TestStore,
     dir: tempfile::TempDir,
     ca: PathBuf,
     cert: PathBuf,
@@ -208,17 +218,13 @@ struct World {
 }
 
 impl World {
-    async fn new() -> World {
+    async fn new(backend: Backend) -> World {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(
-            SqliteStore::connect(dir.path().join("m.db").to_str().unwrap())
-                .await
-                .unwrap(),
-        );
-        store.migrate().await.unwrap();
+        let db = TestStore::open(backend).await;
         let (ca, cert, key) = certificates(dir.path());
         World {
-            store,
+            store: db.store.clone(),
+            _db: db,
             ca,
             cert,
             key,
@@ -358,9 +364,8 @@ fn to(m: &Value) -> &str {
     m["rcpt_tos"][0].as_str().unwrap()
 }
 
-#[tokio::test]
-async fn every_kind_arrives_in_the_recipients_language_with_the_right_headers() {
-    let w = World::new().await;
+async fn every_kind_arrives_in_the_recipients_language_with_the_right_headers(backend: Backend) {
+    let w = World::new(backend).await;
     let smtp = w.smtp().await;
     let mailer = w.mailer(PASSWORD);
     let admin = Actor::system("boss");
@@ -513,9 +518,8 @@ async fn every_kind_arrives_in_the_recipients_language_with_the_right_headers() 
 
 /// The mail server is away: nothing is lost, the mail goes once it is back, and only once.
 /// A wrong relay password is refused by the server's AUTH and retried like an outage.
-#[tokio::test]
-async fn an_absent_or_refusing_server_delays_mail_and_loses_none() {
-    let w = World::new().await;
+async fn an_absent_or_refusing_server_delays_mail_and_loses_none(backend: Backend) {
+    let w = World::new(backend).await;
     w.user("boss", "Bea Boss", Role::Admin, Lang::En).await;
     let alice = w.user("alice", "Alice", Role::User, Lang::It).await;
     let mailer = w.mailer(PASSWORD);
@@ -560,9 +564,8 @@ async fn an_absent_or_refusing_server_delays_mail_and_loses_none() {
 }
 
 /// After `max_attempts` the delivery is given up and shown to administrators.
-#[tokio::test]
-async fn a_delivery_that_never_succeeds_is_given_up_and_listed() {
-    let w = World::new().await;
+async fn a_delivery_that_never_succeeds_is_given_up_and_listed(backend: Backend) {
+    let w = World::new(backend).await;
     w.user("boss", "Bea Boss", Role::Admin, Lang::De).await;
     let alice = w.user("alice", "Alice", Role::User, Lang::Fr).await;
     let mailer = w.mailer(PASSWORD);
@@ -582,9 +585,8 @@ async fn a_delivery_that_never_succeeds_is_given_up_and_listed() {
 
 /// Approvers who chose the daily digest get one mail a day listing what waits, in their
 /// language, instead of one per request; those who turned a kind off get none of it.
-#[tokio::test]
-async fn the_daily_digest_replaces_mail_per_request_and_choices_are_kept() {
-    let w = World::new().await;
+async fn the_daily_digest_replaces_mail_per_request_and_choices_are_kept(backend: Backend) {
+    let w = World::new(backend).await;
     let smtp = w.smtp().await;
     let mailer = w.mailer(PASSWORD);
     let boss = w.user("boss", "Bea Boss", Role::Admin, Lang::Fr).await;
@@ -626,9 +628,8 @@ async fn the_daily_digest_replaces_mail_per_request_and_choices_are_kept() {
 
 /// The lease sweep's notices (a warning, then the expiry) reach the owner in their language,
 /// written with the notice itself, and once each however often the sweep runs.
-#[tokio::test]
-async fn lease_warnings_and_expiry_are_mailed_in_the_owners_language() {
-    let w = World::new().await;
+async fn lease_warnings_and_expiry_are_mailed_in_the_owners_language(backend: Backend) {
+    let w = World::new(backend).await;
     let smtp = w.smtp().await;
     let mailer = w.mailer(PASSWORD);
     let by = Actor::system("test");

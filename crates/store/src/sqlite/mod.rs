@@ -1,33 +1,89 @@
 //! The SQLite backend: WAL journal, a busy timeout, foreign keys on, and write transactions begun
 //! IMMEDIATE so that a read-then-write (a quota check, an approval) cannot race another writer.
+//! The aggregates' code is shared with PostgreSQL (see the crate's documentation).
 
 // Column lists are macros so that `concat!` can build the `&'static str` queries sqlx 0.9 wants.
+/// SQLite has one writer at a time: a claim needs no row lock.
+macro_rules! claim_lock {
+    () => {
+        ""
+    };
+}
+
+/// An id given, or a new one: SQLite numbers a row whose INTEGER PRIMARY KEY is NULL.
+macro_rules! id_or_new {
+    ($param:literal, $table:literal) => {
+        $param
+    };
+}
+
+/// Case-insensitive matching for searches: SQLite's LIKE folds ASCII case.
+macro_rules! like {
+    () => {
+        " LIKE "
+    };
+}
+
+/// What only SQLite has (its query plans, checked by tests).
+macro_rules! sqlite_only {
+    ($($item:item)*) => {
+        $($item)*
+    };
+}
+
 #[macro_use]
+#[path = "../sql/rows.rs"]
 mod rows;
+#[path = "../sql/api_tokens.rs"]
 mod api_tokens;
+#[path = "../sql/audit.rs"]
 mod audit;
+#[path = "../sql/console.rs"]
 mod console;
+#[path = "../sql/courses.rs"]
 mod courses;
+#[path = "../sql/identities.rs"]
 mod identities;
+#[path = "../sql/jobs.rs"]
 mod jobs;
+#[path = "../sql/leases.rs"]
 mod leases;
+#[path = "../sql/list.rs"]
 mod list;
+#[path = "../sql/machines.rs"]
 mod machines;
+#[path = "../sql/outbox.rs"]
 mod outbox;
+#[path = "../sql/preferences.rs"]
 mod preferences;
+#[path = "../sql/requests.rs"]
 mod requests;
+#[path = "../sql/sessions.rs"]
 mod sessions;
+#[path = "../sql/snapshots.rs"]
 mod snapshots;
+#[path = "../sql/templates.rs"]
 mod templates;
+#[path = "../sql/totp.rs"]
 mod totp;
+#[path = "../sql/users.rs"]
 mod users;
 
+pub(crate) use crate::{backend, corrupt, unique_as};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use vmportal_core::store::{BackendError, Store, StoreError, StoreResult};
+use vmportal_core::store::{Store, StoreError, StoreResult};
+
+/// The driver types the shared aggregate code is compiled against.
+type Backend = SqliteStore;
+type Db = Sqlite;
+type Conn = sqlx::SqliteConnection;
+type Pool = SqlitePool;
+type Args = sqlx::sqlite::SqliteArguments;
+type Row = sqlx::sqlite::SqliteRow;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -65,11 +121,20 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.into()))
     }
 
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(backend)
+    }
+
+    /// A job claim is a write like any other.
+    async fn claim_tx(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.write().await
     }
 }
 
@@ -81,33 +146,5 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)?;
         Ok(())
-    }
-}
-
-/// A stored value that does not parse: the database holds what the portal never writes.
-pub(crate) fn corrupt(e: impl Into<BackendError>) -> StoreError {
-    StoreError::Backend(e.into())
-}
-
-/// A database error: `Unavailable` when the database could not be reached (worth a 503 and a
-/// retry), `Backend` for anything else.
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::Io(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.into()),
-        _ => StoreError::Backend(e.into()),
-    }
-}
-
-/// Turns a unique-constraint violation into a field error; anything else is a backend error.
-pub(crate) fn unique_as(
-    field: &'static str,
-    message: vmportal_core::Msg,
-) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |e| match e.as_database_error() {
-        Some(d) if d.is_unique_violation() => vmportal_core::Invalid::field(field, message).into(),
-        _ => backend(e),
     }
 }

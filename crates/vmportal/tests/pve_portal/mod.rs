@@ -1,5 +1,6 @@
 //! The whole portal (the real binary) on the PVE simulator, with a real sshd per node playing the
 //! nodes' `pct`: an administrator, a user with an SSH key, a template, and helpers for each step.
+#![allow(dead_code)] // each test binary uses its own part of these helpers
 
 pub use crate::common::portal::ALICE_PASSWORD;
 use crate::common::{Server, admin_password_change, first_admin_password, serve_with, vmportal};
@@ -33,20 +34,27 @@ pub struct Setting {
 
 impl Portal {
     pub async fn start(setting: Setting) -> Portal {
+        Self::start_on(setting, None, "").await
+    }
+
+    /// The same on the database `url` (SQLite in the test's folder when `None`), with `extra`
+    /// lines at the end of the `[engine]` table (they may open tables of their own).
+    pub async fn start_on(setting: Setting, url: Option<&str>, extra: &str) -> Portal {
         let sim = Sim::start().await;
         let shells = tokio::task::block_in_place(|| NodeShells::start(&sim, &["pve1"]));
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path().display();
         std::fs::write(tmp.path().join("ca.pem"), &sim.ca_pem).unwrap();
         let config = format!(
-            "[database]\nurl = \"sqlite://{d}/portal.db\"\n[secrets]\nkey_file = \"{d}/secret.key\"\n\
+            "[database]\nurl = \"{database}\"\n[secrets]\nkey_file = \"{d}/secret.key\"\n\
              [engine]\nworkers = 2\npoll_millis = 100\nretry_secs = 1\nmax_attempts = 10\n\
-             reconcile_secs = 3600\nguest_prefix = \"pvt\"\n\
+             reconcile_secs = 3600\nguest_prefix = \"pvt\"\n{extra}\
              [[providers]]\nname = \"pve\"\nkind = \"proxmox\"\nurl = \"{url}\"\ntoken_id = \"{TOKEN_ID}\"\n\
              token_secret = \"{TOKEN_SECRET}\"\nca_file = \"{d}/ca.pem\"\nnodes = [\"pve1\"]\n\
              storage = \"local-lvm\"\nboot_wait_secs = 10\n{provider}\n\
              [providers.ssh]\nuser = \"{user}\"\nkey_file = \"{key}\"\nknown_hosts = \"{known_hosts}\"\n\
              hosts = {{ pve1 = \"{address}\" }}\n",
+            database = url.map_or_else(|| format!("sqlite://{d}/portal.db"), str::to_owned),
             url = sim.url,
             provider = setting.provider,
             user = shells.user,
@@ -102,6 +110,28 @@ impl Portal {
         assert_eq!(status, StatusCode::CREATED, "{t}");
         p.template = t["id"].as_i64().unwrap();
         p
+    }
+
+    /// Another `vmportal serve` on the same configuration (and so the same database and key):
+    /// the server and its address.
+    pub async fn another_instance(&self) -> (Server, String) {
+        let dir = self._tmp.path().to_path_buf();
+        let (server, addr, _) = tokio::task::spawn_blocking(move || {
+            serve_with(vmportal(&dir).args(["--config", "portal.toml"]), None)
+        })
+        .await
+        .unwrap();
+        (server, addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self._server.0.id()
+    }
+
+    /// The first instance, killed with SIGKILL.
+    pub fn kill(&mut self) {
+        let _ = self._server.0.kill();
+        let _ = self._server.0.wait();
     }
 
     async fn sign_in(&self, who: &Client, name: &str, password: &str) {

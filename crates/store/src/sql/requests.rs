@@ -1,11 +1,10 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, Conn, audit, backend,
     list::{self, Where, order_by},
     outbox,
     rows::{RequestRow, secs, ts},
 };
 use async_trait::async_trait;
-use sqlx::SqliteConnection;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     ids::{JobId, MachineId, RequestId, UserId},
@@ -50,7 +49,7 @@ fn listing(query: &RequestQuery) -> (Where, String) {
 }
 
 #[async_trait]
-impl RequestStore for SqliteStore {
+impl RequestStore for Backend {
     async fn usage(&self, user: UserId) -> StoreResult<Usage> {
         usage(&mut *self.pool.acquire().await.map_err(backend)?, user).await
     }
@@ -70,7 +69,7 @@ impl RequestStore for SqliteStore {
         quota.admit(&used, &new.resources)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, state, created_at, course_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id",
         )
         .bind(new.user_id.0)
         .bind(new.template_id.0)
@@ -121,7 +120,7 @@ impl RequestStore for SqliteStore {
         let request = decide(&mut tx, id, RequestState::Approved, None, by).await?;
         let t = now().unix_timestamp();
         let template_provider: String =
-            sqlx::query_scalar("SELECT provider FROM templates WHERE id = ?")
+            sqlx::query_scalar("SELECT provider FROM templates WHERE id = $1")
                 .bind(request.template_id.0)
                 .fetch_one(&mut *tx)
                 .await
@@ -129,7 +128,7 @@ impl RequestStore for SqliteStore {
         let machine_id: i64 = sqlx::query_scalar(
             "INSERT INTO machines (request_id, owner_id, template_id, provider, name, cpus, memory_mib, \
              disk_gib, state, created_at, updated_at, course_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'provisioning', $9, $10, $11) RETURNING id",
         )
         .bind(request.id.0)
         .bind(request.user_id.0)
@@ -148,7 +147,7 @@ impl RequestStore for SqliteStore {
         super::leases::start_lease(&mut tx, machine_id, request.template_id, ts(t)?).await?;
         let job_id: i64 = sqlx::query_scalar(
             "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
-             VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+             VALUES ('provision', $1, 'queued', 'waiting for a worker', $2, $3, $4) RETURNING id",
         )
         .bind(machine_id)
         .bind(t)
@@ -197,7 +196,7 @@ impl RequestStore for SqliteStore {
     }
 }
 
-impl SqliteStore {
+impl Backend {
     async fn decide_alone(
         &self,
         id: RequestId,
@@ -227,7 +226,7 @@ impl SqliteStore {
 
 /// Moves a pending request to `to`, inside the caller's transaction; refuses any other state.
 async fn decide(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: RequestId,
     to: RequestState,
     reason: Option<&str>,
@@ -235,7 +234,7 @@ async fn decide(
 ) -> StoreResult<MachineRequest> {
     let current = fetch(conn, id).await?.ok_or(StoreError::NotFound)?;
     let to = current.state.decide(to)?;
-    sqlx::query("UPDATE requests SET state = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'")
+    sqlx::query("UPDATE requests SET state = $1, reason = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND state = 'pending'")
         .bind(to.as_str())
         .bind(reason)
         .bind(by.user.map(|u| u.0))
@@ -247,8 +246,8 @@ async fn decide(
     fetch(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-async fn fetch(conn: &mut SqliteConnection, id: RequestId) -> StoreResult<Option<MachineRequest>> {
-    let row: Option<RequestRow> = sqlx::query_as(concat!(request_select!(), " WHERE r.id = ?"))
+async fn fetch(conn: &mut Conn, id: RequestId) -> StoreResult<Option<MachineRequest>> {
+    let row: Option<RequestRow> = sqlx::query_as(concat!(request_select!(), " WHERE r.id = $1"))
         .bind(id.0)
         .fetch_optional(conn)
         .await
@@ -256,14 +255,15 @@ async fn fetch(conn: &mut SqliteConnection, id: RequestId) -> StoreResult<Option
     row.map(RequestRow::into_request).transpose()
 }
 
-async fn usage(conn: &mut SqliteConnection, user: UserId) -> StoreResult<Usage> {
+async fn usage(conn: &mut Conn, user: UserId) -> StoreResult<Usage> {
     let (machines, cpus, memory_mib, disk_gib): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(cpus), 0), COALESCE(SUM(memory_mib), 0), COALESCE(SUM(disk_gib), 0) FROM ( \
+        "SELECT COUNT(*), CAST(COALESCE(SUM(cpus), 0) AS BIGINT), CAST(COALESCE(SUM(memory_mib), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(disk_gib), 0) AS BIGINT) FROM ( \
            SELECT cpus, memory_mib, disk_gib FROM requests \
-             WHERE user_id = ?1 AND state = 'pending' AND course_id IS NULL \
+             WHERE user_id = $1 AND state = 'pending' AND course_id IS NULL \
            UNION ALL \
            SELECT cpus, memory_mib, disk_gib FROM machines \
-             WHERE owner_id = ?1 AND state <> 'deleted' AND course_id IS NULL)",
+             WHERE owner_id = $1 AND state <> 'deleted' AND course_id IS NULL) AS held",
     )
     .bind(user.0)
     .fetch_one(conn)
@@ -299,6 +299,7 @@ fn event(action: &'static str, r: &MachineRequest, extra: String) -> NewAuditEve
     }
 }
 
+sqlite_only! {
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,7 +307,7 @@ mod tests {
     #[tokio::test]
     async fn everyones_requests_pending_first_are_read_from_an_index() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
+        let store = Backend::connect(dir.path().join("t.db").to_str().unwrap())
             .await
             .unwrap();
         store.migrate().await.unwrap();
@@ -318,4 +319,5 @@ mod tests {
         );
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
+}
 }

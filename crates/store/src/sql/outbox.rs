@@ -2,11 +2,10 @@
 //! causes the notification; the sender claims due rows with a lease, like jobs.
 
 use super::{
-    SqliteStore, backend, corrupt,
+    Backend, Conn, backend, corrupt,
     rows::{secs, ts},
 };
 use async_trait::async_trait;
-use sqlx::SqliteConnection;
 use vmportal_core::{
     Timestamp,
     ids::{JobId, MachineId, RequestId, UserId},
@@ -17,11 +16,11 @@ use vmportal_core::{
 };
 
 /// One notification, inside the caller's transaction.
-pub(crate) async fn write(conn: &mut SqliteConnection, n: &NewNotification) -> StoreResult<()> {
+pub(crate) async fn write(conn: &mut Conn, n: &NewNotification) -> StoreResult<()> {
     let t = secs(now());
     sqlx::query(
         "INSERT INTO outbox (kind, recipient_id, request_id, machine_id, job_id, notice_id, \
-         next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(n.kind.as_str())
     .bind(n.recipient.0)
@@ -38,10 +37,7 @@ pub(crate) async fn write(conn: &mut SqliteConnection, n: &NewNotification) -> S
 }
 
 /// A decision, to the request's owner.
-pub(crate) async fn write_decision(
-    conn: &mut SqliteConnection,
-    request: &MachineRequest,
-) -> StoreResult<()> {
+pub(crate) async fn write_decision(conn: &mut Conn, request: &MachineRequest) -> StoreResult<()> {
     let about = About {
         request: Some(request.id),
         machine: None,
@@ -58,17 +54,14 @@ pub(crate) async fn write_decision(
 
 /// A new request: one notification per approver (every enabled administrator, and for a course
 /// request each teacher of the course).
-pub(crate) async fn write_new_request(
-    conn: &mut SqliteConnection,
-    request: RequestId,
-) -> StoreResult<()> {
+pub(crate) async fn write_new_request(conn: &mut Conn, request: RequestId) -> StoreResult<()> {
     let t = secs(now());
     sqlx::query(
         "INSERT INTO outbox (kind, recipient_id, request_id, next_attempt_at, created_at) \
-         SELECT 'new_request', u.id, ?1, ?2, ?2 FROM users u WHERE u.disabled = 0 AND \
+         SELECT 'new_request', u.id, $1, $2, $2 FROM users u WHERE NOT u.disabled AND \
          (u.role = 'admin' OR u.id IN (SELECT m.user_id FROM course_members m \
           JOIN requests r ON r.course_id = m.course_id \
-          WHERE r.id = ?1 AND m.membership = 'teacher'))",
+          WHERE r.id = $1 AND m.membership = 'teacher'))",
     )
     .bind(request.0)
     .bind(t)
@@ -79,17 +72,13 @@ pub(crate) async fn write_new_request(
 }
 
 /// A job's end: its owner hears of a built machine, or of any action that failed.
-pub(crate) async fn write_job_end(
-    conn: &mut SqliteConnection,
-    job: JobId,
-    failed: bool,
-) -> StoreResult<()> {
+pub(crate) async fn write_job_end(conn: &mut Conn, job: JobId, failed: bool) -> StoreResult<()> {
     let t = secs(now());
     sqlx::query(
         "INSERT INTO outbox (kind, recipient_id, machine_id, job_id, next_attempt_at, created_at) \
-         SELECT CASE WHEN ? THEN 'job_failed' ELSE 'machine_ready' END, m.owner_id, m.id, j.id, ?, ? \
+         SELECT CASE WHEN $1 THEN 'job_failed' ELSE 'machine_ready' END, m.owner_id, m.id, j.id, $2, $3 \
          FROM jobs j JOIN machines m ON m.id = j.machine_id \
-         WHERE j.id = ? AND (? OR j.kind = 'provision')",
+         WHERE j.id = $4 AND ($5 OR j.kind = 'provision')",
     )
     .bind(failed)
     .bind(t)
@@ -103,15 +92,12 @@ pub(crate) async fn write_job_end(
 }
 
 /// A lease notice, to the machine's owner.
-pub(crate) async fn write_lease_notice(
-    conn: &mut SqliteConnection,
-    notice: i64,
-) -> StoreResult<()> {
+pub(crate) async fn write_lease_notice(conn: &mut Conn, notice: i64) -> StoreResult<()> {
     let t = secs(now());
     sqlx::query(
         "INSERT INTO outbox (kind, recipient_id, machine_id, notice_id, next_attempt_at, created_at) \
-         SELECT 'lease', m.owner_id, m.id, n.id, ?, ? \
-         FROM lease_notices n JOIN machines m ON m.id = n.machine_id WHERE n.id = ?",
+         SELECT 'lease', m.owner_id, m.id, n.id, $1, $2 \
+         FROM lease_notices n JOIN machines m ON m.id = n.machine_id WHERE n.id = $3",
     )
     .bind(t)
     .bind(t)
@@ -157,7 +143,7 @@ impl PendingRow {
     }
 }
 
-impl SqliteStore {
+impl Backend {
     async fn finish_notification(
         &self,
         id: i64,
@@ -166,8 +152,8 @@ impl SqliteStore {
         message_id: Option<&str>,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE outbox SET state = ?, last_error = COALESCE(?, last_error), message_id = ?, \
-             lease_until = NULL, done_at = ? WHERE id = ?",
+            "UPDATE outbox SET state = $1, last_error = COALESCE($2, last_error), message_id = $3, \
+             lease_until = NULL, done_at = $4 WHERE id = $5",
         )
         .bind(state)
         .bind(error)
@@ -182,7 +168,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl OutboxStore for SqliteStore {
+impl OutboxStore for Backend {
     async fn notify(&self, n: NewNotification) -> StoreResult<()> {
         let mut tx = self.write().await?;
         write(&mut tx, &n).await?;
@@ -197,9 +183,9 @@ impl OutboxStore for SqliteStore {
     ) -> StoreResult<Vec<Pending>> {
         let mut tx = self.write().await?;
         let rows: Vec<PendingRow> = sqlx::query_as(
-            "UPDATE outbox SET lease_until = ? WHERE id IN (SELECT id FROM outbox \
-             WHERE state = 'pending' AND next_attempt_at <= ? \
-             AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?) \
+            "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox \
+             WHERE state = 'pending' AND next_attempt_at <= $2 \
+             AND (lease_until IS NULL OR lease_until <= $3) ORDER BY id LIMIT $4) \
              RETURNING id, kind, recipient_id, request_id, machine_id, job_id, notice_id, attempts, \
              created_at",
         )
@@ -238,8 +224,8 @@ impl OutboxStore for SqliteStore {
         match retry_at {
             Some(at) => {
                 sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, \
-                     next_attempt_at = ?, lease_until = NULL WHERE id = ?",
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, \
+                     next_attempt_at = $2, lease_until = NULL WHERE id = $3",
                 )
                 .bind(error)
                 .bind(secs(at))
@@ -250,7 +236,7 @@ impl OutboxStore for SqliteStore {
                 Ok(())
             }
             None => {
-                sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?")
+                sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = $1")
                     .bind(id)
                     .execute(&self.pool)
                     .await
@@ -266,12 +252,12 @@ impl OutboxStore for SqliteStore {
         let t = secs(now());
         let done = sqlx::query(
             "INSERT INTO outbox (kind, recipient_id, next_attempt_at, created_at) \
-             SELECT 'daily_digest', u.id, ?, ? FROM users u \
+             SELECT 'daily_digest', u.id, $1, $2 FROM users u \
              JOIN user_preferences p ON p.user_id = u.id \
-             WHERE u.role = 'admin' AND u.disabled = 0 AND p.notify_daily_digest = 1 \
+             WHERE u.role = 'admin' AND NOT u.disabled AND p.notify_daily_digest \
              AND EXISTS (SELECT 1 FROM requests WHERE state = 'pending') \
              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_id = u.id \
-                 AND o.kind = 'daily_digest' AND o.created_at > ?)",
+                 AND o.kind = 'daily_digest' AND o.created_at > $3)",
         )
         .bind(t)
         .bind(t)

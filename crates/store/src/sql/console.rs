@@ -1,4 +1,4 @@
-use super::{SqliteStore, audit, backend, rows::secs};
+use super::{Backend, audit, backend, rows::secs};
 use async_trait::async_trait;
 use vmportal_core::{
     Timestamp,
@@ -10,19 +10,19 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl ConsoleStore for SqliteStore {
+impl ConsoleStore for Backend {
     async fn create_console_ticket(&self, t: NewConsoleTicket, by: &Actor) -> StoreResult<()> {
         let created = now();
         let mut tx = self.write().await?;
         // Expired tickets are useless; dropping them here keeps the table small without a timer.
-        sqlx::query("DELETE FROM console_tickets WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM console_tickets WHERE expires_at <= $1")
             .bind(secs(created))
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
         sqlx::query(
             "INSERT INTO console_tickets (ticket_hash, user_id, machine_id, session_hash, created_at, expires_at, view_only) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&t.ticket_hash)
         .bind(t.user_id.0)
@@ -56,8 +56,8 @@ impl ConsoleStore for SqliteStore {
     ) -> StoreResult<Option<UsedTicket>> {
         // One statement: the row is claimed by whichever use sets used_at first.
         let row: Option<(i64, i64, bool)> = sqlx::query_as(
-            "UPDATE console_tickets SET used_at = ? \
-             WHERE ticket_hash = ? AND session_hash = ? AND used_at IS NULL AND expires_at > ? \
+            "UPDATE console_tickets SET used_at = $1 \
+             WHERE ticket_hash = $2 AND session_hash = $3 AND used_at IS NULL AND expires_at > $4 \
              RETURNING user_id, machine_id, view_only",
         )
         .bind(secs(at))

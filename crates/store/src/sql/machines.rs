@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, audit, backend,
     list::{self, Where, order_by},
     rows::{DriftRow, MachineRow, all, secs},
 };
@@ -36,13 +36,14 @@ fn listing(query: &MachineQuery) -> (Where, String) {
 }
 
 #[async_trait]
-impl MachineStore for SqliteStore {
+impl MachineStore for Backend {
     async fn machine(&self, id: MachineId) -> StoreResult<Option<Machine>> {
-        let row: Option<MachineRow> = sqlx::query_as(concat!(machine_select!(), " WHERE m.id = ?"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
+        let row: Option<MachineRow> =
+            sqlx::query_as(concat!(machine_select!(), " WHERE m.id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
         row.map(MachineRow::into_machine).transpose()
     }
 
@@ -63,7 +64,7 @@ impl MachineStore for SqliteStore {
     async fn machines_on(&self, provider: &str) -> StoreResult<Vec<Machine>> {
         let rows: Vec<MachineRow> = sqlx::query_as(concat!(
             machine_select!(),
-            " WHERE m.provider = ? AND m.state <> 'deleted' ORDER BY m.id"
+            " WHERE m.provider = $1 AND m.state <> 'deleted' ORDER BY m.id"
         ))
         .bind(provider)
         .fetch_all(&self.pool)
@@ -74,18 +75,18 @@ impl MachineStore for SqliteStore {
 
     async fn update_machine(&self, id: MachineId, p: MachinePatch) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        let before: Option<String> = sqlx::query_scalar("SELECT state FROM machines WHERE id = ?")
+        let before: Option<String> = sqlx::query_scalar("SELECT state FROM machines WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?;
         let before = before.ok_or(StoreError::NotFound)?;
         sqlx::query(
-            "UPDATE machines SET state = COALESCE(?, state), node = COALESCE(?, node), \
-             external_id = COALESCE(?, external_id), address = COALESCE(?, address), \
-             access_host = COALESCE(?, access_host), access_port = COALESCE(?, access_port), \
-             login_name = COALESCE(?, login_name), secret_enc = COALESCE(?, secret_enc), \
-             last_error = CASE WHEN ? THEN ? ELSE last_error END, updated_at = ? WHERE id = ?",
+            "UPDATE machines SET state = COALESCE($1, state), node = COALESCE($2, node), \
+             external_id = COALESCE($3, external_id), address = COALESCE($4, address), \
+             access_host = COALESCE($5, access_host), access_port = COALESCE($6, access_port), \
+             login_name = COALESCE($7, login_name), secret_enc = COALESCE($8, secret_enc), \
+             last_error = CASE WHEN $9 THEN $10 ELSE last_error END, updated_at = $11 WHERE id = $12",
         )
         .bind(p.state.map(|s| s.as_str()))
         .bind(&p.node)
@@ -116,7 +117,7 @@ impl MachineStore for SqliteStore {
 
     async fn machine_secret(&self, id: MachineId) -> StoreResult<Option<Vec<u8>>> {
         let row: Option<Option<Vec<u8>>> =
-            sqlx::query_scalar("SELECT secret_enc FROM machines WHERE id = ?")
+            sqlx::query_scalar("SELECT secret_enc FROM machines WHERE id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await
@@ -126,14 +127,14 @@ impl MachineStore for SqliteStore {
 
     async fn replace_drift(&self, provider: &str, found: Vec<Drift>) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM drift WHERE provider = ?")
+        sqlx::query("DELETE FROM drift WHERE provider = $1")
             .bind(provider)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
         for d in found {
             sqlx::query(
-                "INSERT INTO drift (provider, kind, machine_id, external_id, name, detected_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO drift (provider, kind, machine_id, external_id, name, detected_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(provider)
             .bind(&d.kind)
@@ -171,6 +172,7 @@ impl MachineStore for SqliteStore {
     }
 }
 
+sqlite_only! {
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,7 +180,7 @@ mod tests {
 
     async fn plan(query: &MachineQuery) -> String {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::connect(dir.path().join("t.db").to_str().unwrap())
+        let store = Backend::connect(dir.path().join("t.db").to_str().unwrap())
             .await
             .unwrap();
         store.migrate().await.unwrap();
@@ -197,4 +199,5 @@ mod tests {
         let plan = plan(&MachineQuery::default()).await;
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
+}
 }

@@ -1,6 +1,6 @@
 //! TOTP secrets and recovery codes of local accounts.
 
-use super::{SqliteStore, audit, backend, rows::secs};
+use super::{Backend, audit, backend, rows::secs};
 use async_trait::async_trait;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
@@ -11,10 +11,10 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl SecondFactorStore for SqliteStore {
+impl SecondFactorStore for Backend {
     async fn totp(&self, user: UserId) -> StoreResult<Option<TotpEnrolment>> {
         let row: Option<(Vec<u8>, bool, i64)> =
-            sqlx::query_as("SELECT secret, confirmed, last_step FROM totp WHERE user_id = ?")
+            sqlx::query_as("SELECT secret, confirmed, last_step FROM totp WHERE user_id = $1")
                 .bind(user.0)
                 .fetch_optional(&self.pool)
                 .await
@@ -30,9 +30,9 @@ impl SecondFactorStore for SqliteStore {
 
     async fn begin_totp(&self, user: UserId, sealed: Vec<u8>) -> StoreResult<()> {
         let done = sqlx::query(
-            "INSERT INTO totp (user_id, secret, created_at) VALUES (?, ?, ?) \
+            "INSERT INTO totp (user_id, secret, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, \
-             created_at = excluded.created_at WHERE totp.confirmed = 0",
+             created_at = excluded.created_at WHERE NOT totp.confirmed",
         )
         .bind(user.0)
         .bind(sealed)
@@ -55,7 +55,7 @@ impl SecondFactorStore for SqliteStore {
     ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
         let done = sqlx::query(
-            "UPDATE totp SET confirmed = 1, last_step = ? WHERE user_id = ? AND confirmed = 0",
+            "UPDATE totp SET confirmed = TRUE, last_step = $1 WHERE user_id = $2 AND NOT confirmed",
         )
         .bind(step)
         .bind(user.0)
@@ -65,13 +65,13 @@ impl SecondFactorStore for SqliteStore {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM totp_recovery_codes WHERE user_id = ?")
+        sqlx::query("DELETE FROM totp_recovery_codes WHERE user_id = $1")
             .bind(user.0)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
         for hash in &recovery_hashes {
-            sqlx::query("INSERT INTO totp_recovery_codes (user_id, code_hash) VALUES (?, ?)")
+            sqlx::query("INSERT INTO totp_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
                 .bind(user.0)
                 .bind(hash)
                 .execute(&mut *tx)
@@ -91,7 +91,7 @@ impl SecondFactorStore for SqliteStore {
 
     async fn use_totp_step(&self, user: UserId, step: i64) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE totp SET last_step = ? WHERE user_id = ? AND confirmed = 1 AND last_step < ?",
+            "UPDATE totp SET last_step = $1 WHERE user_id = $2 AND confirmed AND last_step < $3",
         )
         .bind(step)
         .bind(user.0)
@@ -104,8 +104,8 @@ impl SecondFactorStore for SqliteStore {
 
     async fn use_recovery_code(&self, user: UserId, hash: &str) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE totp_recovery_codes SET used_at = ? \
-             WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+            "UPDATE totp_recovery_codes SET used_at = $1 \
+             WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
         )
         .bind(secs(now()))
         .bind(user.0)
@@ -118,12 +118,12 @@ impl SecondFactorStore for SqliteStore {
 
     async fn reset_totp(&self, user: UserId, by: &Actor) -> StoreResult<bool> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM totp_recovery_codes WHERE user_id = ?")
+        sqlx::query("DELETE FROM totp_recovery_codes WHERE user_id = $1")
             .bind(user.0)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        let done = sqlx::query("DELETE FROM totp WHERE user_id = ?")
+        let done = sqlx::query("DELETE FROM totp WHERE user_id = $1")
             .bind(user.0)
             .execute(&mut *tx)
             .await

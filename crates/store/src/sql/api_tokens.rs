@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, audit, backend,
     rows::{secs, ts},
 };
 use async_trait::async_trait;
@@ -52,12 +52,12 @@ fn token_event(action: &'static str, id: ApiTokenId, name: &TokenName) -> NewAud
 }
 
 #[async_trait]
-impl TokenStore for SqliteStore {
+impl TokenStore for Backend {
     async fn create_api_token(&self, t: NewApiToken, by: &Actor) -> StoreResult<ApiToken> {
         let mut tx = self.write().await?;
         let row: TokenRow = sqlx::query_as(concat!(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING ",
+             VALUES ($1, $2, $3, $4, $5) RETURNING ",
             token_columns!()
         ))
         .bind(t.user_id.0)
@@ -83,7 +83,7 @@ impl TokenStore for SqliteStore {
         let rows: Vec<TokenRow> = sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
-            " FROM api_tokens WHERE user_id = ? ORDER BY id"
+            " FROM api_tokens WHERE user_id = $1 ORDER BY id"
         ))
         .bind(user.0)
         .fetch_all(&self.pool)
@@ -100,7 +100,7 @@ impl TokenStore for SqliteStore {
     ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
         let name: Option<String> = sqlx::query_scalar(
-            "DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name",
+            "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 RETURNING name",
         )
         .bind(id.0)
         .bind(user.0)
@@ -122,8 +122,8 @@ impl TokenStore for SqliteStore {
         let row: Option<TokenRow> = sqlx::query_as(
             "SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) \
-             AND u.disabled = 0",
+             WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2) \
+             AND NOT u.disabled",
         )
         .bind(token_hash)
         .bind(secs(at))
@@ -137,7 +137,7 @@ impl TokenStore for SqliteStore {
     }
 
     async fn touch_api_token(&self, id: ApiTokenId, at: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(secs(at))
             .bind(id.0)
             .execute(&self.pool)

@@ -1,6 +1,6 @@
 //! Each user's language and mail choices: one row, written on their first change.
 
-use super::{SqliteStore, audit, backend, corrupt};
+use super::{Backend, audit, backend, corrupt};
 use async_trait::async_trait;
 use vmportal_core::{
     Lang,
@@ -41,11 +41,11 @@ impl PrefRow {
 }
 
 #[async_trait]
-impl PreferenceStore for SqliteStore {
+impl PreferenceStore for Backend {
     async fn preferences(&self, user: UserId) -> StoreResult<Preferences> {
         let row: Option<PrefRow> = sqlx::query_as(
             "SELECT language, notify_new_request, notify_daily_digest, notify_decision, \
-             notify_machine_ready, notify_job_failed, notify_lease FROM user_preferences WHERE user_id = ?",
+             notify_machine_ready, notify_job_failed, notify_lease FROM user_preferences WHERE user_id = $1",
         )
         .bind(user.0)
         .fetch_optional(&self.pool)
@@ -65,7 +65,7 @@ impl PreferenceStore for SqliteStore {
         sqlx::query(
             "INSERT INTO user_preferences (user_id, language, notify_new_request, \
              notify_daily_digest, notify_decision, notify_machine_ready, notify_job_failed, \
-             notify_lease) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             notify_lease) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, \
              notify_new_request = excluded.notify_new_request, \
              notify_daily_digest = excluded.notify_daily_digest, \

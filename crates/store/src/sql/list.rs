@@ -1,8 +1,8 @@
 //! One page of a list: the rows, filtered and sorted by the database, and their total. Conditions
 //! are built from constant SQL text and bound values only, so that no caller's text reaches SQL.
 
-use super::backend;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool, sqlite::SqliteRow};
+use super::{Db, Pool, Row, backend};
+use sqlx::{FromRow, QueryBuilder};
 use vmportal_core::store::{Listed, Page, StoreResult};
 
 enum Piece {
@@ -90,7 +90,7 @@ impl Where {
             }
             self.0.extend([
                 Piece::Sql(column),
-                Piece::Sql(" LIKE "),
+                Piece::Sql(like!()),
                 Piece::Text(pattern.clone()),
                 Piece::Sql(" ESCAPE '\\'"),
             ]);
@@ -99,7 +99,7 @@ impl Where {
         self
     }
 
-    fn push_to(&self, qb: &mut QueryBuilder<Sqlite>) {
+    fn push_to(&self, qb: &mut QueryBuilder<Db>) {
         for piece in &self.0 {
             match piece {
                 Piece::Sql(s) => qb.push(s),
@@ -124,7 +124,7 @@ pub(crate) fn order_by(expr: &'static str, natural_desc: bool, reverse: bool, id
 /// Runs `select` (which ends with its FROM clause) and `count` (`SELECT COUNT(*) FROM ...`) with
 /// the same conditions.
 pub(crate) async fn fetch<R, T>(
-    pool: &SqlitePool,
+    pool: &Pool,
     select: &'static str,
     count: &'static str,
     filter: &Where,
@@ -133,9 +133,9 @@ pub(crate) async fn fetch<R, T>(
     convert: impl Fn(R) -> StoreResult<T>,
 ) -> StoreResult<Listed<T>>
 where
-    R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    R: for<'r> FromRow<'r, Row> + Send + Unpin,
 {
-    let mut rows = QueryBuilder::<Sqlite>::new(select);
+    let mut rows = QueryBuilder::<Db>::new(select);
     filter.push_to(&mut rows);
     rows.push(order)
         .push(" LIMIT ")
@@ -147,7 +147,7 @@ where
         .fetch_all(pool)
         .await
         .map_err(backend)?;
-    let mut total = QueryBuilder::<Sqlite>::new(count);
+    let mut total = QueryBuilder::<Db>::new(count);
     filter.push_to(&mut total);
     let total: i64 = total
         .build_query_scalar()
@@ -160,11 +160,12 @@ where
     })
 }
 
+sqlite_only! {
 /// SQLite's plan for a page of `select`, one step a line, for tests that check an index is used.
 #[cfg(test)]
-pub(crate) async fn plan(pool: &SqlitePool, select: &str, filter: &Where, order: &str) -> String {
+pub(crate) async fn plan(pool: &Pool, select: &str, filter: &Where, order: &str) -> String {
     use sqlx::Row;
-    let mut qb = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN ");
+    let mut qb = QueryBuilder::<Db>::new("EXPLAIN QUERY PLAN ");
     qb.push(select);
     filter.push_to(&mut qb);
     qb.push(order).push(" LIMIT 50");
@@ -173,4 +174,5 @@ pub(crate) async fn plan(pool: &SqlitePool, select: &str, filter: &Where, order:
         .map(|r| r.get::<String, _>("detail"))
         .collect::<Vec<_>>()
         .join("\n")
+}
 }

@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, Conn, audit, backend,
     list::{self, Where, order_by},
     rows::UserRow,
     unique_as,
@@ -14,7 +14,7 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl UserStore for SqliteStore {
+impl UserStore for Backend {
     async fn create_user(&self, new: NewUser, by: &Actor) -> StoreResult<User> {
         let mut tx = self.write().await?;
         let user = insert(&mut tx, new, by).await?;
@@ -28,7 +28,7 @@ impl UserStore for SqliteStore {
 
     async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, Option<String>)>> {
         let row: Option<(i64, Option<String>)> =
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE username = ?")
+            sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1")
                 .bind(username)
                 .fetch_optional(&self.pool)
                 .await
@@ -78,10 +78,10 @@ impl UserStore for SqliteStore {
         let before = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         let quota = patch.quota_override.unwrap_or(before.quota_override);
         sqlx::query(
-            "UPDATE users SET display_name = ?, email = ?, role = ?, disabled = ?, \
-             password_hash = COALESCE(?, password_hash), quota_machines = ?, quota_cpus = ?, \
-             quota_memory_mib = ?, quota_disk_gib = ?, ssh_public_key = ?, \
-             must_change_password = ? WHERE id = ?",
+            "UPDATE users SET display_name = $1, email = $2, role = $3, disabled = $4, \
+             password_hash = COALESCE($5, password_hash), quota_machines = $6, quota_cpus = $7, \
+             quota_memory_mib = $8, quota_disk_gib = $9, ssh_public_key = $10, \
+             must_change_password = $11 WHERE id = $12",
         )
         .bind(patch.display_name.as_ref().unwrap_or(&before.display_name))
         .bind(patch.email.as_ref().unwrap_or(&before.email))
@@ -109,7 +109,7 @@ impl UserStore for SqliteStore {
         .map_err(backend)?;
         // A disabled account or a new password ends every session: whoever held the old one is out.
         if patch.disabled == Some(true) || patch.password_hash.is_some() {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await
@@ -118,7 +118,7 @@ impl UserStore for SqliteStore {
         // A new password ends the API tokens too: one made by whoever knew the old password must
         // not outlive it.
         if patch.password_hash.is_some() {
-            sqlx::query("DELETE FROM api_tokens WHERE user_id = ?")
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await
@@ -142,14 +142,10 @@ impl UserStore for SqliteStore {
 }
 
 /// Creates the user, with its audit event, in the caller's transaction.
-pub(super) async fn insert(
-    tx: &mut sqlx::SqliteConnection,
-    new: NewUser,
-    by: &Actor,
-) -> StoreResult<User> {
+pub(super) async fn insert(tx: &mut Conn, new: NewUser, by: &Actor) -> StoreResult<User> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (username, display_name, email, role, source, password_hash, \
-         must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(new.username.as_str())
     .bind(&new.display_name)
@@ -176,14 +172,11 @@ pub(super) async fn insert(
     fetch(tx, UserId(id)).await?.ok_or(StoreError::NotFound)
 }
 
-pub(super) async fn fetch(
-    conn: &mut sqlx::SqliteConnection,
-    id: UserId,
-) -> StoreResult<Option<User>> {
+pub(super) async fn fetch(conn: &mut Conn, id: UserId) -> StoreResult<Option<User>> {
     let row: Option<UserRow> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users WHERE id = ?"
+        " FROM users WHERE id = $1"
     ))
     .bind(id.0)
     .fetch_optional(conn)

@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    Args, Backend, Db, audit, backend,
     rows::{TemplateRow, all},
     unique_as,
 };
@@ -22,7 +22,7 @@ macro_rules! template_select {
 }
 
 #[async_trait]
-impl TemplateStore for SqliteStore {
+impl TemplateStore for Backend {
     async fn create_template(&self, spec: TemplateSpec, by: &Actor) -> StoreResult<Template> {
         let mut tx = self.write().await?;
         let id: i64 = with_spec(
@@ -30,7 +30,7 @@ impl TemplateStore for SqliteStore {
             "INSERT INTO templates (name, description, provider, kind, os_family, source, \
              default_cpus, default_memory_mib, default_disk_gib, max_cpus, max_memory_mib, max_disk_gib, \
              shutdown_timeout_secs, locale, max_snapshots, enabled, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
             ),
             &spec,
         )
@@ -55,9 +55,9 @@ impl TemplateStore for SqliteStore {
         let mut tx = self.write().await?;
         let updated: Option<i64> = with_spec(
             sqlx::query_scalar(
-            "UPDATE templates SET name = ?, description = ?, provider = ?, kind = ?, os_family = ?, \
-             source = ?, default_cpus = ?, default_memory_mib = ?, default_disk_gib = ?, max_cpus = ?, \
-             max_memory_mib = ?, max_disk_gib = ?, shutdown_timeout_secs = ?, locale = ?, max_snapshots = ?, enabled = ? WHERE id = ? RETURNING id",
+            "UPDATE templates SET name = $1, description = $2, provider = $3, kind = $4, os_family = $5, \
+             source = $6, default_cpus = $7, default_memory_mib = $8, default_disk_gib = $9, max_cpus = $10, \
+             max_memory_mib = $11, max_disk_gib = $12, shutdown_timeout_secs = $13, locale = $14, max_snapshots = $15, enabled = $16 WHERE id = $17 RETURNING id",
             ),
             &spec,
         )
@@ -75,11 +75,12 @@ impl TemplateStore for SqliteStore {
     }
 
     async fn template(&self, id: TemplateId) -> StoreResult<Option<Template>> {
-        let row: Option<TemplateRow> = sqlx::query_as(concat!(template_select!(), " WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
+        let row: Option<TemplateRow> =
+            sqlx::query_as(concat!(template_select!(), " WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
         row.map(TemplateRow::into_template).transpose()
     }
 
@@ -92,7 +93,7 @@ impl TemplateStore for SqliteStore {
     }
 }
 
-type IdQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Sqlite, i64, sqlx::sqlite::SqliteArguments>;
+type IdQuery<'q> = sqlx::query::QueryScalar<'q, Db, i64, Args>;
 
 /// Binds the template's columns, in the order both statements list them.
 fn with_spec<'q>(q: IdQuery<'q>, spec: &TemplateSpec) -> IdQuery<'q> {

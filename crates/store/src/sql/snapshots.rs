@@ -2,7 +2,7 @@
 //! which exist and bounds how many a machine keeps.
 
 use super::{
-    SqliteStore, backend, corrupt,
+    Backend, Conn, backend, corrupt,
     jobs::enqueue,
     rows::{secs, ts},
 };
@@ -42,12 +42,12 @@ impl SnapshotRow {
 }
 
 #[async_trait]
-impl SnapshotStore for SqliteStore {
+impl SnapshotStore for Backend {
     async fn snapshots(&self, machine: MachineId) -> StoreResult<Vec<Snapshot>> {
         let rows: Vec<SnapshotRow> = sqlx::query_as(
             "SELECT s.machine_id, s.name, s.description, s.state, s.with_memory, s.created_at \
              FROM snapshots s JOIN machines m ON m.id = s.machine_id \
-             WHERE s.machine_id = ? AND m.state <> 'deleted' ORDER BY s.created_at, s.name",
+             WHERE s.machine_id = $1 AND m.state <> 'deleted' ORDER BY s.created_at, s.name",
         )
         .bind(machine.0)
         .fetch_all(&self.pool)
@@ -65,7 +65,7 @@ impl SnapshotStore for SqliteStore {
         let mut tx = self.write().await?;
         let (max, kept): (i64, i64) = sqlx::query_as(
             "SELECT t.max_snapshots, (SELECT COUNT(*) FROM snapshots s WHERE s.machine_id = m.id) \
-             FROM machines m JOIN templates t ON t.id = m.template_id WHERE m.id = ?",
+             FROM machines m JOIN templates t ON t.id = m.template_id WHERE m.id = $1",
         )
         .bind(machine.0)
         .fetch_optional(&mut *tx)
@@ -81,7 +81,7 @@ impl SnapshotStore for SqliteStore {
             ));
         }
         let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM snapshots WHERE machine_id = ? AND name = ?)",
+            "SELECT EXISTS (SELECT 1 FROM snapshots WHERE machine_id = $1 AND name = $2)",
         )
         .bind(machine.0)
         .bind(new.name.as_str())
@@ -94,7 +94,7 @@ impl SnapshotStore for SqliteStore {
         let id = enqueue(&mut tx, machine, JobKind::Snapshot, Some(&new.name), by).await?;
         sqlx::query(
             "INSERT INTO snapshots (machine_id, name, description, state, created_at) \
-             VALUES (?, ?, ?, 'creating', ?)",
+             VALUES ($1, $2, $3, 'creating', $4)",
         )
         .bind(machine.0)
         .bind(new.name.as_str())
@@ -116,7 +116,7 @@ impl SnapshotStore for SqliteStore {
     ) -> StoreResult<Job> {
         let mut tx = self.write().await?;
         let state: String =
-            sqlx::query_scalar("SELECT state FROM snapshots WHERE machine_id = ? AND name = ?")
+            sqlx::query_scalar("SELECT state FROM snapshots WHERE machine_id = $1 AND name = $2")
                 .bind(machine.0)
                 .bind(name.as_str())
                 .fetch_optional(&mut *tx)
@@ -151,7 +151,7 @@ impl SnapshotStore for SqliteStore {
     }
 
     async fn forget_snapshot(&self, machine: MachineId, name: &SnapshotName) -> StoreResult<()> {
-        sqlx::query("DELETE FROM snapshots WHERE machine_id = ? AND name = ?")
+        sqlx::query("DELETE FROM snapshots WHERE machine_id = $1 AND name = $2")
             .bind(machine.0)
             .bind(name.as_str())
             .execute(&self.pool)
@@ -162,15 +162,15 @@ impl SnapshotStore for SqliteStore {
 }
 
 async fn set_state(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     machine: MachineId,
     name: &SnapshotName,
     state: SnapshotState,
     with_memory: Option<bool>,
 ) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE snapshots SET state = ?, with_memory = COALESCE(?, with_memory) \
-         WHERE machine_id = ? AND name = ?",
+        "UPDATE snapshots SET state = $1, with_memory = COALESCE($2, with_memory) \
+         WHERE machine_id = $3 AND name = $4",
     )
     .bind(state.as_str())
     .bind(with_memory)

@@ -1,5 +1,5 @@
 use super::{
-    SqliteStore, audit, backend,
+    Backend, audit, backend,
     rows::{SessionRow, secs},
 };
 use async_trait::async_trait;
@@ -12,10 +12,10 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl SessionStore for SqliteStore {
+impl SessionStore for Backend {
     async fn create_session(&self, s: Session) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id.0)
@@ -36,7 +36,7 @@ impl SessionStore for SqliteStore {
         let row: Option<SessionRow> = sqlx::query_as(
             "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
         )
         .bind(token_hash)
         .bind(secs(now))
@@ -54,7 +54,7 @@ impl SessionStore for SqliteStore {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
             .bind(secs(now))
             .bind(secs(expires_at))
             .bind(token_hash)
@@ -65,7 +65,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await
@@ -74,7 +74,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn delete_expired_sessions(&self, now: Timestamp) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(secs(now))
             .execute(&self.pool)
             .await
@@ -86,8 +86,8 @@ impl SessionStore for SqliteStore {
     async fn end_sign_ins(&self, user: UserId, why: &str, by: &Actor) -> StoreResult<()> {
         let mut tx = self.write().await?;
         for table in [
-            "DELETE FROM sessions WHERE user_id = ?",
-            "DELETE FROM api_tokens WHERE user_id = ?",
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM api_tokens WHERE user_id = $1",
         ] {
             sqlx::query(table)
                 .bind(user.0)

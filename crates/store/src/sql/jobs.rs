@@ -2,13 +2,12 @@
 //! renewing its lease and the job is claimed again once the lease expires.
 
 use super::{
-    SqliteStore, audit, backend, corrupt,
+    Backend, Conn, audit, backend, corrupt,
     list::{self, Where, order_by},
     outbox,
     rows::{JobEventRow, JobRow, all, secs},
 };
 use async_trait::async_trait;
-use sqlx::SqliteConnection;
 use vmportal_core::{
     Timestamp,
     audit::{Actor, NewAuditEvent, action},
@@ -21,9 +20,9 @@ use vmportal_core::{
 };
 
 #[async_trait]
-impl JobStore for SqliteStore {
+impl JobStore for Backend {
     async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
-        let row: Option<JobRow> = sqlx::query_as(concat!(job_select!(), " WHERE j.id = ?"))
+        let row: Option<JobRow> = sqlx::query_as(concat!(job_select!(), " WHERE j.id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await
@@ -69,16 +68,17 @@ impl JobStore for SqliteStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> StoreResult<Option<Job>> {
-        let mut tx = self.write().await?;
-        let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_until = ?2, attempts = attempts + 1, updated_at = ?3 \
+        let mut tx = self.claim_tx().await?;
+        let id: Option<i64> = sqlx::query_scalar(concat!(
+            "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 \
              WHERE id = (SELECT j.id FROM jobs j \
-                WHERE ((j.state = 'queued' AND j.run_after <= ?3) OR (j.state = 'running' AND j.lease_until < ?3)) \
+                WHERE ((j.state = 'queued' AND j.run_after <= $3) OR (j.state = 'running' AND j.lease_until < $3)) \
                   AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.machine_id = j.machine_id AND o.id < j.id \
                                   AND o.state IN ('queued', 'running')) \
-                ORDER BY j.id LIMIT 1) \
-             RETURNING id",
-        )
+                ORDER BY j.id LIMIT 1",
+            claim_lock!(),
+            ") RETURNING id"
+        ))
         .bind(worker)
         .bind(secs(lease_until))
         .bind(secs(now))
@@ -98,7 +98,7 @@ impl JobStore for SqliteStore {
         worker: &str,
         lease_until: Timestamp,
     ) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")
+        let done = sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'")
             .bind(secs(lease_until))
             .bind(job.0)
             .bind(worker)
@@ -111,7 +111,7 @@ impl JobStore for SqliteStore {
     async fn job_progress(&self, job: JobId, progress: i64, message: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let t = secs(now());
-        sqlx::query("UPDATE jobs SET progress = ?, message = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE jobs SET progress = $1, message = $2, updated_at = $3 WHERE id = $4")
             .bind(progress)
             .bind(message)
             .bind(t)
@@ -144,9 +144,9 @@ impl JobStore for SqliteStore {
             ),
         };
         let done = sqlx::query(
-            "UPDATE jobs SET state = ?, progress = COALESCE(?, progress), message = ?, error = ?, \
-             run_after = COALESCE(?, run_after), lease_owner = NULL, lease_until = NULL, updated_at = ? \
-             WHERE id = ? AND lease_owner = ? AND state = 'running'",
+            "UPDATE jobs SET state = $1, progress = COALESCE($2, progress), message = $3, error = $4, \
+             run_after = COALESCE($5, run_after), lease_owner = NULL, lease_until = NULL, updated_at = $6 \
+             WHERE id = $7 AND lease_owner = $8 AND state = 'running'",
         )
         .bind(state)
         .bind(progress)
@@ -164,7 +164,7 @@ impl JobStore for SqliteStore {
             // worker's result is the one that counts, so this one is dropped.
             return Ok(());
         }
-        let current: i64 = sqlx::query_scalar("SELECT progress FROM jobs WHERE id = ?")
+        let current: i64 = sqlx::query_scalar("SELECT progress FROM jobs WHERE id = $1")
             .bind(job.0)
             .fetch_one(&mut *tx)
             .await
@@ -186,7 +186,7 @@ impl JobStore for SqliteStore {
 
     async fn job_events(&self, job: JobId, after: i64) -> StoreResult<Vec<JobEvent>> {
         let rows: Vec<JobEventRow> =
-            sqlx::query_as("SELECT id, at, progress, message FROM job_events WHERE job_id = ? AND id > ? ORDER BY id")
+            sqlx::query_as("SELECT id, at, progress, message FROM job_events WHERE job_id = $1 AND id > $2 ORDER BY id")
                 .bind(job.0)
                 .bind(after)
                 .fetch_all(&self.pool)
@@ -200,14 +200,14 @@ impl JobStore for SqliteStore {
 /// state does not allow it or another job is pending on it (a delete queues behind); a delete
 /// marks the machine `deleting` at once.
 pub(super) async fn enqueue(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     machine: MachineId,
     kind: JobKind,
     snapshot: Option<&SnapshotName>,
     by: &Actor,
 ) -> StoreResult<JobId> {
     let (state, name): (String, String) =
-        sqlx::query_as("SELECT state, name FROM machines WHERE id = ?")
+        sqlx::query_as("SELECT state, name FROM machines WHERE id = $1")
             .bind(machine.0)
             .fetch_optional(&mut *tx)
             .await
@@ -223,7 +223,7 @@ pub(super) async fn enqueue(
     let t = secs(now());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO jobs (kind, machine_id, snapshot, state, message, run_after, created_at, updated_at) \
-         VALUES (?, ?, ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, 'queued', 'waiting for a worker', $4, $5, $6) RETURNING id",
     )
     .bind(kind.as_str())
     .bind(machine.0)
@@ -235,7 +235,7 @@ pub(super) async fn enqueue(
     .await
     .map_err(backend)?;
     if kind == JobKind::Delete {
-        sqlx::query("UPDATE machines SET state = 'deleting', updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE machines SET state = 'deleting', updated_at = $1 WHERE id = $2")
             .bind(t)
             .bind(machine.0)
             .execute(&mut *tx)
@@ -264,12 +264,9 @@ pub(super) async fn enqueue(
 }
 
 /// The kind of the job pending on `machine`, if any.
-async fn pending_on(
-    conn: &mut SqliteConnection,
-    machine: MachineId,
-) -> StoreResult<Option<JobKind>> {
+async fn pending_on(conn: &mut Conn, machine: MachineId) -> StoreResult<Option<JobKind>> {
     let kind: Option<String> = sqlx::query_scalar(
-        "SELECT kind FROM jobs WHERE machine_id = ? AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
+        "SELECT kind FROM jobs WHERE machine_id = $1 AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
     )
     .bind(machine.0)
     .fetch_optional(conn)
@@ -279,13 +276,13 @@ async fn pending_on(
 }
 
 async fn insert_event(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: JobId,
     at: i64,
     progress: i64,
     message: &str,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO job_events (job_id, at, progress, message) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO job_events (job_id, at, progress, message) VALUES ($1, $2, $3, $4)")
         .bind(job.0)
         .bind(at)
         .bind(progress)

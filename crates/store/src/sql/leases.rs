@@ -2,11 +2,11 @@
 //! once each) and the requests to extend beyond a template's policy.
 
 use super::{
-    SqliteStore, audit, backend, corrupt,
+    Backend, Conn, audit, backend, corrupt,
     rows::{all, parse, secs, ts},
 };
 use async_trait::async_trait;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use vmportal_core::{
     Timestamp,
     audit::{Actor, NewAuditEvent, action},
@@ -64,13 +64,13 @@ impl MachineLeaseRow {
 
 /// Saves a template's lease settings, inside the caller's transaction.
 pub(crate) async fn write_policy(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: TemplateId,
     p: &LeasePolicy,
 ) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE templates SET lease_days = ?, max_lease_days = ?, extend_days = ?, expiry_action = ?, \
-         grace_days = ?, idle_stop_minutes = ? WHERE id = ?",
+        "UPDATE templates SET lease_days = $1, max_lease_days = $2, extend_days = $3, expiry_action = $4, \
+         grace_days = $5, idle_stop_minutes = $6 WHERE id = $7",
     )
     .bind(p.lease_days)
     .bind(p.max_lease_days)
@@ -87,14 +87,14 @@ pub(crate) async fn write_policy(
 
 /// Gives a newly approved machine its lease from its template, inside the approval's transaction.
 pub(crate) async fn start_lease(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     machine: i64,
     template: TemplateId,
     now: Timestamp,
 ) -> StoreResult<()> {
     let row: TemplateLeaseRow = sqlx::query_as(
         "SELECT lease_days, max_lease_days, extend_days, expiry_action, grace_days, idle_stop_minutes \
-         FROM templates WHERE id = ?",
+         FROM templates WHERE id = $1",
     )
     .bind(template.0)
     .fetch_one(&mut *conn)
@@ -102,7 +102,7 @@ pub(crate) async fn start_lease(
     .map_err(backend)?;
     let policy = row.into_policy()?;
     let term_end: Option<String> = sqlx::query_scalar(
-        "SELECT c.term_end FROM machines m JOIN courses c ON c.id = m.course_id WHERE m.id = ?",
+        "SELECT c.term_end FROM machines m JOIN courses c ON c.id = m.course_id WHERE m.id = $1",
     )
     .bind(machine)
     .fetch_optional(&mut *conn)
@@ -118,7 +118,7 @@ pub(crate) async fn start_lease(
         return Ok(());
     };
     sqlx::query(
-        "UPDATE machines SET expires_at = ?, expiry_action = ?, lease_grace_days = ? WHERE id = ?",
+        "UPDATE machines SET expires_at = $1, expiry_action = $2, lease_grace_days = $3 WHERE id = $4",
     )
     .bind(secs(end))
     .bind(policy.expiry_action.as_str())
@@ -215,39 +215,41 @@ macro_rules! extension_select {
 }
 
 async fn fetch_extension(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: ExtensionId,
 ) -> StoreResult<Option<ExtensionRequest>> {
-    let row: Option<ExtensionRow> = sqlx::query_as(concat!(extension_select!(), " WHERE e.id = ?"))
-        .bind(id.0)
-        .fetch_optional(conn)
-        .await
-        .map_err(backend)?;
+    let row: Option<ExtensionRow> =
+        sqlx::query_as(concat!(extension_select!(), " WHERE e.id = $1"))
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await
+            .map_err(backend)?;
     row.map(ExtensionRow::into_extension).transpose()
 }
 
 /// Moves a machine's lease end inside the caller's transaction, with its audit event.
 async fn move_lease(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MachineId,
     expires_at: Option<Timestamp>,
     action: &'static str,
     by: &Actor,
 ) -> StoreResult<()> {
-    let (name, before): (String, Option<i64>) =
-        sqlx::query_as("SELECT name, expires_at FROM machines WHERE id = ? AND state <> 'deleted'")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend)?
-            .ok_or(StoreError::NotFound)?;
+    let (name, before): (String, Option<i64>) = sqlx::query_as(
+        "SELECT name, expires_at FROM machines WHERE id = $1 AND state <> 'deleted'",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound)?;
     // A machine given a lease for the first time takes its template's expiry settings.
     sqlx::query(
-        "UPDATE machines SET expires_at = ?1, \
+        "UPDATE machines SET expires_at = $1, \
          expiry_action = COALESCE(expiry_action, (SELECT expiry_action FROM templates t WHERE t.id = template_id)), \
          lease_grace_days = CASE WHEN expiry_action IS NULL \
             THEN (SELECT grace_days FROM templates t WHERE t.id = template_id) ELSE lease_grace_days END, \
-         updated_at = ?2 WHERE id = ?3",
+         updated_at = $2 WHERE id = $3",
     )
     .bind(expires_at.map(secs))
     .bind(secs(vmportal_core::now()))
@@ -270,7 +272,7 @@ async fn move_lease(
 }
 
 #[async_trait]
-impl LeaseStore for SqliteStore {
+impl LeaseStore for Backend {
     async fn set_lease(
         &self,
         id: MachineId,
@@ -291,8 +293,8 @@ impl LeaseStore for SqliteStore {
     ) -> StoreResult<Vec<Machine>> {
         let rows: Vec<super::rows::MachineRow> = sqlx::query_as(concat!(
             machine_select!(),
-            " WHERE m.state <> 'deleted' AND m.expires_at IS NOT NULL AND m.expires_at <= ?1 \
-              AND (?2 IS NULL OR m.template_id = ?2) ORDER BY m.expires_at, m.id"
+            " WHERE m.state <> 'deleted' AND m.expires_at IS NOT NULL AND m.expires_at <= $1 \
+              AND ($2 IS NULL OR m.template_id = $2) ORDER BY m.expires_at, m.id"
         ))
         .bind(secs(until))
         .bind(template.map(|t| t.0))
@@ -330,7 +332,7 @@ impl LeaseStore for SqliteStore {
         // The newest open and the newest close, by id (their order) and time.
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT action, MAX(id), MAX(at) FROM audit_events WHERE object_type = 'machine' \
-             AND object_id = ? AND action IN (?, ?) GROUP BY action",
+             AND object_id = $1 AND action IN ($2, $3) GROUP BY action",
         )
         .bind(machine.0)
         .bind(action::CONSOLE_OPEN)
@@ -352,7 +354,7 @@ impl LeaseStore for SqliteStore {
         let mut tx = self.write().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO lease_notices (machine_id, kind, point, expires_at, action, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (machine_id, expires_at, point) DO NOTHING RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (machine_id, expires_at, point) DO NOTHING RETURNING id",
         )
         .bind(n.machine_id.0)
         .bind(n.kind.as_str())
@@ -381,12 +383,12 @@ impl LeaseStore for SqliteStore {
         audit::write(&mut tx, &Actor::system("worker"), event).await?;
         // The owner's mail goes out through the outbox, written with the notice.
         super::outbox::write_lease_notice(&mut tx, id).await?;
-        sqlx::query("UPDATE lease_notices SET delivered_at = created_at WHERE id = ?")
+        sqlx::query("UPDATE lease_notices SET delivered_at = created_at WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        let row: NoticeRow = sqlx::query_as(concat!(notice_select!(), " WHERE n.id = ?"))
+        let row: NoticeRow = sqlx::query_as(concat!(notice_select!(), " WHERE n.id = $1"))
             .bind(id)
             .fetch_one(&mut *tx)
             .await
@@ -398,7 +400,7 @@ impl LeaseStore for SqliteStore {
     async fn notices(&self, machine: MachineId) -> StoreResult<Vec<Notice>> {
         let rows: Vec<NoticeRow> = sqlx::query_as(concat!(
             notice_select!(),
-            " WHERE n.machine_id = ?1 AND (n.expires_at = 0 OR n.expires_at = m.expires_at) \
+            " WHERE n.machine_id = $1 AND (n.expires_at = 0 OR n.expires_at = m.expires_at) \
               ORDER BY n.id DESC"
         ))
         .bind(machine.0)
@@ -415,14 +417,14 @@ impl LeaseStore for SqliteStore {
         cause: JobCause,
     ) -> StoreResult<Job> {
         let mut tx = self.write().await?;
-        let name: String = sqlx::query_scalar("SELECT name FROM machines WHERE id = ?")
+        let name: String = sqlx::query_scalar("SELECT name FROM machines WHERE id = $1")
             .bind(machine.0)
             .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?
             .ok_or(StoreError::NotFound)?;
         let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE machine_id = ? AND state IN ('queued', 'running')",
+            "SELECT COUNT(*) FROM jobs WHERE machine_id = $1 AND state IN ('queued', 'running')",
         )
         .bind(machine.0)
         .fetch_one(&mut *tx)
@@ -434,7 +436,7 @@ impl LeaseStore for SqliteStore {
         let t = secs(vmportal_core::now());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO jobs (kind, machine_id, state, message, run_after, cause, created_at, updated_at) \
-             VALUES (?, ?, 'queued', 'waiting for a worker', ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, 'queued', 'waiting for a worker', $3, $4, $5, $6) RETURNING id",
         )
         .bind(kind.as_str())
         .bind(machine.0)
@@ -464,7 +466,7 @@ impl LeaseStore for SqliteStore {
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO lease_extensions (machine_id, user_id, days, expires_at, reason, state, created_at) \
-             VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
         )
         .bind(new.machine_id.0)
         .bind(new.user_id.0)
@@ -500,7 +502,7 @@ impl LeaseStore for SqliteStore {
     async fn extensions(&self, state: Option<RequestState>) -> StoreResult<Vec<ExtensionRequest>> {
         let rows: Vec<ExtensionRow> = sqlx::query_as(concat!(
             extension_select!(),
-            " WHERE (?1 IS NULL OR e.state = ?1) \
+            " WHERE ($1 IS NULL OR e.state = $1) \
               ORDER BY CASE e.state WHEN 'pending' THEN 0 ELSE 1 END, e.id DESC"
         ))
         .bind(state.map(|s| s.as_str()))
@@ -523,8 +525,8 @@ impl LeaseStore for SqliteStore {
             .ok_or(StoreError::NotFound)?;
         let to = current.state.decide(decision)?;
         sqlx::query(
-            "UPDATE lease_extensions SET state = ?, decision_reason = ?, decided_by = ?, decided_at = ? \
-             WHERE id = ? AND state = 'pending'",
+            "UPDATE lease_extensions SET state = $1, decision_reason = $2, decided_by = $3, decided_at = $4 \
+             WHERE id = $5 AND state = 'pending'",
         )
         .bind(to.as_str())
         .bind(&reason)

@@ -1,9 +1,9 @@
 use super::{
-    SqliteStore, audit, backend, corrupt,
+    Backend, Conn, audit, backend, corrupt,
     rows::{MachineRow, all, secs, ts},
 };
 use async_trait::async_trait;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use vmportal_core::{
     audit::{Actor, NewAuditEvent, action},
     course::{
@@ -71,8 +71,8 @@ impl CourseRow {
     }
 }
 
-async fn fetch(conn: &mut SqliteConnection, id: CourseId) -> StoreResult<Option<Course>> {
-    let row: Option<CourseRow> = sqlx::query_as(concat!(course_select!(), " WHERE id = ?"))
+async fn fetch(conn: &mut Conn, id: CourseId) -> StoreResult<Option<Course>> {
+    let row: Option<CourseRow> = sqlx::query_as(concat!(course_select!(), " WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await
@@ -86,9 +86,9 @@ async fn fetch(conn: &mut SqliteConnection, id: CourseId) -> StoreResult<Option<
     }
 }
 
-async fn templates_of(conn: &mut SqliteConnection, id: CourseId) -> StoreResult<Vec<TemplateId>> {
+async fn templates_of(conn: &mut Conn, id: CourseId) -> StoreResult<Vec<TemplateId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT template_id FROM course_templates WHERE course_id = ? ORDER BY template_id",
+        "SELECT template_id FROM course_templates WHERE course_id = $1 ORDER BY template_id",
     )
     .bind(id.0)
     .fetch_all(conn)
@@ -99,7 +99,7 @@ async fn templates_of(conn: &mut SqliteConnection, id: CourseId) -> StoreResult<
 
 /// Writes the course's fields and templates (a unique code is checked by the database).
 async fn write_fields(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: Option<CourseId>,
     new: &NewCourse,
 ) -> StoreResult<CourseId> {
@@ -109,7 +109,7 @@ async fn write_fields(
         .transpose()
         .map_err(corrupt)?;
     let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM courses WHERE code = ? AND id IS NOT ?")
+        sqlx::query_scalar("SELECT id FROM courses WHERE code = $1 AND id IS DISTINCT FROM $2")
             .bind(new.code.as_str())
             .bind(id.map(|c| c.0))
             .fetch_optional(&mut *conn)
@@ -123,17 +123,18 @@ async fn write_fields(
         .into());
     }
     let q = new.quota;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(concat!(
         "INSERT INTO courses (id, name, code, term_end, quota_machines, quota_cpus, quota_memory_mib, \
-         quota_disk_gib, teacher_full_console, teacher_may_delete, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         quota_disk_gib, teacher_full_console, teacher_may_delete, created_at) VALUES (",
+        id_or_new!("$1", "courses"),
+        ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, code = excluded.code, \
          term_end = excluded.term_end, quota_machines = excluded.quota_machines, \
          quota_cpus = excluded.quota_cpus, quota_memory_mib = excluded.quota_memory_mib, \
          quota_disk_gib = excluded.quota_disk_gib, \
          teacher_full_console = excluded.teacher_full_console, \
-         teacher_may_delete = excluded.teacher_may_delete RETURNING id",
-    )
+         teacher_may_delete = excluded.teacher_may_delete RETURNING id"
+    ))
     .bind(id.map(|c| c.0))
     .bind(&new.name)
     .bind(new.code.as_str())
@@ -148,13 +149,13 @@ async fn write_fields(
     .fetch_one(&mut *conn)
     .await
     .map_err(backend)?;
-    sqlx::query("DELETE FROM course_templates WHERE course_id = ?")
+    sqlx::query("DELETE FROM course_templates WHERE course_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
     for t in &new.template_ids {
-        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM templates WHERE id = ?")
+        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM templates WHERE id = $1")
             .bind(t.0)
             .fetch_optional(&mut *conn)
             .await
@@ -167,7 +168,7 @@ async fn write_fields(
             .into());
         }
         sqlx::query(
-            "INSERT OR IGNORE INTO course_templates (course_id, template_id) VALUES (?, ?)",
+            "INSERT INTO course_templates (course_id, template_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
         .bind(id)
         .bind(t.0)
@@ -188,12 +189,13 @@ fn course_event(action: &'static str, c: &Course) -> NewAuditEvent {
 }
 
 /// Pending course requests plus course machines not deleted.
-pub(crate) async fn usage(conn: &mut SqliteConnection, course: CourseId) -> StoreResult<Usage> {
+pub(crate) async fn usage(conn: &mut Conn, course: CourseId) -> StoreResult<Usage> {
     let (machines, cpus, memory_mib, disk_gib): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(cpus), 0), COALESCE(SUM(memory_mib), 0), COALESCE(SUM(disk_gib), 0) FROM ( \
-           SELECT cpus, memory_mib, disk_gib FROM requests WHERE course_id = ?1 AND state = 'pending' \
+        "SELECT COUNT(*), CAST(COALESCE(SUM(cpus), 0) AS BIGINT), CAST(COALESCE(SUM(memory_mib), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(disk_gib), 0) AS BIGINT) FROM ( \
+           SELECT cpus, memory_mib, disk_gib FROM requests WHERE course_id = $1 AND state = 'pending' \
            UNION ALL \
-           SELECT cpus, memory_mib, disk_gib FROM machines WHERE course_id = ?1 AND state <> 'deleted')",
+           SELECT cpus, memory_mib, disk_gib FROM machines WHERE course_id = $1 AND state <> 'deleted') AS held",
     )
     .bind(course.0)
     .fetch_one(conn)
@@ -208,7 +210,7 @@ pub(crate) async fn usage(conn: &mut SqliteConnection, course: CourseId) -> Stor
 }
 
 #[async_trait]
-impl CourseStore for SqliteStore {
+impl CourseStore for Backend {
     async fn create_course(&self, new: NewCourse, by: &Actor) -> StoreResult<Course> {
         let mut tx = self.write().await?;
         let id = write_fields(&mut tx, None, &new).await?;
@@ -226,8 +228,8 @@ impl CourseStore for SqliteStore {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         let rows: Vec<CourseRow> = sqlx::query_as(concat!(
             course_select!(),
-            " WHERE ?1 IS NULL OR id IN \
-             (SELECT course_id FROM course_members WHERE user_id = ?1) ORDER BY code"
+            " WHERE $1 IS NULL OR id IN \
+             (SELECT course_id FROM course_members WHERE user_id = $1) ORDER BY code"
         ))
         .bind(member.map(|u| u.0))
         .fetch_all(&mut *conn)
@@ -260,7 +262,7 @@ impl CourseStore for SqliteStore {
                 vmportal_core::msg("err-course-not-empty").arg("count", held.machines),
             ));
         }
-        sqlx::query("DELETE FROM courses WHERE id = ?")
+        sqlx::query("DELETE FROM courses WHERE id = $1")
             .bind(id.0)
             .execute(&mut *tx)
             .await
@@ -273,14 +275,14 @@ impl CourseStore for SqliteStore {
     async fn roster(&self, id: CourseId) -> StoreResult<Roster> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT u.username, m.membership FROM course_members m JOIN users u ON u.id = m.user_id \
-             WHERE m.course_id = ? ORDER BY u.username",
+             WHERE m.course_id = $1 ORDER BY u.username",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
         let mut roster = Roster {
-            ldap_group: sqlx::query_scalar("SELECT ldap_group FROM courses WHERE id = ?")
+            ldap_group: sqlx::query_scalar("SELECT ldap_group FROM courses WHERE id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await
@@ -306,7 +308,7 @@ impl CourseStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let course = fetch(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-        sqlx::query("UPDATE courses SET ldap_group = ? WHERE id = ?")
+        sqlx::query("UPDATE courses SET ldap_group = $1 WHERE id = $2")
             .bind(group)
             .bind(id.0)
             .execute(&mut *tx)
@@ -347,7 +349,7 @@ impl CourseStore for SqliteStore {
             )
             .into());
         }
-        sqlx::query("DELETE FROM course_members WHERE course_id = ?")
+        sqlx::query("DELETE FROM course_members WHERE course_id = $1")
             .bind(id.0)
             .execute(&mut *tx)
             .await
@@ -358,7 +360,8 @@ impl CourseStore for SqliteStore {
         ] {
             for user in users {
                 sqlx::query(
-                    "INSERT OR IGNORE INTO course_members (course_id, user_id, membership) VALUES (?, ?, ?)",
+                    "INSERT INTO course_members (course_id, user_id, membership) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(id.0)
                 .bind(user.0)
@@ -382,7 +385,7 @@ impl CourseStore for SqliteStore {
 
     async fn membership(&self, id: CourseId, user: UserId) -> StoreResult<Option<Membership>> {
         let m: Option<String> = sqlx::query_scalar(
-            "SELECT membership FROM course_members WHERE course_id = ? AND user_id = ?",
+            "SELECT membership FROM course_members WHERE course_id = $1 AND user_id = $2",
         )
         .bind(id.0)
         .bind(user.0)
@@ -400,7 +403,7 @@ impl CourseStore for SqliteStore {
         let row: Option<(bool, bool)> = sqlx::query_as(
             "SELECT c.teacher_full_console, c.teacher_may_delete FROM courses c \
              JOIN course_members m ON m.course_id = c.id \
-             WHERE c.id = ? AND m.user_id = ? AND m.membership = 'teacher'",
+             WHERE c.id = $1 AND m.user_id = $2 AND m.membership = 'teacher'",
         )
         .bind(course.0)
         .bind(teacher.0)
@@ -422,7 +425,7 @@ impl CourseStore for SqliteStore {
         let course = fetch(&mut tx, new.course_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let provider: String = sqlx::query_scalar("SELECT provider FROM templates WHERE id = ?")
+        let provider: String = sqlx::query_scalar("SELECT provider FROM templates WHERE id = $1")
             .bind(new.template_id.0)
             .fetch_optional(&mut *tx)
             .await
@@ -431,15 +434,15 @@ impl CourseStore for SqliteStore {
         // Never a second machine for a student who has one (or asked for one) in the course; a
         // machine that failed to build is built again instead (it counts in the quota already).
         let served: Vec<i64> = sqlx::query_scalar(
-            "SELECT owner_id FROM machines WHERE course_id = ?1 AND state <> 'deleted' \
-             UNION SELECT user_id FROM requests WHERE course_id = ?1 AND state = 'pending'",
+            "SELECT owner_id FROM machines WHERE course_id = $1 AND state <> 'deleted' \
+             UNION SELECT user_id FROM requests WHERE course_id = $1 AND state = 'pending'",
         )
         .bind(course.id.0)
         .fetch_all(&mut *tx)
         .await
         .map_err(backend)?;
         let failed: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, owner_id FROM machines WHERE course_id = ? AND state = 'failed' \
+            "SELECT id, owner_id FROM machines WHERE course_id = $1 AND state = 'failed' \
              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.machine_id = machines.id \
                AND j.state IN ('queued', 'running'))",
         )
@@ -467,7 +470,7 @@ impl CourseStore for SqliteStore {
         let t = secs(now());
         let deployment_id: i64 = sqlx::query_scalar(
             "INSERT INTO deployments (course_id, template_id, cpus, memory_mib, disk_gib, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(course.id.0)
         .bind(new.template_id.0)
@@ -483,7 +486,7 @@ impl CourseStore for SqliteStore {
         let mut retried = 0;
         for (machine_id, _) in &failed {
             sqlx::query(
-                "UPDATE machines SET state = 'provisioning', last_error = NULL, updated_at = ? WHERE id = ?",
+                "UPDATE machines SET state = 'provisioning', last_error = NULL, updated_at = $1 WHERE id = $2",
             )
             .bind(t)
             .bind(machine_id)
@@ -499,7 +502,7 @@ impl CourseStore for SqliteStore {
             let request_id: i64 = sqlx::query_scalar(
                 "INSERT INTO requests (user_id, template_id, name, cpus, memory_mib, disk_gib, purpose, \
                  state, decided_by, decided_at, created_at, course_id) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'approved', $8, $9, $10, $11) RETURNING id",
             )
             .bind(student.0)
             .bind(new.template_id.0)
@@ -518,7 +521,7 @@ impl CourseStore for SqliteStore {
             let machine_id: i64 = sqlx::query_scalar(
                 "INSERT INTO machines (request_id, owner_id, template_id, provider, name, cpus, memory_mib, \
                  disk_gib, state, created_at, updated_at, course_id, deployment_id) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'provisioning', ?, ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'provisioning', $9, $10, $11, $12) RETURNING id",
             )
             .bind(request_id)
             .bind(student.0)
@@ -580,7 +583,7 @@ impl CourseStore for SqliteStore {
         };
         let rows: Vec<MachineRow> = sqlx::query_as(concat!(
             machine_select!(),
-            " WHERE m.deployment_id = ? ORDER BY m.name"
+            " WHERE m.deployment_id = $1 ORDER BY m.name"
         ))
         .bind(id.0)
         .fetch_all(&mut *conn)
@@ -603,7 +606,7 @@ impl CourseStore for SqliteStore {
     async fn course_machines(&self, id: CourseId) -> StoreResult<Vec<Machine>> {
         let rows: Vec<MachineRow> = sqlx::query_as(concat!(
             machine_select!(),
-            " WHERE m.course_id = ? AND m.state <> 'deleted' ORDER BY m.name"
+            " WHERE m.course_id = $1 AND m.state <> 'deleted' ORDER BY m.name"
         ))
         .bind(id.0)
         .fetch_all(&self.pool)
@@ -613,10 +616,10 @@ impl CourseStore for SqliteStore {
     }
 }
 
-async fn provision_job(conn: &mut SqliteConnection, machine: i64, t: i64) -> StoreResult<i64> {
+async fn provision_job(conn: &mut Conn, machine: i64, t: i64) -> StoreResult<i64> {
     sqlx::query_scalar(
         "INSERT INTO jobs (kind, machine_id, state, message, run_after, created_at, updated_at) \
-         VALUES ('provision', ?, 'queued', 'waiting for a worker', ?, ?, ?) RETURNING id",
+         VALUES ('provision', $1, 'queued', 'waiting for a worker', $2, $3, $4) RETURNING id",
     )
     .bind(machine)
     .bind(t)
@@ -639,14 +642,14 @@ struct DeploymentRow {
 }
 
 async fn deployment_row(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     course: CourseId,
     id: DeploymentId,
 ) -> StoreResult<Option<Deployment>> {
     let row: Option<DeploymentRow> = sqlx::query_as(
         "SELECT d.template_id, d.cpus, d.memory_mib, d.disk_gib, d.course_id, \
          u.username AS created_by, d.created_at \
-         FROM deployments d LEFT JOIN users u ON u.id = d.created_by WHERE d.id = ? AND d.course_id = ?",
+         FROM deployments d LEFT JOIN users u ON u.id = d.created_by WHERE d.id = $1 AND d.course_id = $2",
     )
     .bind(id.0)
     .bind(course.0)

@@ -1,10 +1,9 @@
 use super::{
-    SqliteStore, backend,
+    Backend, Conn, backend,
     list::{self, Where, order_by},
     rows::AuditRow,
 };
 use async_trait::async_trait;
-use sqlx::SqliteConnection;
 use vmportal_core::{
     audit::{Actor, AuditEvent, NewAuditEvent},
     now,
@@ -12,14 +11,10 @@ use vmportal_core::{
 };
 
 /// Writes `event` on `conn`, inside the caller's transaction.
-pub(crate) async fn write(
-    conn: &mut SqliteConnection,
-    by: &Actor,
-    event: NewAuditEvent,
-) -> StoreResult<()> {
+pub(crate) async fn write(conn: &mut Conn, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (at, actor_id, actor, ip, action, object_type, object_id, detail) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(now().unix_timestamp())
     .bind(by.user.map(|u| u.0))
@@ -36,7 +31,7 @@ pub(crate) async fn write(
 }
 
 #[async_trait]
-impl AuditStore for SqliteStore {
+impl AuditStore for Backend {
     async fn record(&self, by: &Actor, event: NewAuditEvent) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         write(&mut conn, by, event).await

@@ -31,7 +31,7 @@ pub(crate) fn secs(t: Timestamp) -> i64 {
 pub(crate) fn parse<T>(s: &str) -> StoreResult<T>
 where
     T: std::str::FromStr,
-    T::Err: Into<super::BackendError>,
+    T::Err: Into<vmportal_core::store::BackendError>,
 {
     s.parse().map_err(corrupt)
 }
