@@ -12,6 +12,50 @@
     reason = "each backend compiles the shared sql/ modules against its own driver types"
 )]
 
+/// The aggregates' code in `sql/`, one module each, compiled once per backend: each backend's
+/// `mod.rs` names its driver types (`Backend`, `Db`, `Conn`, ...) and calls this.
+macro_rules! shared_sql {
+    () => {
+        #[macro_use]
+        #[path = "../sql/rows.rs"]
+        mod rows;
+        #[path = "../sql/api_tokens.rs"]
+        mod api_tokens;
+        #[path = "../sql/audit.rs"]
+        mod audit;
+        #[path = "../sql/console.rs"]
+        mod console;
+        #[path = "../sql/courses.rs"]
+        mod courses;
+        #[path = "../sql/identities.rs"]
+        mod identities;
+        #[path = "../sql/jobs.rs"]
+        mod jobs;
+        #[path = "../sql/leases.rs"]
+        mod leases;
+        #[path = "../sql/list.rs"]
+        mod list;
+        #[path = "../sql/machines.rs"]
+        mod machines;
+        #[path = "../sql/outbox.rs"]
+        mod outbox;
+        #[path = "../sql/preferences.rs"]
+        mod preferences;
+        #[path = "../sql/requests.rs"]
+        mod requests;
+        #[path = "../sql/sessions.rs"]
+        mod sessions;
+        #[path = "../sql/snapshots.rs"]
+        mod snapshots;
+        #[path = "../sql/templates.rs"]
+        mod templates;
+        #[path = "../sql/totp.rs"]
+        mod totp;
+        #[path = "../sql/users.rs"]
+        mod users;
+    };
+}
+
 pub mod copy;
 mod postgres;
 mod sqlite;

@@ -38,43 +38,7 @@ macro_rules! sqlite_only {
     ($($item:item)*) => {};
 }
 
-#[macro_use]
-#[path = "../sql/rows.rs"]
-mod rows;
-#[path = "../sql/api_tokens.rs"]
-mod api_tokens;
-#[path = "../sql/audit.rs"]
-mod audit;
-#[path = "../sql/console.rs"]
-mod console;
-#[path = "../sql/courses.rs"]
-mod courses;
-#[path = "../sql/identities.rs"]
-mod identities;
-#[path = "../sql/jobs.rs"]
-mod jobs;
-#[path = "../sql/leases.rs"]
-mod leases;
-#[path = "../sql/list.rs"]
-mod list;
-#[path = "../sql/machines.rs"]
-mod machines;
-#[path = "../sql/outbox.rs"]
-mod outbox;
-#[path = "../sql/preferences.rs"]
-mod preferences;
-#[path = "../sql/requests.rs"]
-mod requests;
-#[path = "../sql/sessions.rs"]
-mod sessions;
-#[path = "../sql/snapshots.rs"]
-mod snapshots;
-#[path = "../sql/templates.rs"]
-mod templates;
-#[path = "../sql/totp.rs"]
-mod totp;
-#[path = "../sql/users.rs"]
-mod users;
+shared_sql!();
 
 pub(crate) use crate::{backend, corrupt, unique_as};
 use async_trait::async_trait;
